@@ -1,0 +1,2 @@
+//! The `mcp-registry` command-line tool.
+fn main() {}

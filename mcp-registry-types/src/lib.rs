@@ -1,0 +1,2 @@
+//! Placeholder while the crate is built.
+#![forbid(unsafe_code)]
