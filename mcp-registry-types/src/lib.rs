@@ -1,2 +1,84 @@
-//! Placeholder while the crate is built.
+//! Typed, lossless, validated MCP registry metadata.
+//!
+//! This crate reads and writes the official MCP registry's `server.json` documents and REST API
+//! payloads, and checks documents exactly as the official registry does.
+//!
+//! - **Lenient read.** Every document whose JSON has the right shape parses, including the stale,
+//!   half-empty and duplicated entries real registries serve, in every schema version from
+//!   2025-07-09 to the draft (snake_case field names included). Rule violations are for
+//!   [`validate`], never the parser.
+//! - **Lossless.** Unknown fields at every level and every `_meta` namespace are kept verbatim;
+//!   serializing a parsed document gives back the same JSON value.
+//! - **Exact validation.** [`validate`] reports every finding of every layer the registry
+//!   applies (schema version, JSON Schema, semantic rules, publish rules, per-registry-type
+//!   package rules), each with a JSON Pointer, a stable code and a message that says what to write
+//!   instead. The [rule table](validate#rules) lists them.
+//! - **Strict construction.** [`ServerName`], [`ServerVersion`] and [`UrlTemplate`] only hold
+//!   valid strings, and [`ServerJson::builder`] only builds valid documents.
+//!
+//! ```
+//! # fn main() -> Result<(), mcp_registry_types::ParseError> {
+//! use mcp_registry_types::{validate, ServerJson};
+//!
+//! let doc: ServerJson = r#"{"name": "io.github.acme/weather", "description": "Forecasts", "version": "^1.0"}"#.parse()?;
+//! for finding in validate(&doc).findings() {
+//!     println!("{} {}: {}", finding.severity(), finding.path(), finding.message());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Also here: the registry's version ordering ([`compare_versions`], [`latest_version`]),
+//! RFC 3339 [`Timestamp`]s, and [`sanitize_text`] to show registry text safely.
+//!
+//! # Feature flags
+//!
+//! None: the crate always builds with serde, schemars and the validation rules.
 #![forbid(unsafe_code)]
+// Library code never panics on input: these lints keep panicking constructs out.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Indexing and string slicing panic on bad offsets; we use `get` instead.
+#![deny(clippy::indexing_slicing, clippy::string_slice)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod builder;
+mod error;
+#[doc(hidden)]
+pub mod fuzzing;
+mod go_url;
+mod input;
+mod name;
+mod open_enum;
+mod ordering;
+mod package;
+mod problem;
+mod regexes;
+mod response;
+mod schema;
+mod server;
+mod text;
+mod transport;
+mod url_template;
+pub mod validate;
+mod version;
+mod vocab;
+
+// Public API
+pub use builder::ServerJsonBuilder;
+pub use error::{Error, ParseError};
+pub use input::{Argument, Input, KeyValueInput};
+pub use name::{MAX_NAME_CHARS, NameError, NameErrorKind, ServerName};
+pub use ordering::{Timestamp, TimestampError, compare_versions, is_semantic_version, latest_version};
+pub use package::Package;
+pub use problem::{ProblemDetails, ProblemError};
+pub use response::{ListMetadata, OfficialMeta, ResponseMeta, ServerList, ServerResponse, StatusUpdateResponse};
+pub use server::{Icon, OFFICIAL_META, PUBLISHER_PROVIDED_META, Repository, ServerJson};
+pub use text::sanitize_text;
+pub use transport::Transport;
+pub use url_template::{UrlTemplate, UrlTemplateError};
+pub use validate::{MAX_PUBLISHER_META_BYTES, Finding, Layer, Report, SchemaVersion, SchemaVersionPolicy, Severity, Validator, validate};
+pub use version::{MAX_VERSION_CHARS, ServerVersion, VersionError, VersionErrorKind, looks_like_range};
+pub use vocab::{ArgumentType, InputFormat, RegistryType, Status, TransportType};
+
+pub use semver;
+pub use url;

@@ -1,0 +1,103 @@
+//! Constructing documents that follow every rule.
+
+use crate::error::Error;
+use crate::name::ServerName;
+use crate::package::Package;
+use crate::server::{Icon, Repository, ServerJson, PUBLISHER_PROVIDED_META};
+use crate::transport::Transport;
+use crate::validate::{SchemaVersion, Validator};
+use crate::version::ServerVersion;
+
+/// Builds a [`ServerJson`] that the official registry accepts.
+///
+/// The name and version are checked by their types; [`build`](Self::build) runs every
+/// validation layer over the result and refuses a document with any error.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use mcp_registry_types::{Package, RegistryType, ServerJson, Transport};
+///
+/// let doc = ServerJson::builder("io.github.acme/weather".parse()?, "1.0.0".parse()?, "Forecasts")
+///     .with_package(
+///         Package::new(RegistryType::Npm, "@acme/weather", Transport::stdio()).with_version("1.0.0"),
+///     )
+///     .build()?;
+/// assert_eq!(doc.packages().len(), 1);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ServerJsonBuilder {
+    document: ServerJson,
+}
+
+impl ServerJson {
+    /// Starts a document with its required fields; `$schema` is set to the current version.
+    pub fn builder(name: ServerName, version: ServerVersion, description: impl Into<String>) -> ServerJsonBuilder {
+        ServerJsonBuilder {
+            document: ServerJson {
+                schema: Some(SchemaVersion::CURRENT.url()),
+                name: Some(name.into_string()),
+                description: Some(description.into()),
+                version: Some(version.into_string()),
+                ..ServerJson::default()
+            },
+        }
+    }
+}
+
+impl ServerJsonBuilder {
+    /// Sets the display title.
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.document.title = Some(title.into());
+        self
+    }
+
+    /// Sets the source repository.
+    pub fn with_repository(mut self, repository: Repository) -> Self {
+        self.document.repository = Some(repository);
+        self
+    }
+
+    /// Sets the home page.
+    pub fn with_website_url(mut self, url: &url::Url) -> Self {
+        self.document.website_url = Some(url.as_str().to_owned());
+        self
+    }
+
+    /// Adds an icon.
+    pub fn with_icon(mut self, icon: Icon) -> Self {
+        self.document.icons.get_or_insert_with(Vec::new).push(icon);
+        self
+    }
+
+    /// Adds a package.
+    pub fn with_package(mut self, package: Package) -> Self {
+        self.document.packages.get_or_insert_with(Vec::new).push(package);
+        self
+    }
+
+    /// Adds a remote endpoint.
+    pub fn with_remote(mut self, remote: Transport) -> Self {
+        self.document.remotes.get_or_insert_with(Vec::new).push(remote);
+        self
+    }
+
+    /// Sets the publisher's own metadata (at most 4 KiB of JSON).
+    pub fn with_publisher_metadata(mut self, metadata: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.document
+            .meta
+            .get_or_insert_with(serde_json::Map::new)
+            .insert(PUBLISHER_PROVIDED_META.to_owned(), serde_json::Value::Object(metadata));
+        self
+    }
+
+    /// Validates and returns the document.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with the report when any rule is broken.
+    pub fn build(self) -> Result<ServerJson, Error> {
+        let report = Validator::new().validate(&self.document);
+        if report.is_valid() { Ok(self.document) } else { Err(Error::Invalid(report)) }
+    }
+}

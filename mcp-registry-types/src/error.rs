@@ -1,0 +1,190 @@
+//! Errors: parsing, validated strings, and documents that break the rules.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+use crate::name::NameError;
+use crate::url_template::UrlTemplateError;
+use crate::validate::Report;
+use crate::version::VersionError;
+
+/// Every error this crate returns.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// The JSON could not be read as the expected payload.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A server name breaks the registry's rules.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A version string breaks the registry's rules.
+    #[error(transparent)]
+    Version(#[from] VersionError),
+    /// A URL template is not a usable URL.
+    #[error(transparent)]
+    UrlTemplate(#[from] UrlTemplateError),
+    /// A constructed document breaks the registry's rules.
+    #[error("invalid server.json: {0}")]
+    Invalid(Report),
+}
+
+/// JSON that is not a document: a syntax error, or a value of the wrong shape.
+///
+/// Rule violations (a bad name, a missing field) are not parse errors: see
+/// [`validate`](crate::validate).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct ParseError {
+    path: String,
+    message: String,
+    line: usize,
+    column: usize,
+    syntax: bool,
+}
+
+impl ParseError {
+    /// The JSON Pointer of the offending value (empty for the whole document).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong, without the path.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The 1-based line where reading stopped.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The 1-based column where reading stopped.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// Whether the input is not JSON at all (as opposed to JSON of the wrong shape).
+    pub fn is_syntax(&self) -> bool {
+        self.syntax
+    }
+
+    fn render(&self) -> String {
+        let at = format!("at line {} column {}", self.line, self.column);
+        if self.syntax {
+            format!("invalid json: {} {at}", self.message)
+        } else if self.path.is_empty() {
+            format!("{} {at}", self.message)
+        } else {
+            format!("{}: {} {at}", self.path, self.message)
+        }
+    }
+}
+
+/// Parses `bytes` as `T`, and on failure parses again with path tracking so the error names
+/// the JSON Pointer of the offending value; the happy path pays nothing for it.
+pub(crate) fn parse_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseError> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(first) => {
+            let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+            let (path, error) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+                Err(tracked) => (pointer(tracked.path()), tracked.into_inner()),
+                Ok(_) => (String::new(), first),
+            };
+            Err(from_serde(&path, &error))
+        }
+    }
+}
+
+fn from_serde(path: &str, error: &serde_json::Error) -> ParseError {
+    let syntax = matches!(
+        error.classify(),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io
+    );
+    let full = error.to_string();
+    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(head, _)| head);
+    ParseError {
+        path: if syntax { String::new() } else { path.to_owned() },
+        message: plain_words(message),
+        line: error.line(),
+        column: error.column(),
+        syntax,
+    }
+}
+
+/// Replaces serde's Rust type names ("expected struct Transport") with JSON words.
+fn plain_words(message: &str) -> String {
+    let mut words = message.split(' ');
+    let mut out: Vec<String> = Vec::new();
+    while let Some(word) = words.next() {
+        if word == "struct" {
+            let name = words.next().unwrap_or_default();
+            let trailing: String =
+                name.chars().skip_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            out.push(format!("an object{trailing}"));
+        } else {
+            out.push(word.to_owned());
+        }
+    }
+    out.join(" ").replace("a sequence", "an array").replace("a map", "an object")
+}
+
+/// Converts a serde path (`packages[0].transport`) to a JSON Pointer (`/packages/0/transport`).
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('/');
+                out.push_str(&index.to_string());
+            }
+            Segment::Map { key } => crate::validate::path::push_token(&mut out, key),
+            Segment::Enum { variant } => crate::validate::path::push_token(&mut out, variant),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for finding in self.findings().iter().filter(|f| f.severity().is_error()) {
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            write!(f, "{finding}")?;
+        }
+        if first {
+            f.write_str("no errors")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ServerJson;
+
+    #[test]
+    fn shape_errors_name_the_json_pointer() {
+        let error = ServerJson::from_slice(br#"{"packages": [{"transport": "stdio"}]}"#).unwrap_err();
+        assert_eq!(error.path(), "/packages/0/transport");
+        assert_eq!(
+            error.to_string(),
+            "/packages/0/transport: invalid type: string \"stdio\", expected an object at line 1 column 35"
+        );
+        assert!(!error.is_syntax());
+    }
+
+    #[test]
+    fn syntax_errors_say_invalid_json() {
+        let error = ServerJson::from_slice(b"{\"name\": ").unwrap_err();
+        assert!(error.is_syntax());
+        assert_eq!(error.to_string(), "invalid json: EOF while parsing a value at line 1 column 9");
+    }
+}

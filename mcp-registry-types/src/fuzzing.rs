@@ -1,0 +1,68 @@
+//! Property checks shared by the fuzz targets and the stable tests that replay their corpora.
+//!
+//! Each function takes arbitrary input, must never panic on it, and panics only when the
+//! property it checks is broken, which is what a fuzzer reports.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{compare_versions, validate, ServerJson, ServerList, ServerResponse};
+
+/// Parse → serialize → parse gives an equal value, for any payload type.
+fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(bytes: &[u8]) -> Option<T> {
+    let first: T = crate::error::parse_slice(bytes).ok()?;
+    let written = serde_json::to_vec(&first).unwrap_or_else(|e| panic!("serializing a parsed value failed: {e}"));
+    let second: T = crate::error::parse_slice(&written)
+        .unwrap_or_else(|e| panic!("re-parsing our own output failed: {e}: {}", String::from_utf8_lossy(&written)));
+    assert_eq!(first, second, "parse → serialize → parse changed the value");
+    Some(first)
+}
+
+/// `server.json`: parse, validate (never panics), serialize, parse again: equal.
+pub fn check_server_json(bytes: &[u8]) {
+    if let Some(document) = round_trip::<ServerJson>(bytes) {
+        let report = validate(&document);
+        for finding in report.findings() {
+            assert!(finding.path().is_empty() || finding.path().starts_with('/'), "bad pointer {finding:?}");
+            assert!(!finding.message().is_empty());
+        }
+    }
+}
+
+/// A list page: same round-trip property, and validation of every entry never panics.
+pub fn check_server_list(bytes: &[u8]) {
+    if let Some(list) = round_trip::<ServerList>(bytes) {
+        for response in list.servers() {
+            let _ = validate(response.server());
+        }
+    }
+}
+
+/// A single response: same round-trip property.
+pub fn check_server_response(bytes: &[u8]) {
+    if let Some(response) = round_trip::<ServerResponse>(bytes) {
+        let _ = validate(response.server());
+    }
+}
+
+/// [`compare_versions`] is a total preorder on `(version, published_at)` pairs: reflexive,
+/// antisymmetric in sign, and transitive.
+pub fn check_version_order(items: &[(String, Option<String>); 3]) {
+    let cmp = |a: &(String, Option<String>), b: &(String, Option<String>)| {
+        compare_versions(&a.0, a.1.as_deref(), &b.0, b.1.as_deref())
+    };
+    let [a, b, c] = items;
+    for x in items {
+        assert_eq!(cmp(x, x), Ordering::Equal, "not reflexive for {x:?}");
+    }
+    for (x, y) in [(a, b), (b, c), (a, c)] {
+        assert_eq!(cmp(x, y), cmp(y, x).reverse(), "not antisymmetric for {x:?} {y:?}");
+    }
+    for (x, y, z) in [(a, b, c), (a, c, b), (b, a, c), (b, c, a), (c, a, b), (c, b, a)] {
+        if cmp(x, y) != Ordering::Greater && cmp(y, z) != Ordering::Greater {
+            assert_ne!(cmp(x, z), Ordering::Greater, "not transitive for {x:?} {y:?} {z:?}");
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Go's `net/url.Parse`, reproduced for the registry's URL checks.
+//!
+//! The official validator decides URL rules with Go's parser, whose answers differ from the
+//! WHATWG parser in the `url` crate (it accepts relative references, rejects a colon in a first
+//! path segment, checks host characters but not paths). Matching it exactly is what makes
+//! "the registry accepts it" and "we accept it" the same statement.
+
+/// The parts of a URL the registry's rules look at.
+#[derive(Clone, Debug, Default, Eq, PartialEq)]
+pub(crate) struct GoUrl<'a> {
+    /// Lower-cased scheme; empty for a relative reference.
+    pub(crate) scheme: String,
+    /// `host[:port]` as written (after the `//`), empty when absent.
+    pub(crate) host: &'a str,
+    /// The path as written.
+    pub(crate) path: &'a str,
+}
+
+impl GoUrl<'_> {
+    /// `url.Hostname()`: the host without port and IPv6 brackets.
+    pub(crate) fn hostname(&self) -> &str {
+        let host = self.host;
+        if let Some(rest) = host.strip_prefix('[') {
+            return rest.split_once(']').map_or(rest, |(inner, _)| inner);
+        }
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    }
+}
+
+/// Why Go's parser refuses a URL, in Go's own words.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub(crate) struct GoUrlError(pub(crate) String);
+
+/// `url.Parse(raw)`.
+pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
+    let fail = |why: String| Err(GoUrlError(why));
+    let (rest, fragment) = raw.split_once('#').map_or((raw, None), |(u, f)| (u, Some(f)));
+    if rest.bytes().any(|b| b < b' ' || b == 0x7f) {
+        return fail("net/url: invalid control character in URL".to_owned());
+    }
+    if rest == "*" {
+        return Ok(GoUrl { path: "*", ..GoUrl::default() });
+    }
+    let (scheme, rest) = scheme(rest)?;
+    let rest = match rest.split_once('?') {
+        Some((before, _query)) => before,
+        None => rest,
+    };
+    if !rest.starts_with('/') {
+        if !scheme.is_empty() {
+            // Opaque URL such as `mailto:x` or `data:…`: no host, no path checks.
+            check_fragment(fragment)?;
+            return Ok(GoUrl { scheme, ..GoUrl::default() });
+        }
+        let first_segment = rest.split('/').next().unwrap_or_default();
+        if first_segment.contains(':') {
+            return fail("first path segment in URL cannot contain colon".to_owned());
+        }
+    }
+    let mut url = GoUrl { scheme, ..GoUrl::default() };
+    let mut path = rest;
+    if let Some(after) = rest.strip_prefix("//").filter(|_| !url.scheme.is_empty() || !rest.starts_with("///")) {
+        let (authority, tail) = after.find('/').map_or((after, ""), |i| after.split_at(i));
+        url.host = authority_host(authority)?;
+        path = tail;
+    }
+    unescape_check(path, Mode::Path)?;
+    url.path = path;
+    check_fragment(fragment)?;
+    Ok(url)
+}
+
+fn check_fragment(fragment: Option<&str>) -> Result<(), GoUrlError> {
+    fragment.map_or(Ok(()), |f| unescape_check(f, Mode::Fragment))
+}
+
+/// `getScheme`: letters first, then letters, digits, `+`, `-`, `.` up to a `:`.
+fn scheme(raw: &str) -> Result<(String, &str), GoUrlError> {
+    for (i, c) in raw.bytes().enumerate() {
+        match c {
+            b'a'..=b'z' | b'A'..=b'Z' => {}
+            b'0'..=b'9' | b'+' | b'-' | b'.' if i > 0 => {}
+            b':' if i == 0 => return Err(GoUrlError("missing protocol scheme".to_owned())),
+            b':' => {
+                let (scheme, rest) = raw.split_at(i);
+                return Ok((scheme.to_ascii_lowercase(), rest.get(1..).unwrap_or_default()));
+            }
+            _ => return Ok((String::new(), raw)),
+        }
+    }
+    Ok((String::new(), raw))
+}
+
+/// `parseAuthority`: optional `userinfo@`, then the host.
+fn authority_host(authority: &str) -> Result<&str, GoUrlError> {
+    let (userinfo, host) = match authority.rfind('@') {
+        Some(at) => {
+            let (user, host) = authority.split_at(at);
+            (Some(user), host.get(1..).unwrap_or_default())
+        }
+        None => (None, authority),
+    };
+    check_host(host)?;
+    if let Some(userinfo) = userinfo {
+        let valid = userinfo.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || b"-._:~!$&'()*+,;=%@".contains(&b)
+        });
+        if !valid {
+            return Err(GoUrlError("net/url: invalid userinfo".to_owned()));
+        }
+        unescape_check(userinfo, Mode::UserPassword)?;
+    }
+    Ok(host)
+}
+
+/// `parseHost`: bracketed IPv6 with an optional port, or a name with at most one `:port`
+/// (Go 1.25 rejects further colons), and only host-safe characters.
+fn check_host(host: &str) -> Result<(), GoUrlError> {
+    if let Some(inner) = host.strip_prefix('[') {
+        let Some(close) = inner.rfind(']') else {
+            return Err(GoUrlError("missing ']' in host".to_owned()));
+        };
+        let port = inner.get(close + 1..).unwrap_or_default();
+        if !valid_optional_port(port) {
+            return Err(GoUrlError(format!("invalid port {port:?} after host")));
+        }
+    } else if let Some(colon) = host.rfind(':') {
+        let port = host.get(colon..).unwrap_or_default();
+        if !valid_optional_port(port) {
+            return Err(GoUrlError(format!("invalid port {port:?} after host")));
+        }
+        if host.get(..colon).is_some_and(|name| name.contains(':')) {
+            return Err(GoUrlError(format!("invalid host {host:?}: too many colons")));
+        }
+    }
+    unescape_check(host, Mode::Host)
+}
+
+fn valid_optional_port(port: &str) -> bool {
+    match port.strip_prefix(':') {
+        Some(digits) => digits.bytes().all(|b| b.is_ascii_digit()),
+        None => port.is_empty(),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Host,
+    Path,
+    UserPassword,
+    Fragment,
+}
+
+/// `unescape`'s error checks: every `%` starts two hex digits; in a host, `%XX` only escapes
+/// non-ASCII bytes (or is `%25`), and ASCII characters Go would escape are refused.
+fn unescape_check(text: &str, mode: Mode) -> Result<(), GoUrlError> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = (bytes.get(i + 1).copied(), bytes.get(i + 2).copied());
+            let (Some(h1), Some(h2)) = hex else {
+                return Err(escape_error(text, i));
+            };
+            if !h1.is_ascii_hexdigit() || !h2.is_ascii_hexdigit() {
+                return Err(escape_error(text, i));
+            }
+            if mode == Mode::Host && hex_value(h1) < 8 && !(h1 == b'2' && h2 == b'5') {
+                return Err(escape_error(text, i));
+            }
+            i += 3;
+        } else {
+            if mode == Mode::Host && b < 0x80 && !host_safe(b) {
+                return Err(GoUrlError(format!("invalid character {:?} in host name", char::from(b))));
+            }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+fn escape_error(text: &str, at: usize) -> GoUrlError {
+    let end = (at + 3).min(text.len());
+    let shown = text.get(at..end).unwrap_or("%");
+    GoUrlError(format!("invalid URL escape {shown:?}"))
+}
+
+fn hex_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit.to_ascii_lowercase().wrapping_sub(b'a').wrapping_add(10),
+    }
+}
+
+/// `!shouldEscape(c, encodeHost)` for ASCII.
+fn host_safe(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-_.~!$&'()*+,;=:[]<>\"".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(raw: &str) -> GoUrl<'_> {
+        parse(raw).unwrap_or_else(|e| panic!("{raw}: {}", e.0))
+    }
+
+    fn err(raw: &str) -> String {
+        parse(raw).expect_err(raw).0
+    }
+
+    #[test]
+    fn absolute_urls_split_like_go() {
+        let url = ok("HTTPS://User@Example.com:8443/a b?q#f");
+        assert_eq!((url.scheme.as_str(), url.host, url.path), ("https", "Example.com:8443", "/a b"));
+        assert_eq!(url.hostname(), "Example.com");
+        assert_eq!(ok("https://[::1]:80/").hostname(), "::1");
+    }
+
+    #[test]
+    fn relative_references_parse_without_scheme() {
+        assert_eq!(ok("example.com/path").scheme, "");
+        assert_eq!(ok("//host/path").host, "host");
+        assert_eq!(ok("data:image/png;base64,AAAA").scheme, "data");
+    }
+
+    #[test]
+    fn go_rejections() {
+        assert_eq!(err("ht tp://x"), "first path segment in URL cannot contain colon");
+        assert_eq!(err(":foo"), "missing protocol scheme");
+        assert_eq!(err("https://exa mple.com"), "invalid character ' ' in host name");
+        assert_eq!(err("https://h:port/"), "invalid port \":port\" after host");
+        assert_eq!(err("https://x.com/\u{7f}"), "net/url: invalid control character in URL");
+        assert_eq!(err("https://x.com/%zz"), "invalid URL escape \"%zz\"");
+        assert_eq!(err("https://[::1/"), "missing ']' in host");
+        assert_eq!(err("https://{host}/"), "invalid character '{' in host name");
+        assert_eq!(err("http://localhost:80:80/"), "invalid host \"localhost:80:80\": too many colons");
+    }
+
+    #[test]
+    fn spaces_in_paths_are_accepted_by_go() {
+        assert_eq!(ok("https://example.com/a b").path, "/a b");
+    }
+}

@@ -1,0 +1,260 @@
+//! User-supplied values: inputs, headers and environment variables, command-line arguments.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::vocab::{ArgumentType, InputFormat};
+
+/// A value the user or the client supplies (`Input` and `InputWithVariables` in the schema).
+///
+/// Fields spelled the 2025-07-09 way (`is_required`, `is_secret`) are read too and written back
+/// as they came.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Input {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) is_required: Option<bool>,
+    #[schemars(skip)]
+    #[serde(rename = "is_required", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) is_required_snake: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) format: Option<InputFormat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) is_secret: Option<bool>,
+    #[schemars(skip)]
+    #[serde(rename = "is_secret", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) is_secret_snake: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) default: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) placeholder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) choices: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) variables: Option<BTreeMap<String, Input>>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl Input {
+    /// An empty input: optional, not secret, free text.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// What the input is for.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Whether a value must be supplied (`isRequired`, default `false`).
+    pub fn is_required(&self) -> bool {
+        self.is_required.or(self.is_required_snake).unwrap_or(false)
+    }
+
+    /// Whether the value is a secret to be stored and shown as such (`isSecret`, default `false`).
+    pub fn is_secret(&self) -> bool {
+        self.is_secret.or(self.is_secret_snake).unwrap_or(false)
+    }
+
+    /// The declared format; `None` means the schema default, `string`.
+    pub fn format(&self) -> Option<&InputFormat> {
+        self.format.as_ref()
+    }
+
+    /// A fixed value; when set the input is not user-configurable.
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
+    /// The default value.
+    pub fn default_value(&self) -> Option<&str> {
+        self.default.as_deref()
+    }
+
+    /// An example shown to the user, never used as a value.
+    pub fn placeholder(&self) -> Option<&str> {
+        self.placeholder.as_deref()
+    }
+
+    /// The allowed values, if restricted.
+    pub fn choices(&self) -> &[String] {
+        self.choices.as_deref().unwrap_or_default()
+    }
+
+    /// Variables substituted for `{name}` in [`value`](Self::value).
+    pub fn variables(&self) -> Option<&BTreeMap<String, Input>> {
+        self.variables.as_ref()
+    }
+
+    /// Fields this crate does not know, kept verbatim.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Marks the input required.
+    pub fn with_required(mut self, required: bool) -> Self {
+        self.is_required = Some(required);
+        self.is_required_snake = None;
+        self
+    }
+
+    /// Marks the input secret.
+    pub fn with_secret(mut self, secret: bool) -> Self {
+        self.is_secret = Some(secret);
+        self.is_secret_snake = None;
+        self
+    }
+
+    /// Sets the format.
+    pub fn with_format(mut self, format: InputFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Sets a fixed value.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// Sets the default value.
+    pub fn with_default(mut self, default: impl Into<String>) -> Self {
+        self.default = Some(default.into());
+        self
+    }
+
+    /// Sets the placeholder.
+    pub fn with_placeholder(mut self, placeholder: impl Into<String>) -> Self {
+        self.placeholder = Some(placeholder.into());
+        self
+    }
+
+    /// Restricts the value to these choices.
+    pub fn with_choices<I: IntoIterator<Item = S>, S: Into<String>>(mut self, choices: I) -> Self {
+        self.choices = Some(choices.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Adds a variable for `{name}` substitution in the value.
+    pub fn with_variable(mut self, name: impl Into<String>, input: Input) -> Self {
+        self.variables.get_or_insert_with(BTreeMap::new).insert(name.into(), input);
+        self
+    }
+}
+
+/// A named input: an HTTP header or an environment variable (`KeyValueInput`).
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+pub struct KeyValueInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    #[serde(flatten)]
+    pub(crate) input: Input,
+}
+
+impl KeyValueInput {
+    /// A header or environment variable called `name`.
+    pub fn new(name: impl Into<String>, input: Input) -> Self {
+        Self { name: Some(name.into()), input }
+    }
+
+    /// The header or variable name (empty when the document omits it).
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+
+    /// The value's description, flags and constraints.
+    pub fn input(&self) -> &Input {
+        &self.input
+    }
+}
+
+/// A command-line argument (`PositionalArgument` or `NamedArgument`).
+///
+/// One struct for both kinds, as the registry stores them, so a document with a kind this crate
+/// does not know still parses.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Argument {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<ArgumentType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) value_hint: Option<String>,
+    #[schemars(skip)]
+    #[serde(rename = "value_hint", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) value_hint_snake: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) is_repeated: Option<bool>,
+    #[schemars(skip)]
+    #[serde(rename = "is_repeated", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) is_repeated_snake: Option<bool>,
+    #[serde(flatten)]
+    pub(crate) input: Input,
+}
+
+impl Argument {
+    /// A `name value` flag such as `--port`.
+    pub fn named(name: impl Into<String>, input: Input) -> Self {
+        Self { kind: Some(ArgumentType::Named), name: Some(name.into()), input, ..Self::default() }
+    }
+
+    /// A positional value labelled `value_hint`.
+    pub fn positional(value_hint: impl Into<String>, input: Input) -> Self {
+        Self {
+            kind: Some(ArgumentType::Positional),
+            value_hint: Some(value_hint.into()),
+            input,
+            ..Self::default()
+        }
+    }
+
+    /// Positional or named.
+    pub fn kind(&self) -> Option<&ArgumentType> {
+        self.kind.as_ref()
+    }
+
+    /// The flag, dashes included, for a named argument.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The label of a positional argument; also a URL template variable name.
+    pub fn value_hint(&self) -> Option<&str> {
+        self.value_hint.as_deref().or(self.value_hint_snake.as_deref())
+    }
+
+    /// Whether the argument may be given more than once.
+    pub fn is_repeated(&self) -> bool {
+        self.is_repeated.or(self.is_repeated_snake).unwrap_or(false)
+    }
+
+    /// The value's description, flags and constraints.
+    pub fn input(&self) -> &Input {
+        &self.input
+    }
+
+    /// Marks the argument repeatable.
+    pub fn with_repeated(mut self, repeated: bool) -> Self {
+        self.is_repeated = Some(repeated);
+        self.is_repeated_snake = None;
+        self
+    }
+}

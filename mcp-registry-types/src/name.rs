@@ -1,0 +1,262 @@
+//! Server names: `namespace/name`, checked exactly as the official registry checks them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The most characters a server name may have (schema `maxLength`).
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// A valid server name: a reverse-DNS namespace, one `/`, and a name, e.g.
+/// `io.github.acme/weather`.
+///
+/// Both parts start and end with an ASCII letter or digit; the namespace may hold `.` and `-`
+/// inside, the name also `_`. Case is kept and significant.
+///
+/// ```
+/// # fn main() -> Result<(), mcp_registry_types::NameError> {
+/// use mcp_registry_types::ServerName;
+///
+/// let name = ServerName::new("io.github.acme/weather")?;
+/// assert_eq!((name.namespace(), name.local_name()), ("io.github.acme", "weather"));
+/// assert!(ServerName::new("acme").is_err());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+pub struct ServerName {
+    text: String,
+    slash: usize,
+}
+
+/// Why a string is not a [`ServerName`].
+#[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
+#[error("invalid server name `{value}`: {}", self.kind.describe())]
+pub struct NameError {
+    value: String,
+    kind: NameErrorKind,
+}
+
+/// The rule a server name breaks.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum NameErrorKind {
+    /// The name is empty.
+    Empty,
+    /// There is no `/`.
+    MissingSlash,
+    /// There is more than one `/`.
+    MultipleSlashes,
+    /// One side of the `/` is empty.
+    EmptyPart,
+    /// The namespace has a character or an end that is not allowed.
+    InvalidNamespace,
+    /// The name part has a character or an end that is not allowed.
+    InvalidName,
+    /// More than 200 characters.
+    TooLong,
+}
+
+impl NameErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Empty => "write a name such as `com.example/server`",
+            Self::MissingSlash => {
+                "write `namespace/name` with one `/`, such as `com.example.api/server`"
+            }
+            Self::MultipleSlashes => "use exactly one `/` between namespace and name",
+            Self::EmptyPart => "both the namespace and the name before and after `/` must be non-empty",
+            Self::InvalidNamespace => {
+                "the namespace must start and end with a letter or digit and hold only letters, digits, `.` and `-`"
+            }
+            Self::InvalidName => {
+                "the name must start and end with a letter or digit and hold only letters, digits, `.`, `_` and `-`"
+            }
+            Self::TooLong => "use at most 200 characters",
+        }
+    }
+
+    /// The official registry's reference code for the rule.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TooLong => "name-too-long",
+            _ => "invalid-server-name",
+        }
+    }
+}
+
+impl NameError {
+    /// The rejected text.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The rule it breaks.
+    pub fn kind(&self) -> NameErrorKind {
+        self.kind
+    }
+
+    /// How to fix it, without the value.
+    pub fn hint(&self) -> &'static str {
+        self.kind.describe()
+    }
+}
+
+impl ServerName {
+    /// Checks `text` against the registry's rules.
+    ///
+    /// # Errors
+    /// [`NameError`] naming the first rule broken, in the registry's order.
+    pub fn new(text: &str) -> Result<Self, NameError> {
+        let fail = |kind| Err(NameError { value: text.to_owned(), kind });
+        if text.is_empty() {
+            return fail(NameErrorKind::Empty);
+        }
+        let Some((namespace, name)) = text.split_once('/') else {
+            return fail(NameErrorKind::MissingSlash);
+        };
+        if name.contains('/') {
+            return fail(NameErrorKind::MultipleSlashes);
+        }
+        let slash = namespace.len();
+        if namespace.is_empty() || name.is_empty() {
+            return fail(NameErrorKind::EmptyPart);
+        }
+        if !valid_part(namespace, b".-") {
+            return fail(NameErrorKind::InvalidNamespace);
+        }
+        if !valid_part(name, b"._-") {
+            return fail(NameErrorKind::InvalidName);
+        }
+        if text.chars().count() > MAX_NAME_CHARS {
+            return fail(NameErrorKind::TooLong);
+        }
+        Ok(Self { text: text.to_owned(), slash })
+    }
+
+    /// The whole name.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The reverse-DNS namespace before the `/`.
+    pub fn namespace(&self) -> &str {
+        self.text.get(..self.slash).unwrap_or_default()
+    }
+
+    /// The part after the `/`.
+    pub fn local_name(&self) -> &str {
+        self.text.get(self.slash + 1..).unwrap_or_default()
+    }
+
+    /// Takes the text out.
+    pub fn into_string(self) -> String {
+        self.text
+    }
+}
+
+/// `[A-Za-z0-9]` at both ends, `[A-Za-z0-9]` or `inner` in between, at least two characters:
+/// the part regexes of the official validator.
+fn valid_part(part: &str, inner: &[u8]) -> bool {
+    let bytes = part.as_bytes();
+    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    bytes.len() >= 2
+        && first.is_ascii_alphanumeric()
+        && last.is_ascii_alphanumeric()
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || inner.contains(b))
+}
+
+impl FromStr for ServerName {
+    type Err = NameError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<String> for ServerName {
+    type Error = NameError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::new(&text)
+    }
+}
+
+impl AsRef<str> for ServerName {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for ServerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ServerName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ServerName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> Option<NameErrorKind> {
+        ServerName::new(text).err().map(|e| e.kind())
+    }
+
+    #[test]
+    fn accepts_registry_examples() {
+        for ok in ["io.github.user/weather", "com.example/a_b-c.d", "A1/b2", "io.github.21st-dev/magic-mcp"] {
+            assert!(ServerName::new(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rules_apply_in_the_registry_order() {
+        assert_eq!(kind(""), Some(NameErrorKind::Empty));
+        assert_eq!(kind("nouslash"), Some(NameErrorKind::MissingSlash));
+        assert_eq!(kind("a/b/c"), Some(NameErrorKind::MultipleSlashes));
+        assert_eq!(kind("/name"), Some(NameErrorKind::EmptyPart));
+        assert_eq!(kind("com.example/"), Some(NameErrorKind::EmptyPart));
+        assert_eq!(kind("com_example/name"), Some(NameErrorKind::InvalidNamespace));
+        assert_eq!(kind("-com.example/name"), Some(NameErrorKind::InvalidNamespace));
+        assert_eq!(kind("a/name"), Some(NameErrorKind::InvalidNamespace));
+        assert_eq!(kind("com.example/n"), Some(NameErrorKind::InvalidName));
+        assert_eq!(kind("com.example/name_"), Some(NameErrorKind::InvalidName));
+        assert_eq!(kind("com.example/näme"), Some(NameErrorKind::InvalidName));
+        assert_eq!(kind(&format!("com.example/{}", "a".repeat(200))), Some(NameErrorKind::TooLong));
+    }
+
+    #[test]
+    fn error_text_names_value_and_fix() {
+        let error = ServerName::new("weather").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid server name `weather`: write `namespace/name` with one `/`, such as `com.example.api/server`"
+        );
+    }
+
+    #[test]
+    fn parts_split_at_the_slash() {
+        let name: ServerName = "io.github.acme/weather".parse().unwrap();
+        assert_eq!(name.namespace(), "io.github.acme");
+        assert_eq!(name.local_name(), "weather");
+        let json = serde_json::to_string(&name).unwrap();
+        assert_eq!(serde_json::from_str::<ServerName>(&json).unwrap(), name);
+        assert!(serde_json::from_str::<ServerName>("\"bad\"").is_err());
+    }
+}

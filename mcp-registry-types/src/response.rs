@@ -1,0 +1,291 @@
+//! Registry API payloads: one server version, a page of them, and the official metadata.
+
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::ParseError;
+use crate::server::ServerJson;
+use crate::vocab::Status;
+
+/// One server version as the registry serves it (`ServerResponse`): `{server, _meta}`.
+#[non_exhaustive]
+#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq, Serialize)]
+pub struct ServerResponse {
+    pub(crate) server: ServerJson,
+    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) meta: Option<ResponseMeta>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl ServerResponse {
+    /// Wraps a document with the registry's metadata.
+    pub fn new(server: ServerJson, official: Option<OfficialMeta>) -> Self {
+        let meta = official.map(|official| ResponseMeta { official: Some(official), extra: Map::new() });
+        Self { server, meta, extra: Map::new() }
+    }
+
+    /// Parses a response from JSON bytes.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the bytes are not JSON or do not have the shape of a response.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
+        crate::error::parse_slice(bytes)
+    }
+
+    /// The `server.json` document.
+    pub fn server(&self) -> &ServerJson {
+        &self.server
+    }
+
+    /// Takes the document out.
+    pub fn into_server(self) -> ServerJson {
+        self.server
+    }
+
+    /// The response-level `_meta` (sub-registries may omit it).
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        self.meta.as_ref()
+    }
+
+    /// The official registry's block, if present.
+    pub fn official(&self) -> Option<&OfficialMeta> {
+        self.meta.as_ref()?.official.as_ref()
+    }
+
+    /// The version's status; `active` when the registry says nothing, as the API defines.
+    pub fn status(&self) -> Status {
+        self.official().and_then(|o| o.status.clone()).unwrap_or(Status::Active)
+    }
+
+    /// Fields this crate does not know, kept verbatim.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+impl FromStr for ServerResponse {
+    type Err = ParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::from_slice(text.as_bytes())
+    }
+}
+
+/// The response-level `_meta`: the official block plus any sub-registry's keys, verbatim.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+pub struct ResponseMeta {
+    #[serde(rename = "io.modelcontextprotocol.registry/official", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) official: Option<OfficialMeta>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl ResponseMeta {
+    /// The official registry's block.
+    pub fn official(&self) -> Option<&OfficialMeta> {
+        self.official.as_ref()
+    }
+
+    /// Other namespaces (e.g. a sub-registry's `com.example.subregistry/custom`), verbatim.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+/// The official registry's metadata about one version
+/// (`_meta["io.modelcontextprotocol.registry/official"]`).
+///
+/// Timestamps are kept as the RFC 3339 text the registry sent; parse them with
+/// [`Timestamp`](crate::Timestamp) to compare.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfficialMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) status_changed_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) status_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) published_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) is_latest: Option<bool>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl OfficialMeta {
+    /// Metadata for a version published at `published_at` (RFC 3339), active, latest as given.
+    pub fn new(published_at: impl Into<String>, is_latest: bool) -> Self {
+        let published_at = published_at.into();
+        Self {
+            status: Some(Status::Active),
+            status_changed_at: Some(published_at.clone()),
+            updated_at: Some(published_at.clone()),
+            published_at: Some(published_at),
+            is_latest: Some(is_latest),
+            ..Self::default()
+        }
+    }
+
+    /// `active`, `deprecated` or `deleted`.
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
+    /// When the status last changed.
+    pub fn status_changed_at(&self) -> Option<&str> {
+        self.status_changed_at.as_deref()
+    }
+
+    /// Why the status changed.
+    pub fn status_message(&self) -> Option<&str> {
+        self.status_message.as_deref()
+    }
+
+    /// When the version was published.
+    pub fn published_at(&self) -> Option<&str> {
+        self.published_at.as_deref()
+    }
+
+    /// When the row last changed (publish, edit or status change; not a latest flip).
+    pub fn updated_at(&self) -> Option<&str> {
+        self.updated_at.as_deref()
+    }
+
+    /// Whether this is the server's latest version.
+    pub fn is_latest(&self) -> bool {
+        self.is_latest.unwrap_or(false)
+    }
+
+    /// Sets the status, with an optional message.
+    pub fn with_status(mut self, status: Status, message: Option<String>) -> Self {
+        self.status = Some(status);
+        self.status_message = message;
+        self
+    }
+
+    /// Sets when the row last changed.
+    pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
+        self.updated_at = Some(updated_at.into());
+        self
+    }
+}
+
+/// A page of server versions (`ServerList`): `{servers, metadata: {nextCursor, count}}`.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+pub struct ServerList {
+    pub(crate) servers: Vec<ServerResponse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) metadata: Option<ListMetadata>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl ServerList {
+    /// A page holding `servers`, with the cursor of the next page if there is one.
+    pub fn new(servers: Vec<ServerResponse>, next_cursor: Option<String>) -> Self {
+        let count = Some(servers.len() as u64);
+        Self { servers, metadata: Some(ListMetadata { next_cursor, count, extra: Map::new() }), extra: Map::new() }
+    }
+
+    /// Parses a page from JSON bytes.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the bytes are not JSON or do not have the shape of a page.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
+        crate::error::parse_slice(bytes)
+    }
+
+    /// The server versions on this page.
+    pub fn servers(&self) -> &[ServerResponse] {
+        &self.servers
+    }
+
+    /// Takes the server versions out.
+    pub fn into_servers(self) -> Vec<ServerResponse> {
+        self.servers
+    }
+
+    /// The page metadata.
+    pub fn metadata(&self) -> Option<&ListMetadata> {
+        self.metadata.as_ref()
+    }
+
+    /// The cursor of the next page; `None` when absent or empty, which ends the listing.
+    pub fn next_cursor(&self) -> Option<&str> {
+        self.metadata.as_ref()?.next_cursor.as_deref().filter(|c| !c.is_empty())
+    }
+
+    /// Fields this crate does not know, kept verbatim.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+impl FromStr for ServerList {
+    type Err = ParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::from_slice(text.as_bytes())
+    }
+}
+
+/// Page metadata. `next_cursor` from old mirrors is read and written back as `nextCursor`.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListMetadata {
+    #[serde(alias = "next_cursor", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) next_cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) count: Option<u64>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl ListMetadata {
+    /// The raw cursor as sent (possibly empty).
+    pub fn next_cursor(&self) -> Option<&str> {
+        self.next_cursor.as_deref()
+    }
+
+    /// The number of items on this page (not a total).
+    pub fn count(&self) -> Option<u64> {
+        self.count
+    }
+}
+
+/// The answer to a bulk status change (`AllVersionsStatusResponse`).
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusUpdateResponse {
+    #[serde(default)]
+    pub(crate) updated_count: u64,
+    #[serde(default)]
+    pub(crate) servers: Vec<ServerResponse>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl StatusUpdateResponse {
+    /// How many versions changed.
+    pub fn updated_count(&self) -> u64 {
+        self.updated_count
+    }
+
+    /// The versions after the change.
+    pub fn servers(&self) -> &[ServerResponse] {
+        &self.servers
+    }
+}

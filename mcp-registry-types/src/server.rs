@@ -1,0 +1,297 @@
+//! The `server.json` document: what a server is and how to install or reach it.
+
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::ParseError;
+use crate::name::{NameError, ServerName};
+use crate::package::Package;
+use crate::transport::Transport;
+use crate::vocab::Status;
+
+/// The `_meta` key under which a publisher's own metadata travels.
+pub const PUBLISHER_PROVIDED_META: &str = "io.modelcontextprotocol.registry/publisher-provided";
+
+/// The `_meta` key of the official registry's block.
+pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
+
+/// A `server.json` document (`ServerDetail` in the schema).
+///
+/// Parsing is lenient: any document whose JSON has the right shape parses, whatever rules it
+/// breaks, so a host can show what a registry served. [`validate`](crate::validate) finds the
+/// rule violations; [`ServerJson::builder`] constructs documents that have none. Unknown fields
+/// and every `_meta` namespace are kept verbatim, so `serialize(parse(x))` equals `x`.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use mcp_registry_types::ServerJson;
+///
+/// let doc: ServerJson = r#"{"name": "io.github.acme/weather", "description": "Forecasts",
+///     "version": "1.0.0", "x-vendor": {"kept": true}}"#.parse()?;
+/// assert_eq!(doc.name(), "io.github.acme/weather");
+/// assert!(serde_json::to_string(&doc)?.contains("x-vendor"));
+/// # Ok(())
+/// # }
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[schemars(title = "server.json defining a Model Context Protocol (MCP) server")]
+#[schemars(transform = crate::schema::mark_server_required)]
+pub struct ServerJson {
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) schema: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) repository: Option<Repository>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) website_url: Option<String>,
+    #[schemars(skip)]
+    #[serde(rename = "website_url", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) website_url_snake: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) icons: Option<Vec<Icon>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) packages: Option<Vec<Package>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) remotes: Option<Vec<Transport>>,
+    /// Only the 2025-07-09 and 2025-09-16 schemas carried `status` in the document.
+    #[schemars(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<Status>,
+    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) meta: Option<Map<String, Value>>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl ServerJson {
+    /// Parses a document from JSON bytes.
+    ///
+    /// # Errors
+    /// [`ParseError`] when the bytes are not JSON or a value has the wrong shape (a string
+    /// where an object must be); the error names the JSON path. Rule violations are not
+    /// parse errors.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
+        crate::error::parse_slice(bytes)
+    }
+
+    /// The `$schema` URL the document declares.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The server name, `namespace/name` (empty when the document omits it).
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+
+    /// The server name, checked.
+    ///
+    /// # Errors
+    /// [`NameError`] when the name breaks the registry's rules.
+    pub fn server_name(&self) -> Result<ServerName, NameError> {
+        ServerName::new(self.name())
+    }
+
+    /// The one-line description (empty when the document omits it).
+    pub fn description(&self) -> &str {
+        self.description.as_deref().unwrap_or_default()
+    }
+
+    /// The display title.
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_deref()
+    }
+
+    /// The version of this server (empty when the document omits it).
+    pub fn version(&self) -> &str {
+        self.version.as_deref().unwrap_or_default()
+    }
+
+    /// The source repository.
+    pub fn repository(&self) -> Option<&Repository> {
+        self.repository.as_ref()
+    }
+
+    /// The server's home page.
+    pub fn website_url(&self) -> Option<&str> {
+        self.website_url.as_deref().or(self.website_url_snake.as_deref())
+    }
+
+    /// Icons for a user interface.
+    pub fn icons(&self) -> &[Icon] {
+        self.icons.as_deref().unwrap_or_default()
+    }
+
+    /// Ways to install and launch the server locally.
+    pub fn packages(&self) -> &[Package] {
+        self.packages.as_deref().unwrap_or_default()
+    }
+
+    /// Remote endpoints.
+    pub fn remotes(&self) -> &[Transport] {
+        self.remotes.as_deref().unwrap_or_default()
+    }
+
+    /// The status that pre-2025-09-29 documents carried inside `server.json`.
+    pub fn legacy_status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
+    /// The `_meta` object, verbatim.
+    pub fn meta(&self) -> Option<&Map<String, Value>> {
+        self.meta.as_ref()
+    }
+
+    /// The publisher's own metadata (`_meta["io.modelcontextprotocol.registry/publisher-provided"]`).
+    /// Untrusted.
+    pub fn publisher_provided(&self) -> Option<&Map<String, Value>> {
+        self.meta.as_ref()?.get(PUBLISHER_PROVIDED_META)?.as_object()
+    }
+
+    /// Fields this crate does not know, kept verbatim.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+impl FromStr for ServerJson {
+    type Err = ParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::from_slice(text.as_bytes())
+    }
+}
+
+/// Where the server's source lives (`Repository`).
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+pub struct Repository {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) subfolder: Option<String>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl Repository {
+    /// A repository at `url` on `source` (`github` or `gitlab`).
+    pub fn new(source: impl Into<String>, url: impl Into<String>) -> Self {
+        Self { url: Some(url.into()), source: Some(source.into()), ..Self::default() }
+    }
+
+    /// The repository URL.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    /// The forge (`github`, `gitlab`).
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+
+    /// The forge's stable repository id.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The server's folder inside a monorepo.
+    pub fn subfolder(&self) -> Option<&str> {
+        self.subfolder.as_deref()
+    }
+
+    /// Whether the object carries nothing the registry looks at (`{}` appears in real data).
+    pub fn is_empty(&self) -> bool {
+        self.url().unwrap_or_default().is_empty() && self.source().unwrap_or_default().is_empty()
+    }
+
+    /// Sets the forge id.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the subfolder.
+    pub fn with_subfolder(mut self, subfolder: impl Into<String>) -> Self {
+        self.subfolder = Some(subfolder.into());
+        self
+    }
+}
+
+/// An icon for a user interface (`Icon`, schema 2025-10-11 and later).
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Icon {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) src: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) mime_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) sizes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) theme: Option<String>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl Icon {
+    /// An icon at `src` (an `https` URL).
+    pub fn new(src: impl Into<String>) -> Self {
+        Self { src: Some(src.into()), ..Self::default() }
+    }
+
+    /// The image URL.
+    pub fn src(&self) -> &str {
+        self.src.as_deref().unwrap_or_default()
+    }
+
+    /// The MIME type override.
+    pub fn mime_type(&self) -> Option<&str> {
+        self.mime_type.as_deref()
+    }
+
+    /// Sizes such as `48x48` or `any`.
+    pub fn sizes(&self) -> &[String] {
+        self.sizes.as_deref().unwrap_or_default()
+    }
+
+    /// `light` or `dark`.
+    pub fn theme(&self) -> Option<&str> {
+        self.theme.as_deref()
+    }
+
+    /// Sets the MIME type.
+    pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
+        self.mime_type = Some(mime_type.into());
+        self
+    }
+
+    /// Adds a size.
+    pub fn with_size(mut self, size: impl Into<String>) -> Self {
+        self.sizes.get_or_insert_with(Vec::new).push(size.into());
+        self
+    }
+
+    /// Sets the theme.
+    pub fn with_theme(mut self, theme: impl Into<String>) -> Self {
+        self.theme = Some(theme.into());
+        self
+    }
+}

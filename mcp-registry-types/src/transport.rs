@@ -1,0 +1,99 @@
+//! How a client reaches a server: a package's local transport or a remote endpoint.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::input::{Input, KeyValueInput};
+use crate::url_template::UrlTemplate;
+use crate::vocab::TransportType;
+
+/// A transport: `stdio`, or `streamable-http`/`sse` with a URL template, headers and, for
+/// remotes, URL variables.
+///
+/// One struct serves packages (`LocalTransport`) and remotes (`RemoteTransport`), as in the
+/// registry's own model, so that any document the registry serves parses.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+pub struct Transport {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<TransportType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) headers: Option<Vec<KeyValueInput>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) variables: Option<BTreeMap<String, Input>>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
+}
+
+impl Transport {
+    /// A `stdio` transport.
+    pub fn stdio() -> Self {
+        Self { kind: Some(TransportType::Stdio), ..Self::default() }
+    }
+
+    /// A `streamable-http` transport at `url`.
+    pub fn streamable_http(url: UrlTemplate) -> Self {
+        Self {
+            kind: Some(TransportType::StreamableHttp),
+            url: Some(url.into_string()),
+            ..Self::default()
+        }
+    }
+
+    /// An `sse` transport at `url`.
+    pub fn sse(url: UrlTemplate) -> Self {
+        Self { kind: Some(TransportType::Sse), url: Some(url.into_string()), ..Self::default() }
+    }
+
+    /// The transport type (`type`).
+    pub fn transport_type(&self) -> Option<&TransportType> {
+        self.kind.as_ref()
+    }
+
+    /// The URL template, for HTTP transports.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    /// HTTP headers the client sends.
+    pub fn headers(&self) -> &[KeyValueInput] {
+        self.headers.as_deref().unwrap_or_default()
+    }
+
+    /// Variables for `{name}` in a remote's URL.
+    pub fn variables(&self) -> Option<&BTreeMap<String, Input>> {
+        self.variables.as_ref()
+    }
+
+    /// Fields this crate does not know, kept verbatim.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// Adds an HTTP header.
+    pub fn with_header(mut self, header: KeyValueInput) -> Self {
+        self.headers.get_or_insert_with(Vec::new).push(header);
+        self
+    }
+
+    /// Adds a URL variable.
+    pub fn with_variable(mut self, name: impl Into<String>, input: Input) -> Self {
+        self.variables.get_or_insert_with(BTreeMap::new).insert(name.into(), input);
+        self
+    }
+
+    /// Whether the client needs nothing from the user to connect: no required header or
+    /// variable without a fixed or default value.
+    pub fn needs_configuration(&self) -> bool {
+        let needs = |input: &Input| {
+            input.is_required() && input.value().is_none() && input.default_value().is_none()
+        };
+        self.headers().iter().any(|h| needs(h.input()))
+            || self.variables().is_some_and(|vars| vars.values().any(needs))
+    }
+}

@@ -1,0 +1,416 @@
+//! The JSON Schema layer: each published schema version's constraints, as code.
+//!
+//! The official schemas are small and fixed, so their rules are written out here rather than
+//! interpreted from the schema files at run time; `tests/json_schema.rs` holds this layer
+//! against the official files through the `jsonschema` crate.
+
+use super::path::{index, join};
+use super::{LayerSink, SchemaVersion};
+use crate::go_url;
+use crate::input::{Argument, Input, KeyValueInput};
+use crate::package::Package;
+use crate::server::{ServerJson, OFFICIAL_META, PUBLISHER_PROVIDED_META};
+use crate::transport::Transport;
+use crate::vocab::{ArgumentType, InputFormat, Status, TransportType};
+
+pub(super) fn check(document: &ServerJson, version: SchemaVersion, sink: &mut LayerSink<'_>) {
+    let mut c = Checker { version, sink };
+    c.server(document);
+}
+
+struct Checker<'a, 'b> {
+    version: SchemaVersion,
+    sink: &'a mut LayerSink<'b>,
+}
+
+/// The property a version spells a field with, and the value under that spelling.
+fn spelled<'a, T>(snake: bool, camel_key: &'static str, camel: &'a Option<T>, snake_key: &'static str, snaked: &'a Option<T>) -> (&'static str, Option<&'a T>) {
+    if snake { (snake_key, snaked.as_ref()) } else { (camel_key, camel.as_ref()) }
+}
+
+impl Checker<'_, '_> {
+    fn server(&mut self, d: &ServerJson) {
+        let snake = self.version.snake_case();
+        if let Some(schema) = d.schema.as_deref() {
+            self.uri("/$schema", schema);
+        }
+        match d.name.as_deref() {
+            None => self.required("", "name"),
+            Some(name) => {
+                self.length("/name", name, 3, Some(200));
+                if !name_pattern(name) {
+                    self.sink.error("/name", "pattern", format!("`{name}` does not match `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`: write `namespace/name`"));
+                }
+            }
+        }
+        match d.description.as_deref() {
+            None => self.required("", "description"),
+            Some(text) => self.length("/description", text, 1, Some(100)),
+        }
+        match d.version.as_deref() {
+            None => self.required("", "version"),
+            Some(text) => self.length("/version", text, 0, Some(255)),
+        }
+        if self.version.has_icons_and_title() {
+            if let Some(title) = d.title.as_deref() {
+                self.length("/title", title, 1, Some(100));
+            }
+        }
+        if let Some(repository) = &d.repository {
+            match repository.url.as_deref() {
+                None => self.required("/repository", "url"),
+                Some(url) => self.uri("/repository/url", url),
+            }
+            if repository.source.is_none() {
+                self.required("/repository", "source");
+            }
+        }
+        let (key, website) = spelled(snake, "websiteUrl", &d.website_url, "website_url", &d.website_url_snake);
+        if let Some(url) = website {
+            self.uri(&join("", key), url);
+        }
+        if self.version.status_in_document() {
+            if let Some(status @ Status::Unknown(_)) = &d.status {
+                self.one_of("/status", status.as_str(), &["active", "deprecated", "deleted"]);
+            }
+        }
+        if self.version.has_icons_and_title() {
+            for (i, icon) in d.icons.iter().flatten().enumerate() {
+                self.icon(&index("/icons", i), icon);
+            }
+        }
+        if let Some(meta) = &d.meta {
+            let mut objects = vec![PUBLISHER_PROVIDED_META];
+            if self.version.status_in_document() {
+                objects.push(OFFICIAL_META);
+            }
+            for key in objects {
+                if meta.get(key).is_some_and(|v| !v.is_object()) {
+                    self.sink.error(join("/_meta", key), "type", format!("`{key}` must be an object"));
+                }
+            }
+        }
+        for (i, package) in d.packages.iter().flatten().enumerate() {
+            self.package(&index("/packages", i), package);
+        }
+        for (i, remote) in d.remotes.iter().flatten().enumerate() {
+            self.transport(&index("/remotes", i), remote, true);
+        }
+    }
+
+    fn icon(&mut self, path: &str, icon: &crate::server::Icon) {
+        match icon.src.as_deref() {
+            None => self.required(path, "src"),
+            Some(src) => {
+                self.length(&join(path, "src"), src, 0, Some(255));
+                self.uri(&join(path, "src"), src);
+            }
+        }
+        if let Some(mime) = icon.mime_type.as_deref() {
+            self.one_of(&join(path, "mimeType"), mime, &["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]);
+        }
+        for (i, size) in icon.sizes.iter().flatten().enumerate() {
+            if !size_pattern(size) {
+                self.sink.error(index(&join(path, "sizes"), i), "pattern", format!("`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"));
+            }
+        }
+        if let Some(theme) = icon.theme.as_deref() {
+            self.one_of(&join(path, "theme"), theme, &["light", "dark"]);
+        }
+    }
+
+    fn package(&mut self, path: &str, p: &Package) {
+        let snake = self.version.snake_case();
+        if self.version.closed_package() {
+            self.closed_package(path, p);
+        }
+        let (key, registry_type) = spelled(snake, "registryType", &p.registry_type, "registry_type", &p.registry_type_snake);
+        if registry_type.is_none() {
+            self.required(path, key);
+        }
+        if p.identifier.is_none() {
+            self.required(path, "identifier");
+        }
+        match p.version.as_deref() {
+            None if self.version.closed_package() => self.required(path, "version"),
+            None => {}
+            Some(version) => {
+                let at = join(path, "version");
+                let max = self.version.split_transports().then_some(255);
+                self.length(&at, version, 1, max);
+                if version == "latest" {
+                    self.sink.error(at, "not-latest", "a package version must not be `latest`: write the specific version such as `1.0.0`");
+                }
+            }
+        }
+        let (key, sha) = spelled(snake, "fileSha256", &p.file_sha256, "file_sha256", &p.file_sha256_snake);
+        if let Some(sha) = sha {
+            if !sha256_pattern(sha) {
+                self.sink.error(join(path, key), "pattern", format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"));
+            }
+        }
+        let (key, base) = spelled(snake, "registryBaseUrl", &p.registry_base_url, "registry_base_url", &p.registry_base_url_snake);
+        if let Some(base) = base {
+            self.uri(&join(path, key), base);
+        }
+        match &p.transport {
+            None => self.required(path, "transport"),
+            Some(transport) => self.transport(&join(path, "transport"), transport, false),
+        }
+        let lists = [
+            spelled(snake, "runtimeArguments", &p.runtime_arguments, "runtime_arguments", &p.runtime_arguments_snake),
+            spelled(snake, "packageArguments", &p.package_arguments, "package_arguments", &p.package_arguments_snake),
+        ];
+        for (key, arguments) in lists {
+            for (i, argument) in arguments.into_iter().flatten().enumerate() {
+                self.argument(&index(&join(path, key), i), argument);
+            }
+        }
+        let (key, variables) = spelled(snake, "environmentVariables", &p.environment_variables, "environment_variables", &p.environment_variables_snake);
+        for (i, variable) in variables.into_iter().flatten().enumerate() {
+            self.key_value(&index(&join(path, key), i), variable);
+        }
+    }
+
+    /// `additionalProperties: false` on `Package` up to 2025-09-29.
+    fn closed_package(&mut self, path: &str, p: &Package) {
+        let snake = self.version.snake_case();
+        let other_spelling: [(&str, bool); 7] = if snake {
+            [
+                ("registryType", p.registry_type.is_some()),
+                ("registryBaseUrl", p.registry_base_url.is_some()),
+                ("fileSha256", p.file_sha256.is_some()),
+                ("runtimeHint", p.runtime_hint.is_some()),
+                ("runtimeArguments", p.runtime_arguments.is_some()),
+                ("packageArguments", p.package_arguments.is_some()),
+                ("environmentVariables", p.environment_variables.is_some()),
+            ]
+        } else {
+            [
+                ("registry_type", p.registry_type_snake.is_some()),
+                ("registry_base_url", p.registry_base_url_snake.is_some()),
+                ("file_sha256", p.file_sha256_snake.is_some()),
+                ("runtime_hint", p.runtime_hint_snake.is_some()),
+                ("runtime_arguments", p.runtime_arguments_snake.is_some()),
+                ("package_arguments", p.package_arguments_snake.is_some()),
+                ("environment_variables", p.environment_variables_snake.is_some()),
+            ]
+        };
+        let unknown = other_spelling.iter().filter(|(_, present)| *present).map(|(key, _)| *key);
+        for key in unknown.chain(p.extra.keys().map(String::as_str)) {
+            self.sink.error(
+                join(path, key),
+                "additional-property",
+                format!("`{key}` is not a package property in schema {}: remove it", self.version),
+            );
+        }
+    }
+
+    fn transport(&mut self, path: &str, t: &Transport, remote: bool) {
+        let allowed: &[&str] = if remote { &["streamable-http", "sse"] } else { &["stdio", "streamable-http", "sse"] };
+        match &t.kind {
+            None => self.required(path, "type"),
+            Some(TransportType::Stdio) if !remote => {}
+            Some(kind @ (TransportType::StreamableHttp | TransportType::Sse)) => {
+                match t.url.as_deref() {
+                    None => self.required(path, "url"),
+                    Some(url) => self.transport_url(&join(path, "url"), url, kind),
+                }
+                for (i, header) in t.headers.iter().flatten().enumerate() {
+                    self.key_value(&index(&join(path, "headers"), i), header);
+                }
+            }
+            Some(other) => self.one_of(&join(path, "type"), other.as_str(), allowed),
+        }
+        if remote && self.version.split_transports() {
+            for (name, input) in t.variables.iter().flatten() {
+                self.input(&join(&join(path, "variables"), name), input);
+            }
+        }
+    }
+
+    fn transport_url(&mut self, path: &str, url: &str, kind: &TransportType) {
+        match self.version {
+            SchemaVersion::Draft => {
+                if !http_url_pattern(url) && !leading_variable_pattern(url) {
+                    self.sink.error(path, "pattern", format!("`{url}` must start with `http://`, `https://` or a `{{variable}}` and hold no white space"));
+                }
+            }
+            v if v.split_transports() => {
+                if !http_url_pattern(url) {
+                    self.sink.error(path, "pattern", format!("`{url}` must start with `http://` or `https://` and hold no white space"));
+                }
+            }
+            _ => {
+                if *kind == TransportType::Sse {
+                    self.uri(path, url);
+                }
+            }
+        }
+    }
+
+    fn argument(&mut self, path: &str, a: &Argument) {
+        let snake = self.version.snake_case();
+        match &a.kind {
+            None => self.required(path, "type"),
+            Some(ArgumentType::Positional) => {
+                let (hint_key, hint) = spelled(snake, "valueHint", &a.value_hint, "value_hint", &a.value_hint_snake);
+                if hint.is_none() && a.input.value.is_none() {
+                    self.sink.error(
+                        join(path, hint_key),
+                        "required",
+                        format!("a positional argument needs `{hint_key}` or `value`: add `\"{hint_key}\": \"label\"`"),
+                    );
+                }
+            }
+            Some(ArgumentType::Named) => {
+                if a.name.is_none() {
+                    self.required(path, "name");
+                }
+            }
+            Some(other) => self.one_of(&join(path, "type"), other.as_str(), &["positional", "named"]),
+        }
+        self.input_with_variables(path, &a.input);
+    }
+
+    fn key_value(&mut self, path: &str, kv: &KeyValueInput) {
+        if kv.name.is_none() {
+            self.required(path, "name");
+        }
+        self.input_with_variables(path, &kv.input);
+    }
+
+    fn input_with_variables(&mut self, path: &str, input: &Input) {
+        self.input(path, input);
+        for (name, variable) in input.variables.iter().flatten() {
+            self.input(&join(&join(path, "variables"), name), variable);
+        }
+    }
+
+    fn input(&mut self, path: &str, input: &Input) {
+        if let Some(format @ InputFormat::Unknown(_)) = &input.format {
+            self.one_of(&join(path, "format"), format.as_str(), &["string", "number", "boolean", "filepath"]);
+        }
+    }
+
+    fn required(&mut self, parent: &str, key: &str) {
+        self.sink.error(join(parent, key), "required", format!("`{key}` is required"));
+    }
+
+    fn length(&mut self, path: &str, text: &str, min: usize, max: Option<usize>) {
+        check_length(self.sink, path, text, min, max);
+    }
+
+    fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
+        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+        self.sink.error(path, "enum", format!("`{value}` is not allowed: write one of {list}"));
+    }
+
+    fn uri(&mut self, path: &str, value: &str) {
+        if !is_absolute_uri(value) {
+            self.sink.error(path, "format", format!("`{value}` is not an absolute URI: write a full URL such as `https://example.com/`"));
+        }
+    }
+}
+
+/// `minLength`/`maxLength`, counted in characters as JSON Schema counts them.
+pub(super) fn check_length(sink: &mut LayerSink<'_>, path: &str, text: &str, min: usize, max: Option<usize>) {
+    let chars = text.chars().count();
+    if chars < min {
+        let message = if min == 1 {
+            "must not be empty".to_owned()
+        } else {
+            format!("`{text}` is too short: write at least {min} characters")
+        };
+        sink.error(path, "min-length", message);
+    }
+    if let Some(max) = max.filter(|max| chars > *max) {
+        sink.error(path, "max-length", format!("is {chars} characters long: shorten it to at most {max}"));
+    }
+}
+
+/// `format: uri` as the registry's JSON Schema library decides it: Go parses it, it has a
+/// scheme, and a host with a colon is a bracketed IPv6 address.
+pub(crate) fn is_absolute_uri(value: &str) -> bool {
+    let Ok(url) = go_url::parse(value) else {
+        return false;
+    };
+    if url.scheme.is_empty() {
+        return false;
+    }
+    let host = url.hostname();
+    if host.contains(':') {
+        return url.host.starts_with('[') && host.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    true
+}
+
+/// `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`.
+pub(super) fn name_pattern(name: &str) -> bool {
+    name.split_once('/').is_some_and(|(ns, local)| {
+        !ns.is_empty()
+            && !local.is_empty()
+            && ns.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    })
+}
+
+/// `^[a-f0-9]{64}$`.
+pub(super) fn sha256_pattern(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `^(\d+x\d+|any)$`.
+pub(super) fn size_pattern(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    text == "any" || text.split_once('x').is_some_and(|(w, h)| digits(w) && digits(h))
+}
+
+/// Go's `\s`: `[\t\n\f\r ]`.
+fn go_space(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\u{c}' | '\r' | ' ')
+}
+
+/// `^https?://[^\s]+$`.
+fn http_url_pattern(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|rest| !rest.is_empty() && !rest.contains(go_space))
+}
+
+/// `^\{[a-zA-Z_][a-zA-Z0-9_]*\}[^\s]*$`.
+fn leading_variable_pattern(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix('{') else {
+        return false;
+    };
+    let Some((name, tail)) = rest.split_once('}') else {
+        return false;
+    };
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !tail.contains(go_space)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_the_schema_regexes() {
+        assert!(name_pattern("a.b-c/d_e.f") && !name_pattern("a/b/c") && !name_pattern("a_b/c"));
+        assert!(sha256_pattern(&"ab".repeat(32)) && !sha256_pattern(&"AB".repeat(32)));
+        assert!(size_pattern("48x48") && size_pattern("any") && !size_pattern("48") && !size_pattern("x48"));
+        assert!(http_url_pattern("https://a") && !http_url_pattern("https://") && !http_url_pattern("https://a b"));
+        assert!(http_url_pattern("https://a\u{b}b"), "Go's \\s has no vertical tab");
+        assert!(leading_variable_pattern("{base_url}/mcp") && !leading_variable_pattern("{1x}/mcp"));
+    }
+
+    #[test]
+    fn uri_format_needs_a_scheme() {
+        assert!(is_absolute_uri("https://example.com"));
+        assert!(is_absolute_uri("mailto:someone@example.com"));
+        assert!(!is_absolute_uri("example.com/path"));
+        assert!(!is_absolute_uri("https://exa mple.com"));
+        assert!(is_absolute_uri("https://[::1]:8080/"));
+    }
+}

@@ -1,0 +1,323 @@
+//! The publish endpoint's request rules (REFERENCE §5.1, §5.4): what the registry's API checks
+//! before any semantic rule, including the unknown properties it refuses at every level.
+//!
+//! The API reads only the camelCase spelling, so the 2025-07-09 snake_case fields count as
+//! unknown here, as they do for the registry.
+
+use serde_json::{Map, Value};
+
+use super::json_schema::{check_length, name_pattern, sha256_pattern, size_pattern};
+use super::path::{index, join};
+use super::LayerSink;
+use crate::go_url;
+use crate::input::{Argument, Input, KeyValueInput};
+use crate::package::Package;
+use crate::server::{Icon, ServerJson, PUBLISHER_PROVIDED_META};
+use crate::transport::Transport;
+use crate::vocab::InputFormat;
+
+/// The largest publisher-provided `_meta` object the registry stores, in bytes of JSON.
+pub const MAX_PUBLISHER_META_BYTES: usize = 4096;
+
+pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
+    let mut c = Checker { sink };
+    c.server(d);
+}
+
+struct Checker<'a, 'b> {
+    sink: &'a mut LayerSink<'b>,
+}
+
+impl Checker<'_, '_> {
+    fn server(&mut self, d: &ServerJson) {
+        match d.schema.as_deref() {
+            None => self.required("", "$schema"),
+            Some(schema) => {
+                self.length("/$schema", schema, 1, None);
+                self.parseable("/$schema", schema);
+            }
+        }
+        match d.name.as_deref() {
+            None => self.required("", "name"),
+            Some(name) => {
+                self.length("/name", name, 3, Some(200));
+                if !name_pattern(name) {
+                    self.sink.error("/name", "pattern", format!("`{name}` does not match `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`: write `namespace/name`"));
+                }
+            }
+        }
+        match d.description.as_deref() {
+            None => self.required("", "description"),
+            Some(text) => self.length("/description", text, 1, Some(100)),
+        }
+        match d.version.as_deref() {
+            None => self.required("", "version"),
+            Some(text) => self.length("/version", text, 1, Some(255)),
+        }
+        if let Some(title) = d.title.as_deref() {
+            self.length("/title", title, 1, Some(100));
+        }
+        if let Some(url) = d.website_url.as_deref() {
+            self.parseable("/websiteUrl", url);
+        }
+        if let Some(repository) = &d.repository {
+            if let Some(url) = repository.url.as_deref() {
+                self.parseable("/repository/url", url);
+            }
+            self.unknown("/repository", &repository.extra, &[]);
+        }
+        let mut legacy = Vec::new();
+        if d.website_url_snake.is_some() {
+            legacy.push("website_url");
+        }
+        if d.status.is_some() {
+            legacy.push("status");
+        }
+        self.unknown("", &d.extra, &legacy);
+        for (i, icon) in d.icons.iter().flatten().enumerate() {
+            self.icon(&index("/icons", i), icon);
+        }
+        for (i, package) in d.packages.iter().flatten().enumerate() {
+            self.package(&index("/packages", i), package);
+        }
+        for (i, remote) in d.remotes.iter().flatten().enumerate() {
+            self.transport(&index("/remotes", i), remote);
+        }
+        if let Some(meta) = &d.meta {
+            self.meta(meta);
+        }
+    }
+
+    fn meta(&mut self, meta: &Map<String, Value>) {
+        for key in meta.keys().filter(|k| *k != PUBLISHER_PROVIDED_META) {
+            self.sink.error(
+                join("/_meta", key),
+                "meta-key-not-allowed",
+                format!("`_meta` key `{key}` is not accepted: put publisher metadata under `{PUBLISHER_PROVIDED_META}`"),
+            );
+        }
+        if let Some(provided) = meta.get(PUBLISHER_PROVIDED_META) {
+            let size = go_json_len(provided);
+            if size > MAX_PUBLISHER_META_BYTES {
+                self.sink.error(
+                    join("/_meta", PUBLISHER_PROVIDED_META),
+                    "publisher-meta-too-large",
+                    format!("publisher-provided metadata is {size} bytes of JSON: keep it to at most {MAX_PUBLISHER_META_BYTES}"),
+                );
+            }
+        }
+    }
+
+    fn icon(&mut self, path: &str, icon: &Icon) {
+        match icon.src.as_deref() {
+            None => self.required(path, "src"),
+            Some(src) => {
+                self.length(&join(path, "src"), src, 0, Some(255));
+                self.parseable(&join(path, "src"), src);
+            }
+        }
+        if let Some(mime) = icon.mime_type.as_deref() {
+            self.one_of(&join(path, "mimeType"), mime, &["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]);
+        }
+        for (i, size) in icon.sizes.iter().flatten().enumerate() {
+            if !size_pattern(size) {
+                self.sink.error(index(&join(path, "sizes"), i), "pattern", format!("`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"));
+            }
+        }
+        if let Some(theme) = icon.theme.as_deref() {
+            self.one_of(&join(path, "theme"), theme, &["light", "dark"]);
+        }
+        self.unknown(path, &icon.extra, &[]);
+    }
+
+    fn package(&mut self, path: &str, p: &Package) {
+        match &p.registry_type {
+            None => self.required(path, "registryType"),
+            Some(kind) => self.length(&join(path, "registryType"), kind.as_str(), 1, None),
+        }
+        match p.identifier.as_deref() {
+            None => self.required(path, "identifier"),
+            Some(identifier) => self.length(&join(path, "identifier"), identifier, 1, None),
+        }
+        if let Some(version) = p.version.as_deref() {
+            self.length(&join(path, "version"), version, 1, Some(255));
+        }
+        if let Some(sha) = p.file_sha256.as_deref() {
+            if !sha256_pattern(sha) {
+                self.sink.error(join(path, "fileSha256"), "pattern", format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"));
+            }
+        }
+        if let Some(base) = p.registry_base_url.as_deref() {
+            self.parseable(&join(path, "registryBaseUrl"), base);
+        }
+        match &p.transport {
+            None => self.required(path, "transport"),
+            Some(transport) => self.transport(&join(path, "transport"), transport),
+        }
+        for (key, arguments) in [("runtimeArguments", &p.runtime_arguments), ("packageArguments", &p.package_arguments)] {
+            for (i, argument) in arguments.iter().flatten().enumerate() {
+                self.argument(&index(&join(path, key), i), argument);
+            }
+        }
+        for (i, variable) in p.environment_variables.iter().flatten().enumerate() {
+            self.key_value(&index(&join(path, "environmentVariables"), i), variable);
+        }
+        let legacy: Vec<&str> = [
+            ("registry_type", p.registry_type_snake.is_some()),
+            ("registry_base_url", p.registry_base_url_snake.is_some()),
+            ("file_sha256", p.file_sha256_snake.is_some()),
+            ("runtime_hint", p.runtime_hint_snake.is_some()),
+            ("runtime_arguments", p.runtime_arguments_snake.is_some()),
+            ("package_arguments", p.package_arguments_snake.is_some()),
+            ("environment_variables", p.environment_variables_snake.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(key, present)| present.then_some(key))
+        .collect();
+        self.unknown(path, &p.extra, &legacy);
+    }
+
+    fn transport(&mut self, path: &str, t: &Transport) {
+        if t.kind.is_none() {
+            self.required(path, "type");
+        }
+        for (i, header) in t.headers.iter().flatten().enumerate() {
+            self.key_value(&index(&join(path, "headers"), i), header);
+        }
+        for (name, variable) in t.variables.iter().flatten() {
+            self.plain_input(&join(&join(path, "variables"), name), variable);
+        }
+        self.unknown(path, &t.extra, &[]);
+    }
+
+    fn argument(&mut self, path: &str, a: &Argument) {
+        if a.kind.is_none() {
+            self.required(path, "type");
+        }
+        let mut legacy = Vec::new();
+        if a.value_hint_snake.is_some() {
+            legacy.push("value_hint");
+        }
+        if a.is_repeated_snake.is_some() {
+            legacy.push("is_repeated");
+        }
+        self.input_with_variables(path, &a.input, &legacy);
+    }
+
+    fn key_value(&mut self, path: &str, kv: &KeyValueInput) {
+        if kv.name.is_none() {
+            self.required(path, "name");
+        }
+        self.input_with_variables(path, &kv.input, &[]);
+    }
+
+    fn input_with_variables(&mut self, path: &str, input: &Input, legacy: &[&str]) {
+        self.input_fields(path, input, legacy);
+        for (name, variable) in input.variables.iter().flatten() {
+            self.plain_input(&join(&join(path, "variables"), name), variable);
+        }
+    }
+
+    /// An `Input` inside `variables`: the API's `Input` has no `variables` of its own.
+    fn plain_input(&mut self, path: &str, input: &Input) {
+        let legacy: &[&str] = if input.variables.is_some() { &["variables"] } else { &[] };
+        self.input_fields(path, input, legacy);
+    }
+
+    fn input_fields(&mut self, path: &str, input: &Input, legacy: &[&str]) {
+        if let Some(format @ InputFormat::Unknown(_)) = &input.format {
+            self.one_of(&join(path, "format"), format.as_str(), &["string", "number", "boolean", "filepath"]);
+        }
+        let mut unknown: Vec<&str> = legacy.to_vec();
+        if input.is_required_snake.is_some() {
+            unknown.push("is_required");
+        }
+        if input.is_secret_snake.is_some() {
+            unknown.push("is_secret");
+        }
+        self.unknown(path, &input.extra, &unknown);
+    }
+
+    fn unknown(&mut self, path: &str, extra: &Map<String, Value>, legacy: &[&str]) {
+        for key in legacy.iter().copied().chain(extra.keys().map(String::as_str)) {
+            let hint = camel_case(key).map_or_else(
+                || "remove it".to_owned(),
+                |camel| format!("write `{camel}` instead"),
+            );
+            self.sink.error(join(path, key), "unknown-property", format!("the registry does not accept property `{key}`: {hint}"));
+        }
+    }
+
+    fn required(&mut self, parent: &str, key: &str) {
+        self.sink.error(join(parent, key), "required", format!("`{key}` is required"));
+    }
+
+    fn length(&mut self, path: &str, text: &str, min: usize, max: Option<usize>) {
+        check_length(self.sink, path, text, min, max);
+    }
+
+    fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
+        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+        self.sink.error(path, "enum", format!("`{value}` is not allowed: write one of {list}"));
+    }
+
+    /// The API's `format: uri` is only "Go parses it"; relative references pass.
+    fn parseable(&mut self, path: &str, value: &str) {
+        if let Err(error) = go_url::parse(value) {
+            self.sink.error(path, "format", format!("`{value}` is not a URI: {}", error.0));
+        }
+    }
+}
+
+/// The camelCase spelling of a 2025-07-09 field name, when it has one.
+fn camel_case(key: &str) -> Option<String> {
+    if !key.contains('_') || key.starts_with('_') {
+        return None;
+    }
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+/// The length of Go's `json.Marshal` of `value`: compact, with `<`, `>`, `&`, U+2028 and
+/// U+2029 escaped as `\uXXXX`.
+fn go_json_len(value: &Value) -> usize {
+    let compact = value.to_string();
+    let extra: usize = compact
+        .chars()
+        .map(|c| match c {
+            '<' | '>' | '&' => 5,
+            '\u{2028}' | '\u{2029}' => 3,
+            _ => 0,
+        })
+        .sum();
+    compact.len() + extra
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_names_map_to_camel_case() {
+        assert_eq!(camel_case("registry_type").as_deref(), Some("registryType"));
+        assert_eq!(camel_case("file_sha256").as_deref(), Some("fileSha256"));
+        assert_eq!(camel_case("tools"), None);
+    }
+
+    #[test]
+    fn go_escapes_html_characters() {
+        let value = serde_json::json!({"a": "<&>"});
+        assert_eq!(go_json_len(&value), r#"{"a":"\u003c\u0026\u003e"}"#.len());
+    }
+}

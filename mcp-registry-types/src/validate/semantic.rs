@@ -1,0 +1,283 @@
+//! The registry's semantic rules (REFERENCE §5.3), in the registry's order.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::path::{index, join};
+use super::LayerSink;
+use crate::go_url;
+use crate::input::Argument;
+use crate::name::{NameErrorKind, ServerName};
+use crate::package::Package;
+use crate::regexes::constant_regex;
+use crate::server::ServerJson;
+use crate::transport::Transport;
+use crate::url_template::{check_remote_url, check_url, variables};
+use crate::version::{rule_violation, VersionErrorKind};
+use crate::vocab::TransportType;
+
+pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
+    name(d.name(), sink);
+    version("/version", d.version(), sink);
+    repository(d, sink);
+    if let Some(url) = d.website_url().filter(|u| !u.is_empty()) {
+        website_url(url, sink);
+    }
+    if let Some(title) = d.title() {
+        if !title.is_empty() && title.trim().is_empty() {
+            sink.error("/title", "title-whitespace-only", "the title is only white space: write a title or remove it");
+        }
+    }
+    for (i, icon) in d.icons().iter().enumerate() {
+        icon_src(&index("/icons", i), icon.src(), sink);
+    }
+    for (i, package) in d.packages().iter().enumerate() {
+        self::package(&index("/packages", i), package, sink);
+    }
+    for (i, remote) in d.remotes().iter().enumerate() {
+        self::remote(&index("/remotes", i), remote, sink);
+    }
+}
+
+fn name(text: &str, sink: &mut LayerSink<'_>) {
+    if let Err(error) = ServerName::new(text) {
+        // Length is the schema's rule, not a semantic one.
+        if error.kind() != NameErrorKind::TooLong {
+            sink.error("/name", "invalid-server-name", error.to_string());
+        }
+    }
+}
+
+fn version(path: &str, text: &str, sink: &mut LayerSink<'_>) {
+    match rule_violation(text) {
+        Some(VersionErrorKind::Reserved) => sink.error(
+            path,
+            "reserved-version-string",
+            "`latest` is reserved: write the specific version such as `1.0.0`",
+        ),
+        Some(_) => sink.error(
+            path,
+            "version-looks-like-range",
+            format!("`{text}` is a range: write one specific version such as `1.2.3`"),
+        ),
+        None => {}
+    }
+}
+
+// RE2's `\w` is ASCII: `[0-9A-Za-z_]`.
+static GITHUB: LazyLock<Regex> =
+    LazyLock::new(|| constant_regex(r"^https?://(www\.)?github\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$"));
+static GITLAB: LazyLock<Regex> =
+    LazyLock::new(|| constant_regex(r"^https?://(www\.)?gitlab\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$"));
+
+fn repository(d: &ServerJson, sink: &mut LayerSink<'_>) {
+    let Some(repository) = d.repository().filter(|r| !r.is_empty()) else {
+        return;
+    };
+    let url = repository.url().unwrap_or_default();
+    let source = repository.source().unwrap_or_default();
+    let valid = match source {
+        "github" => GITHUB.is_match(url),
+        "gitlab" => GITLAB.is_match(url),
+        _ => false,
+    };
+    if !valid {
+        let message = match source {
+            "github" | "gitlab" => format!(
+                "`{url}` is not a {source} repository URL: write `https://{source}.com/OWNER/REPO`"
+            ),
+            _ => format!(
+                "repository source `{source}` is not supported: write `github` or `gitlab` with the matching repository URL `{url}`"
+            ),
+        };
+        sink.error("/repository/url", "invalid-repository-url", message);
+    }
+    if let Some(subfolder) = repository.subfolder().filter(|s| !s.is_empty()) {
+        if !valid_subfolder(subfolder) {
+            sink.error(
+                "/repository/subfolder",
+                "invalid-subfolder-path",
+                format!("`{subfolder}` is not a clean relative path: write a path such as `servers/weather` without leading, trailing or doubled `/`, `.` or `..`"),
+            );
+        }
+    }
+}
+
+fn valid_subfolder(path: &str) -> bool {
+    !path.starts_with('/')
+        && !path.ends_with('/')
+        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
+        && path.split('/').all(|segment| !matches!(segment, "" | "." | ".."))
+}
+
+fn website_url(url: &str, sink: &mut LayerSink<'_>) {
+    let path = "/websiteUrl";
+    let parsed = match go_url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            sink.error(path, "invalid-website-url", format!("`{url}` is not a URL: {}", error.0));
+            return;
+        }
+    };
+    if parsed.scheme.is_empty() {
+        sink.error(path, "website-url-must-be-absolute", format!("`{url}` is not absolute: write the full URL such as `https://{url}`"));
+    } else if parsed.scheme != "https" {
+        sink.error(path, "website-url-invalid-scheme", format!("`{url}` must use https: write `https://…`"));
+    } else if let Some((position, c)) = url.char_indices().find(|(_, c)| "\"'<> \t\n\r".contains(*c)) {
+        sink.error(
+            path,
+            "website-url-invalid-characters",
+            format!("`{url}` holds {c:?} at position {position}: percent-encode it"),
+        );
+    }
+}
+
+fn icon_src(path: &str, src: &str, sink: &mut LayerSink<'_>) {
+    let at = join(path, "src");
+    match go_url::parse(src) {
+        Err(error) => sink.error(at, "icon-src-invalid-url", format!("`{src}` is not a URL: {}", error.0)),
+        Ok(url) if url.scheme.is_empty() => sink.error(
+            at,
+            "icon-src-not-absolute",
+            format!("`{src}` is not absolute: write the full `https://` URL of the icon"),
+        ),
+        Ok(url) if url.scheme != "https" => sink.error(
+            at,
+            "icon-src-invalid-scheme",
+            format!("icon `{src}` uses `{}`: serve it over `https://`", url.scheme),
+        ),
+        Ok(_) => {}
+    }
+}
+
+fn package(path: &str, p: &Package, sink: &mut LayerSink<'_>) {
+    if p.identifier().contains(' ') {
+        sink.error(
+            join(path, "identifier"),
+            "package-name-has-spaces",
+            format!("package identifier `{}` holds a space: remove it", p.identifier()),
+        );
+    }
+    if let Some(v) = p.version() {
+        version(&join(path, "version"), v, sink);
+    }
+    for (key, arguments) in [("runtimeArguments", p.runtime_arguments()), ("packageArguments", p.package_arguments())] {
+        for (i, argument) in arguments.iter().enumerate() {
+            self::argument(&index(&join(path, key), i), argument, sink);
+        }
+    }
+    if let Some(transport) = p.transport() {
+        package_transport(&join(path, "transport"), p, transport, sink);
+    }
+}
+
+fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
+    if a.kind().map(crate::ArgumentType::as_str) != Some("named") {
+        return;
+    }
+    let name = a.name().unwrap_or_default();
+    if name.is_empty() {
+        sink.error(join(path, "name"), "named-argument-name-required", "a named argument needs a `name` such as `--port`");
+        return;
+    }
+    if name.contains(['<', '>', ' ', '$']) {
+        sink.error(
+            join(path, "name"),
+            "invalid-named-argument-name",
+            format!("argument name `{name}` holds `<`, `>`, `$` or a space: write the bare flag such as `--port`"),
+        );
+        return;
+    }
+    let input = a.input();
+    if input.value().is_some_and(|v| v.starts_with(name)) {
+        sink.error(
+            join(path, "value"),
+            "argument-value-starts-with-name",
+            format!("the value of `{name}` repeats the flag: write only the value"),
+        );
+    }
+    if input.default_value().is_some_and(|v| v.starts_with(name)) {
+        sink.error(
+            join(path, "default"),
+            "argument-default-starts-with-name",
+            format!("the default of `{name}` repeats the flag: write only the value"),
+        );
+    }
+}
+
+fn package_transport(path: &str, p: &Package, t: &Transport, sink: &mut LayerSink<'_>) {
+    let url = t.url().unwrap_or_default();
+    let kind = t.transport_type().map_or("", |k| k.as_str());
+    match t.transport_type() {
+        Some(TransportType::Stdio) => {
+            if !url.is_empty() {
+                sink.error(
+                    join(path, "url"),
+                    "stdio-transport-url-not-empty",
+                    format!("a stdio transport has no url, but `{url}` is given: remove it"),
+                );
+            }
+        }
+        Some(TransportType::StreamableHttp | TransportType::Sse) => {
+            if url.is_empty() {
+                sink.error(
+                    join(path, "url"),
+                    "streamable-transport-url-required",
+                    format!("a {kind} transport needs a `url` such as `http://localhost:{{port}}/mcp`"),
+                );
+                return;
+            }
+            let mut known: HashSet<&str> = HashSet::new();
+            known.extend(p.environment_variables().iter().map(crate::KeyValueInput::name));
+            for argument in p.runtime_arguments().iter().chain(p.package_arguments()) {
+                known.extend(argument.name());
+                known.extend(argument.value_hint());
+            }
+            templated_url(&join(path, "url"), url, &known, "an environment variable, argument name or value hint", sink);
+        }
+        _ => sink.error(
+            join(path, "type"),
+            "unsupported-transport-type",
+            format!("transport type `{kind}` is not supported: write `stdio`, `streamable-http` or `sse`"),
+        ),
+    }
+}
+
+fn remote(path: &str, t: &Transport, sink: &mut LayerSink<'_>) {
+    let kind = t.transport_type().map_or("", |k| k.as_str());
+    if !matches!(t.transport_type(), Some(TransportType::StreamableHttp | TransportType::Sse)) {
+        sink.error(
+            join(path, "type"),
+            "unsupported-remote-transport-type",
+            format!("remote transport type `{kind}` is not supported: write `streamable-http` or `sse`"),
+        );
+        return;
+    }
+    let url = t.url().unwrap_or_default();
+    if url.is_empty() {
+        sink.error(join(path, "url"), "remote-transport-url-required", "a remote needs a `url` such as `https://api.example.com/mcp`");
+        return;
+    }
+    if let Err(reason) = check_remote_url(url) {
+        sink.error(join(path, "url"), "invalid-remote-url", format!("`{url}` is not a valid remote URL: {reason}"));
+    }
+    let known: HashSet<&str> = t.variables().into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+    templated_url(&join(path, "url"), url, &known, "a key of `variables`", sink);
+}
+
+/// `IsValidTemplatedURL`: a valid URL once filled in, and every `{name}` defined.
+fn templated_url(path: &str, url: &str, known: &HashSet<&str>, what: &str, sink: &mut LayerSink<'_>) {
+    if let Err(reason) = check_url(url) {
+        sink.error(path, "invalid-templated-url", format!("`{url}` is not a valid URL template: {reason}"));
+        return;
+    }
+    if let Some(missing) = variables(url).find(|v| !known.contains(v)) {
+        sink.error(
+            path,
+            "invalid-templated-url",
+            format!("`{url}` uses `{{{missing}}}`, which is not defined: name it as {what}"),
+        );
+    }
+}
