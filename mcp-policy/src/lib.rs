@@ -1,2 +1,110 @@
-//! Placeholder while the crate is built.
+//! A pure, explainable governance evaluator for MCP servers and tools.
+//!
+//! The registry says what exists; this crate decides what a given person may use, and says why in
+//! a record an auditor can read. A host or gateway compiles a [`Policy`] once, shares the
+//! [`CompiledPolicy`] as `Arc<CompiledPolicy>`, and calls [`CompiledPolicy::evaluate`] on every
+//! discovery, connection and tool call. Evaluation is pure: no I/O, no clock, no randomness and
+//! no global state. The caller passes the time and usage counters in the [`Request`].
+//!
+//! - **Requests** name a [`Principal`], an [`Action`], [`ServerFacts`], an optional
+//!   [`ToolFacts`], the configuration scope, the time and [`Usage`] counters.
+//! - **Policies** are JSON documents of rules with `allow`, `ask` or `deny` effects, roles that
+//!   inherit roles, groups that grant roles, tenants, quotas and obligations. Combining is
+//!   deny > ask > allow > default (deny unless set), and a rule that cannot be evaluated denies.
+//!   Layers ([`Layer`]) stack documents in the host's ranking.
+//! - **Decisions** ([`Decision`]) serialize as one audit record: effect, deciding rule and layer,
+//!   matched rules and clauses, reasons, obligations and the policy hash.
+//!   [`CompiledPolicy::explain`] adds every rule's outcome and, for a deny, the smallest change
+//!   that would allow.
+//! - **Host settings**: [`HostSettings`] imports the managed-settings format of Claude Code,
+//!   GitHub Copilot and VS Code (`allowedMcpServers`, `deniedMcpServers`,
+//!   `allowManagedMcpServersOnly`, `permissions` rules for `mcp__server__tool`) unchanged.
+//!
+//! # Example
+//!
+//! ```
+//! use mcp_policy::{Action, Effect, Policy, Principal, Request, ServerFacts, ToolAnnotations, ToolFacts};
+//!
+//! # fn main() -> Result<(), mcp_policy::PolicyError> {
+//! let policy = Policy::from_json(br#"{
+//!     "roles": { "developer": {}, "admin": { "inherits": ["developer"] } },
+//!     "groups": { "eng": ["developer"] },
+//!     "rules": [
+//!         { "id": "github-for-developers", "effect": "allow",
+//!           "match": { "serverName": ["io.github.github/*"], "roles": ["developer"] } },
+//!         { "id": "confirm-destructive", "effect": "ask",
+//!           "reason": "destructive tools need a second look",
+//!           "match": { "action": ["callTool"], "toolAnnotations": { "destructive": true } },
+//!           "obligations": [{ "type": "bindArgumentsDigest" }] },
+//!         { "id": "no-plain-http", "effect": "deny", "match": { "httpsOnly": false } }
+//!     ]
+//! }"#)?;
+//! let compiled = std::sync::Arc::new(policy.compile()?);
+//!
+//! let server = ServerFacts::new("io.github.github/github-mcp-server").with_version("1.2.0");
+//! let principal = Principal::new("alice").with_group("eng");
+//!
+//! let list = Request::new(principal.clone(), Action::ListTools, server.clone());
+//! assert_eq!(compiled.evaluate(&list).effect(), Effect::Allow);
+//!
+//! let delete = Request::new(principal, Action::CallTool, server)
+//!     .with_tool(ToolFacts::new("delete_repository"));
+//! let decision = compiled.evaluate(&delete);
+//! assert_eq!(decision.effect(), Effect::Ask);
+//! assert_eq!(decision.decided_by().map(|d| d.rule()), Some("confirm-destructive"));
+//! println!("{}", decision.to_json());
+//!
+//! // A read-only tool is not destructive, so the allow stands.
+//! let read = Request::new(Principal::new("bob").with_role("admin"), Action::CallTool,
+//!     ServerFacts::new("io.github.github/github-mcp-server"))
+//!     .with_tool(ToolFacts::new("get_issue")
+//!         .with_annotations(ToolAnnotations::default().with_read_only(true).with_destructive(false)));
+//! assert_eq!(compiled.evaluate(&read).effect(), Effect::Allow);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Feature flags
+//!
+//! None: the crate has no optional parts.
+
+// Library code never panics: errors are values, and a policy evaluator that aborts fails open
+// for whoever catches the panic. Unit tests may use these (see clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+// No unsafe code: nothing here needs it.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod compile;
+mod diagnostic;
+mod document;
+mod eval;
+#[doc(hidden)]
+pub mod fuzzing;
+mod glob;
+mod hash;
+mod host;
+mod matcher;
+mod request;
+mod url;
+
+// Public API
+pub use compile::{CompiledPolicy, Layer};
+pub use diagnostic::{Diagnostic, Diagnostics, PolicyError, Severity};
+pub use document::{
+    AnnotationMatch, Effect, Match, Obligation, Policy, Quota, RoleSpec, Rule, TimeWindow,
+};
+pub use eval::{DecidedBy, Decision, Explanation, MatchedRule, Outcome, RuleTrace, Suggestion};
+pub use host::HostSettings;
+pub use matcher::Clause;
+pub use request::{
+    Action, PackageFacts, Principal, RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts,
+    TransportKind, Usage,
+};
+pub use semver;

@@ -1,0 +1,593 @@
+//! Compiling policy documents: validation with every diagnostic, role closures, analysis
+//! warnings, and the index that keeps evaluation cost flat.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, PolicyError, escape_pointer};
+use crate::document::{Effect, Obligation, Policy, Quota};
+use crate::hash::policy_hash;
+use crate::matcher::{Clause, CompiledMatch, RoleTable, compile_match, unknown_role};
+
+/// One layer of a layered policy: a name and a document. Pass layers highest rank first.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    /// The name audit records use for the layer (`managed`, `project`, `user`, ...).
+    pub name: String,
+    /// The layer's document.
+    pub policy: Policy,
+}
+
+impl Layer {
+    /// A named layer.
+    pub fn new(name: impl Into<String>, policy: Policy) -> Self {
+        Self {
+            name: name.into(),
+            policy,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) id: Arc<str>,
+    pub(crate) layer: u32,
+    pub(crate) position: usize,
+    pub(crate) effect: Effect,
+    pub(crate) reason: Option<Arc<str>>,
+    pub(crate) conditions: CompiledMatch,
+    pub(crate) any_of: Vec<CompiledMatch>,
+    pub(crate) except: Vec<CompiledMatch>,
+    pub(crate) obligations: Vec<Obligation>,
+    pub(crate) quota: Option<Quota>,
+    pub(crate) clauses: Arc<[Clause]>,
+    /// A tenant the layer is restricted to.
+    pub(crate) tenant: Option<String>,
+    /// Allow and ask rules below a locked layer never apply.
+    pub(crate) locked_out: Option<Arc<str>>,
+    /// The source conditions, for explanations.
+    pub(crate) source: crate::document::Rule,
+}
+
+#[derive(Debug)]
+pub(crate) struct LayerInfo {
+    pub(crate) name: Arc<str>,
+    pub(crate) locks_allowlist: bool,
+}
+
+/// Candidate rules by the most selective attribute each rule pins down.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    pub(crate) by_name: HashMap<String, Vec<u32>>,
+    pub(crate) name_prefixes: Vec<(usize, HashMap<String, Vec<u32>>)>,
+    pub(crate) by_label: HashMap<String, Vec<u32>>,
+    pub(crate) label_prefixes: Vec<(usize, HashMap<String, Vec<u32>>)>,
+    pub(crate) by_host: HashMap<String, Vec<u32>>,
+    pub(crate) by_tool: HashMap<String, Vec<u32>>,
+    pub(crate) always: Vec<u32>,
+}
+
+/// A policy ready to evaluate: validated, analysed and indexed. Share it as
+/// `Arc<CompiledPolicy>`; evaluation takes `&self` and holds no state.
+#[derive(Debug)]
+pub struct CompiledPolicy {
+    pub(crate) layers: Vec<LayerInfo>,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) index: Index,
+    pub(crate) roles: RoleTable,
+    pub(crate) default_effect: Effect,
+    pub(crate) hash: Arc<str>,
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+impl Policy {
+    /// Compiles this document as a single layer named `policy`.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`PolicyError::Invalid`] with every error and warning when any error is found.
+    pub fn compile(&self) -> Result<CompiledPolicy, PolicyError> {
+        CompiledPolicy::compile_layers(&[Layer::new("policy", self.clone())])
+    }
+}
+
+impl CompiledPolicy {
+    /// Compiles layers given highest rank first. Denies from every layer count; a layer with
+    /// `lockAllowlist` stops lower layers from adding allow or ask rules; the default effect is
+    /// the highest-ranked layer's `defaultEffect`, or deny.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`PolicyError::Invalid`] with every error and warning when any error is found.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one pass over the layers reads best in one place"
+    )]
+    pub fn compile_layers(layers: &[Layer]) -> Result<Self, PolicyError> {
+        let mut diagnostics = Vec::new();
+        let single = layers.len() == 1;
+        let in_layer = |found: Vec<Diagnostic>, layer: &str, all: &mut Vec<Diagnostic>| {
+            all.extend(found.into_iter().map(|d| d.in_layer(layer, single)));
+        };
+
+        // Layer names are how audit records point back; they must be unique.
+        let mut seen_layers: HashMap<&str, usize> = HashMap::new();
+        for (i, layer) in layers.iter().enumerate() {
+            if seen_layers.insert(layer.name.as_str(), i).is_some() {
+                diagnostics.push(Diagnostic::error(
+                    "",
+                    format!("duplicate layer name `{}`", layer.name),
+                ));
+            }
+        }
+
+        let (role_table, role_diagnostics) = compile_roles(layers);
+        for (layer, found) in role_diagnostics {
+            let name = layers.get(layer).map_or("", |l| l.name.as_str());
+            in_layer(found, name, &mut diagnostics);
+        }
+
+        let lock = layers.iter().position(|l| l.policy.lock_allowlist);
+        let mut rules = Vec::new();
+        for (layer_index, layer) in layers.iter().enumerate() {
+            let mut found = Vec::new();
+            let mut ids: HashMap<&str, usize> = HashMap::new();
+            for (position, rule) in layer.policy.rules.iter().enumerate() {
+                let path = format!("/rules/{position}");
+                if rule.id.trim().is_empty() {
+                    found.push(Diagnostic::error(
+                        format!("{path}/id"),
+                        "rule id must not be empty",
+                    ));
+                } else if let Some(first) = ids.insert(rule.id.as_str(), position) {
+                    found.push(Diagnostic::error(
+                        format!("{path}/id"),
+                        format!("duplicate rule id `{}` (first at /rules/{first})", rule.id),
+                    ));
+                }
+                let conditions = compile_match(
+                    &rule.conditions,
+                    &format!("{path}/match"),
+                    &role_table.index,
+                    &mut found,
+                );
+                let any_of = rule
+                    .any_of
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        compile_match(
+                            m,
+                            &format!("{path}/anyOf/{i}"),
+                            &role_table.index,
+                            &mut found,
+                        )
+                    })
+                    .collect();
+                let except = rule
+                    .except
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        compile_match(
+                            m,
+                            &format!("{path}/except/{i}"),
+                            &role_table.index,
+                            &mut found,
+                        )
+                    })
+                    .collect();
+                if let Some(quota) = &rule.quota {
+                    if quota.window_seconds == 0 {
+                        found.push(Diagnostic::error(
+                            format!("{path}/quota/windowSeconds"),
+                            "the window must be at least one second",
+                        ));
+                    }
+                    if quota.counter.is_empty() {
+                        found.push(Diagnostic::error(
+                            format!("{path}/quota/counter"),
+                            "the counter name must not be empty",
+                        ));
+                    }
+                }
+                let locked_out = match lock {
+                    Some(l) if layer_index > l && rule.effect != Effect::Deny => layers
+                        .get(l)
+                        .map(|locked| Arc::<str>::from(locked.name.as_str())),
+                    _ => None,
+                };
+                let mut obligations = rule.obligations.clone();
+                if let Some(quota) = &rule.quota {
+                    let count = Obligation::CountUsage {
+                        counter: quota.counter.clone(),
+                    };
+                    if !obligations.contains(&count) {
+                        obligations.push(count);
+                    }
+                }
+                let clauses: Arc<[Clause]> = conditions
+                    .clauses
+                    .iter()
+                    .copied()
+                    .chain((!rule.any_of.is_empty()).then_some(Clause::AnyOf))
+                    .chain(rule.quota.is_some().then_some(Clause::Quota))
+                    .collect();
+                rules.push(CompiledRule {
+                    id: Arc::from(rule.id.as_str()),
+                    layer: u32::try_from(layer_index).unwrap_or(u32::MAX),
+                    position,
+                    effect: rule.effect,
+                    reason: rule.reason.as_deref().map(Arc::from),
+                    conditions,
+                    any_of,
+                    except,
+                    obligations,
+                    quota: rule.quota.clone(),
+                    clauses,
+                    tenant: layer.policy.tenant.clone(),
+                    locked_out,
+                    source: rule.clone(),
+                });
+            }
+            in_layer(found, &layer.name, &mut diagnostics);
+        }
+
+        let layer_names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+        for (layer, found) in analyse(&rules, &layer_names) {
+            in_layer(
+                found,
+                layer_names.get(layer).copied().unwrap_or(""),
+                &mut diagnostics,
+            );
+        }
+
+        if diagnostics
+            .iter()
+            .any(|d| d.severity() == crate::Severity::Error)
+        {
+            return Err(PolicyError::Invalid(Diagnostics::new(diagnostics)));
+        }
+
+        let default_effect = layers
+            .iter()
+            .find_map(|l| l.policy.default_effect)
+            .unwrap_or(Effect::Deny);
+        let index = build_index(&rules);
+        Ok(Self {
+            hash: Arc::from(policy_hash(layers)),
+            layers: layers
+                .iter()
+                .map(|l| LayerInfo {
+                    name: Arc::from(l.name.as_str()),
+                    locks_allowlist: l.policy.lock_allowlist,
+                })
+                .collect(),
+            rules,
+            index,
+            roles: role_table,
+            default_effect,
+            warnings: Diagnostics::new(diagnostics).iter().cloned().collect(),
+        })
+    }
+
+    /// Warnings found while compiling: shadowed rules, allows a deny always overrides, rules that
+    /// can never match.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The stable hash of the canonical policy JSON that audit records carry (`sha256:…`).
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The effect when no rule applies.
+    pub fn default_effect(&self) -> Effect {
+        self.default_effect
+    }
+
+    /// How many rules the policy has, across layers.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub(crate) fn layer_name(&self, layer: u32) -> Arc<str> {
+        self.layers
+            .get(layer as usize)
+            .map_or_else(|| Arc::from(""), |l| Arc::clone(&l.name))
+    }
+}
+
+type LayerDiagnostics = Vec<(usize, Vec<Diagnostic>)>;
+
+/// Depth-first search with colours (0 new, 1 on the stack, 2 done), collecting cycles.
+fn visit(
+    node: u32,
+    edges: &[Vec<u32>],
+    state: &mut [u8],
+    stack: &mut Vec<u32>,
+    cycles: &mut Vec<Vec<u32>>,
+) {
+    let Some(s) = state.get_mut(node as usize) else {
+        return;
+    };
+    match *s {
+        1 => {
+            if let Some(start) = stack.iter().position(|&n| n == node) {
+                let mut cycle: Vec<u32> = stack.get(start..).unwrap_or_default().to_vec();
+                cycle.push(node);
+                cycles.push(cycle);
+            }
+            return;
+        }
+        2 => return,
+        _ => *s = 1,
+    }
+    stack.push(node);
+    for &next in edges
+        .get(node as usize)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        visit(next, edges, state, stack, cycles);
+    }
+    stack.pop();
+    if let Some(s) = state.get_mut(node as usize) {
+        *s = 2;
+    }
+}
+
+fn compile_roles(layers: &[Layer]) -> (RoleTable, LayerDiagnostics) {
+    let mut out: LayerDiagnostics = Vec::new();
+    let mut table = RoleTable::default();
+    // Roles merge across layers: a name means one role everywhere.
+    let mut inherits: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    for (l, layer) in layers.iter().enumerate() {
+        for (name, spec) in &layer.policy.roles {
+            let entry = inherits.entry(name.as_str()).or_default();
+            entry.extend(spec.inherits.iter().map(|p| (l, p.as_str())));
+        }
+    }
+    for name in inherits.keys() {
+        let id = u32::try_from(table.index.len()).unwrap_or(u32::MAX);
+        table.index.insert((*name).to_owned(), id);
+    }
+    let mut edges: Vec<Vec<u32>> = vec![Vec::new(); table.index.len()];
+    for (name, parents) in &inherits {
+        let mut found = Vec::new();
+        let Some(&id) = table.index.get(*name) else {
+            continue;
+        };
+        for (l, parent) in parents {
+            let path = format!("/roles/{}/inherits", escape_pointer(name));
+            match table.index.get(*parent) {
+                Some(&p) => {
+                    if let Some(e) = edges.get_mut(id as usize) {
+                        e.push(p);
+                    }
+                }
+                None => found.push((*l, unknown_role(&path, parent, &table.index))),
+            }
+        }
+        for (l, d) in found {
+            out.push((l, vec![d]));
+        }
+    }
+    // Cycles: depth-first search with colours, reporting each cycle once from its first role.
+    let names: Vec<&str> = inherits.keys().copied().collect();
+    let mut state = vec![0u8; names.len()];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut cycles = Vec::new();
+    for node in 0..names.len() {
+        visit(
+            u32::try_from(node).unwrap_or(u32::MAX),
+            &edges,
+            &mut state,
+            &mut stack,
+            &mut cycles,
+        );
+    }
+    for cycle in cycles {
+        let first = cycle
+            .first()
+            .and_then(|&n| names.get(n as usize))
+            .copied()
+            .unwrap_or("");
+        let text: Vec<String> = cycle
+            .iter()
+            .filter_map(|&n| names.get(n as usize))
+            .map(|n| format!("`{n}`"))
+            .collect();
+        let layer = layers
+            .iter()
+            .position(|l| l.policy.roles.contains_key(first))
+            .unwrap_or(0);
+        out.push((
+            layer,
+            vec![Diagnostic::error(
+                format!("/roles/{}/inherits", escape_pointer(first)),
+                format!("role inheritance cycle {}", text.join(" -> ")),
+            )],
+        ));
+    }
+    // Closures: each role holds itself and everything reachable (cycles already reported).
+    let words = names.len().div_ceil(64);
+    for start in 0..names.len() {
+        let mut set = vec![0u64; words];
+        let mut todo = vec![u32::try_from(start).unwrap_or(u32::MAX)];
+        while let Some(n) = todo.pop() {
+            let (w, b) = ((n / 64) as usize, n % 64);
+            let Some(word) = set.get_mut(w) else { continue };
+            if *word & (1 << b) != 0 {
+                continue;
+            }
+            *word |= 1 << b;
+            todo.extend(edges.get(n as usize).map(Vec::as_slice).unwrap_or_default());
+        }
+        table.closure.push(set);
+    }
+    for (l, layer) in layers.iter().enumerate() {
+        let mut found = Vec::new();
+        for (group, roles) in &layer.policy.groups {
+            let path = format!("/groups/{}", escape_pointer(group));
+            for role in roles {
+                match table.index.get(role) {
+                    Some(&id) => table.groups.entry(group.clone()).or_default().push(id),
+                    None => found.push(unknown_role(&path, role, &table.index)),
+                }
+            }
+        }
+        if !found.is_empty() {
+            out.push((l, found));
+        }
+    }
+    (table, out)
+}
+
+/// Analysis warnings: rules that can never match, rules shadowed by an earlier rule, and allows a
+/// deny always overrides.
+fn analyse(rules: &[CompiledRule], layers: &[&str]) -> LayerDiagnostics {
+    let mut out: LayerDiagnostics = Vec::new();
+    let plain = |r: &CompiledRule| {
+        r.any_of.is_empty() && r.except.is_empty() && r.quota.is_none() && r.locked_out.is_none()
+    };
+    for (i, rule) in rules.iter().enumerate() {
+        let path = format!("/rules/{}", rule.position);
+        let mut warn = |message: String| {
+            out.push((
+                rule.layer as usize,
+                vec![Diagnostic::warning(&path, message)],
+            ))
+        };
+        if let Some(locked) = &rule.locked_out {
+            warn(format!(
+                "{} rule `{}` never applies: layer `{locked}` locks its allowlist",
+                rule.effect, rule.id
+            ));
+            continue;
+        }
+        if let Some((clause, why)) = rule.conditions.never_matches() {
+            warn(format!(
+                "rule `{}` can never match: `{clause}`: {why}",
+                rule.id
+            ));
+            continue;
+        }
+        if rule.effect != Effect::Deny && rule.quota.as_ref().is_some_and(|q| q.limit == 0) {
+            warn(format!(
+                "rule `{}` never {}s: its quota limit is 0",
+                rule.id, rule.effect
+            ));
+            continue;
+        }
+        let same_tenant =
+            |other: &CompiledRule| other.tenant.is_none() || other.tenant == rule.tenant;
+        let earlier = rules.get(..i).unwrap_or_default();
+        if let Some(shadow) = earlier.iter().find(|e| {
+            e.layer == rule.layer
+                && e.effect == rule.effect
+                && plain(e)
+                && e.conditions.subsumes(&rule.conditions)
+        }) {
+            warn(format!(
+                "rule `{}` is shadowed by rule `{}` (/rules/{}), which applies whenever it does with \
+                 the same effect",
+                rule.id, shadow.id, shadow.position
+            ));
+            continue;
+        }
+        if rule.effect != Effect::Deny
+            && let Some(deny) = rules.iter().find(|d| {
+                d.effect == Effect::Deny
+                    && plain(d)
+                    && same_tenant(d)
+                    && d.conditions.subsumes(&rule.conditions)
+            })
+        {
+            let layer = layers.get(deny.layer as usize).copied().unwrap_or("");
+            let place = if deny.layer == rule.layer {
+                format!("/rules/{}", deny.position)
+            } else {
+                format!("layer `{layer}` /rules/{}", deny.position)
+            };
+            warn(format!(
+                "{} rule `{}` never takes effect: deny rule `{}` ({place}) applies whenever it does",
+                rule.effect, rule.id, deny.id
+            ));
+        }
+    }
+    out
+}
+
+fn push_prefix(groups: &mut Vec<(usize, HashMap<String, Vec<u32>>)>, prefix: &str, rule: u32) {
+    let len = prefix.len();
+    if let Some((_, map)) = groups.iter_mut().find(|(l, _)| *l == len) {
+        map.entry(prefix.to_owned()).or_default().push(rule);
+    } else {
+        let mut map = HashMap::new();
+        map.insert(prefix.to_owned(), vec![rule]);
+        groups.push((len, map));
+    }
+}
+
+/// Glob lists the index can file by literal prefix: every pattern has one.
+fn by_globs(globs: Option<&Vec<crate::glob::Glob>>) -> Option<&Vec<crate::glob::Glob>> {
+    globs.filter(|g| g.iter().all(|g| !g.literal_prefix().is_empty()))
+}
+
+fn build_index(rules: &[CompiledRule]) -> Index {
+    let mut index = Index::default();
+    for (i, rule) in rules.iter().enumerate() {
+        if rule.locked_out.is_some() {
+            continue;
+        }
+        let id = u32::try_from(i).unwrap_or(u32::MAX);
+        let c = &rule.conditions;
+        if let Some(globs) = by_globs(c.server_name.as_ref()) {
+            for g in globs {
+                match g.exact() {
+                    Some(name) => index.by_name.entry(name.to_owned()).or_default().push(id),
+                    None => push_prefix(&mut index.name_prefixes, &g.literal_prefix(), id),
+                }
+            }
+        } else if let Some(globs) = by_globs(c.server_label.as_ref()) {
+            for g in globs {
+                match g.exact() {
+                    Some(name) => index.by_label.entry(name.to_owned()).or_default().push(id),
+                    None => push_prefix(&mut index.label_prefixes, &g.literal_prefix(), id),
+                }
+            }
+        } else if let Some(hosts) = c
+            .remote_url
+            .as_ref()
+            .map(|urls| {
+                urls.iter()
+                    .map(crate::url::UrlPattern::literal_host)
+                    .collect::<Option<Vec<_>>>()
+            })
+            .and_then(|h| h.filter(|h| !h.is_empty()))
+        {
+            for host in hosts {
+                index.by_host.entry(host).or_default().push(id);
+            }
+        } else if let Some(tools) = c
+            .tool
+            .as_ref()
+            .and_then(|t| {
+                t.iter()
+                    .map(|g| g.exact().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .filter(|t| !t.is_empty())
+        {
+            for tool in tools {
+                index.by_tool.entry(tool).or_default().push(id);
+            }
+        } else {
+            index.always.push(id);
+        }
+    }
+    index
+}

@@ -1,0 +1,329 @@
+//! Diagnostics with JSON Pointer paths, and the crate's error type.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// How serious a diagnostic is.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    /// The policy does not compile.
+    Error,
+    /// The policy compiles, but part of it probably does not do what its author meant.
+    Warning,
+}
+
+/// One finding about a policy document, located by a JSON Pointer.
+#[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    layer: Option<String>,
+    path: String,
+    message: String,
+}
+
+impl Diagnostic {
+    pub(crate) fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            layer: None,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            layer: None,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn in_layer(mut self, layer: &str, single: bool) -> Self {
+        if !single {
+            self.layer = Some(layer.to_owned());
+        }
+        self
+    }
+
+    /// Whether this is an error or a warning.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The JSON Pointer of the offending value (`/rules/3/match/serverName`); empty for the root.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The layer the finding is in, when the policy has more than one.
+    pub fn layer(&self) -> Option<&str> {
+        self.layer.as_deref()
+    }
+
+    /// The message, without the path.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(layer) = &self.layer {
+            write!(f, "layer `{layer}`: ")?;
+        }
+        let path = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
+        write!(f, "{path}: {}", self.message)
+    }
+}
+
+/// Every diagnostic from parsing or compiling a policy, errors first.
+#[derive(Clone, Debug, Default, Eq, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub(crate) fn new(mut all: Vec<Diagnostic>) -> Self {
+        all.sort_by_key(|d| d.severity);
+        Self(all)
+    }
+
+    /// All diagnostics, errors first.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    /// How many diagnostics there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut errors = self.errors();
+        match errors.next() {
+            Some(first) => {
+                write!(f, "{first}")?;
+                let more = errors.count();
+                if more > 0 {
+                    write!(
+                        f,
+                        " (and {more} more error{})",
+                        if more == 1 { "" } else { "s" }
+                    )?;
+                }
+                Ok(())
+            }
+            None => f.write_str("no errors"),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// Errors from this crate.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// A policy, request or settings document is invalid; every diagnostic is attached.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+impl PolicyError {
+    /// The diagnostics behind the error.
+    pub fn diagnostics(&self) -> &Diagnostics {
+        match self {
+            Self::Invalid(all) => all,
+        }
+    }
+
+    pub(crate) fn single(diagnostic: Diagnostic) -> Self {
+        Self::Invalid(Diagnostics::new(vec![diagnostic]))
+    }
+}
+
+/// Parses JSON bytes into a value, or a diagnostic locating the syntax error.
+pub(crate) fn parse_value(bytes: &[u8]) -> Result<serde_json::Value, Diagnostic> {
+    serde_json::from_slice(bytes).map_err(|err| {
+        Diagnostic::error(
+            "",
+            format!("invalid json: {}", lowercase_first(&err.to_string())),
+        )
+    })
+}
+
+/// Parses a whole document, reporting the first problem with its JSON path.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PolicyError> {
+    let value = parse_value(bytes).map_err(PolicyError::single)?;
+    from_value(&value, "").map_err(PolicyError::single)
+}
+
+/// Deserializes `value`, located at `base`, into `T`.
+pub(crate) fn from_value<T: DeserializeOwned>(
+    value: &serde_json::Value,
+    base: &str,
+) -> Result<T, Diagnostic> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let mut path = base.to_owned();
+        for segment in err.path() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    path.push('/');
+                    path.push_str(&index.to_string());
+                }
+                serde_path_to_error::Segment::Map { key } => {
+                    path.push('/');
+                    path.push_str(&escape_pointer(key));
+                }
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        let message = serde_message(&err.into_inner().to_string());
+        Diagnostic::error(path, message)
+    })
+}
+
+/// Escapes one JSON Pointer reference token.
+pub(crate) fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Rewrites a serde message in the house style, with a "did you mean" for unknown names.
+fn serde_message(raw: &str) -> String {
+    // serde_json appends a location that means nothing for an in-memory value.
+    let raw = raw.split(" at line ").next().unwrap_or(raw);
+    for kind in ["field", "variant"] {
+        let Some(rest) = raw.strip_prefix(&format!("unknown {kind} `")) else {
+            continue;
+        };
+        let Some((unknown, expected)) = rest.split_once('`') else {
+            continue;
+        };
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return match did_you_mean(unknown, candidates.iter().copied()) {
+            Some(best) => format!("unknown {kind} `{unknown}`, did you mean `{best}`"),
+            None if candidates.is_empty() => format!("unknown {kind} `{unknown}`"),
+            None => format!(
+                "unknown {kind} `{unknown}`, expected one of {}",
+                candidates
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+    }
+    lowercase_first(raw)
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a plausible typo.
+pub(crate) fn did_you_mean<'a>(
+    unknown: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (unknown.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&unknown.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = Vec::with_capacity(b.len() + 1);
+        row.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = prev
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(usize::from(ca != *cb));
+            let delete = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let insert = row.last().copied().unwrap_or(usize::MAX).saturating_add(1);
+            row.push(substitute.min(delete).min(insert));
+        }
+        prev = row;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("sevrerName", ["serverName", "tool"]),
+            Some("serverName")
+        );
+        assert_eq!(
+            did_you_mean("developr", ["developer", "admin"]),
+            Some("developer")
+        );
+        assert_eq!(did_you_mean("zzz", ["developer"]), None);
+    }
+
+    #[test]
+    fn serde_messages_are_rewritten() {
+        assert_eq!(
+            serde_message("unknown field `efect`, expected one of `id`, `effect`"),
+            "unknown field `efect`, did you mean `effect`"
+        );
+        assert_eq!(
+            serde_message("unknown variant `permit`, expected one of `allow`, `ask`, `deny`"),
+            "unknown variant `permit`, expected one of `allow`, `ask`, `deny`"
+        );
+        assert_eq!(
+            serde_message("Missing field `id` at line 1 column 2"),
+            "missing field `id`"
+        );
+    }
+}
