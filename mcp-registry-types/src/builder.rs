@@ -3,7 +3,7 @@
 use crate::error::Error;
 use crate::name::ServerName;
 use crate::package::Package;
-use crate::server::{Icon, Repository, ServerJson, PUBLISHER_PROVIDED_META};
+use crate::server::{Icon, PUBLISHER_PROVIDED_META, Repository, ServerJson};
 use crate::transport::Transport;
 use crate::validate::{SchemaVersion, Validator};
 use crate::version::ServerVersion;
@@ -33,7 +33,11 @@ pub struct ServerJsonBuilder {
 
 impl ServerJson {
     /// Starts a document with its required fields; `$schema` is set to the current version.
-    pub fn builder(name: ServerName, version: ServerVersion, description: impl Into<String>) -> ServerJsonBuilder {
+    pub fn builder(
+        name: ServerName,
+        version: ServerVersion,
+        description: impl Into<String>,
+    ) -> ServerJsonBuilder {
         ServerJsonBuilder {
             document: ServerJson {
                 schema: Some(SchemaVersion::CURRENT.url()),
@@ -73,22 +77,34 @@ impl ServerJsonBuilder {
 
     /// Adds a package.
     pub fn with_package(mut self, package: Package) -> Self {
-        self.document.packages.get_or_insert_with(Vec::new).push(package);
+        self.document
+            .packages
+            .get_or_insert_with(Vec::new)
+            .push(package);
         self
     }
 
     /// Adds a remote endpoint.
     pub fn with_remote(mut self, remote: Transport) -> Self {
-        self.document.remotes.get_or_insert_with(Vec::new).push(remote);
+        self.document
+            .remotes
+            .get_or_insert_with(Vec::new)
+            .push(remote);
         self
     }
 
     /// Sets the publisher's own metadata (at most 4 KiB of JSON).
-    pub fn with_publisher_metadata(mut self, metadata: serde_json::Map<String, serde_json::Value>) -> Self {
+    pub fn with_publisher_metadata(
+        mut self,
+        metadata: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
         self.document
             .meta
             .get_or_insert_with(serde_json::Map::new)
-            .insert(PUBLISHER_PROVIDED_META.to_owned(), serde_json::Value::Object(metadata));
+            .insert(
+                PUBLISHER_PROVIDED_META.to_owned(),
+                serde_json::Value::Object(metadata),
+            );
         self
     }
 
@@ -98,6 +114,10 @@ impl ServerJsonBuilder {
     /// [`Error::Invalid`] with the report when any rule is broken.
     pub fn build(self) -> Result<ServerJson, Error> {
         let report = Validator::new().validate(&self.document);
-        if report.is_valid() { Ok(self.document) } else { Err(Error::Invalid(report)) }
+        if report.is_valid() {
+            Ok(self.document)
+        } else {
+            Err(Error::Invalid(report))
+        }
     }
 }

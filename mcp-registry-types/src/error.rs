@@ -101,12 +101,20 @@ pub(crate) fn parse_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseE
 fn from_serde(path: &str, error: &serde_json::Error) -> ParseError {
     let syntax = matches!(
         error.classify(),
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io
+        serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io
     );
     let full = error.to_string();
-    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(head, _)| head);
+    let message = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(head, _)| head);
     ParseError {
-        path: if syntax { String::new() } else { path.to_owned() },
+        path: if syntax {
+            String::new()
+        } else {
+            path.to_owned()
+        },
         message: plain_words(message),
         line: error.line(),
         column: error.column(),
@@ -121,14 +129,18 @@ fn plain_words(message: &str) -> String {
     while let Some(word) = words.next() {
         if word == "struct" {
             let name = words.next().unwrap_or_default();
-            let trailing: String =
-                name.chars().skip_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let trailing: String = name
+                .chars()
+                .skip_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             out.push(format!("an object{trailing}"));
         } else {
             out.push(word.to_owned());
         }
     }
-    out.join(" ").replace("a sequence", "an array").replace("a map", "an object")
+    out.join(" ")
+        .replace("a sequence", "an array")
+        .replace("a map", "an object")
 }
 
 /// Converts a serde path (`packages[0].transport`) to a JSON Pointer (`/packages/0/transport`).
@@ -172,7 +184,8 @@ mod tests {
 
     #[test]
     fn shape_errors_name_the_json_pointer() {
-        let error = ServerJson::from_slice(br#"{"packages": [{"transport": "stdio"}]}"#).unwrap_err();
+        let error =
+            ServerJson::from_slice(br#"{"packages": [{"transport": "stdio"}]}"#).unwrap_err();
         assert_eq!(error.path(), "/packages/0/transport");
         assert_eq!(
             error.to_string(),
@@ -185,6 +198,9 @@ mod tests {
     fn syntax_errors_say_invalid_json() {
         let error = ServerJson::from_slice(b"{\"name\": ").unwrap_err();
         assert!(error.is_syntax());
-        assert_eq!(error.to_string(), "invalid json: EOF while parsing a value at line 1 column 9");
+        assert_eq!(
+            error.to_string(),
+            "invalid json: EOF while parsing a value at line 1 column 9"
+        );
     }
 }

@@ -8,14 +8,21 @@ use std::cmp::Ordering;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{compare_versions, validate, ServerJson, ServerList, ServerResponse};
+use crate::{ServerJson, ServerList, ServerResponse, compare_versions, validate};
 
 /// Parse → serialize → parse gives an equal value, for any payload type.
-fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(bytes: &[u8]) -> Option<T> {
+fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
+    bytes: &[u8],
+) -> Option<T> {
     let first: T = crate::error::parse_slice(bytes).ok()?;
-    let written = serde_json::to_vec(&first).unwrap_or_else(|e| panic!("serializing a parsed value failed: {e}"));
-    let second: T = crate::error::parse_slice(&written)
-        .unwrap_or_else(|e| panic!("re-parsing our own output failed: {e}: {}", String::from_utf8_lossy(&written)));
+    let written = serde_json::to_vec(&first)
+        .unwrap_or_else(|e| panic!("serializing a parsed value failed: {e}"));
+    let second: T = crate::error::parse_slice(&written).unwrap_or_else(|e| {
+        panic!(
+            "re-parsing our own output failed: {e}: {}",
+            String::from_utf8_lossy(&written)
+        )
+    });
     assert_eq!(first, second, "parse → serialize → parse changed the value");
     Some(first)
 }
@@ -25,7 +32,10 @@ pub fn check_server_json(bytes: &[u8]) {
     if let Some(document) = round_trip::<ServerJson>(bytes) {
         let report = validate(&document);
         for finding in report.findings() {
-            assert!(finding.path().is_empty() || finding.path().starts_with('/'), "bad pointer {finding:?}");
+            assert!(
+                finding.path().is_empty() || finding.path().starts_with('/'),
+                "bad pointer {finding:?}"
+            );
             assert!(!finding.message().is_empty());
         }
     }
@@ -58,11 +68,26 @@ pub fn check_version_order(items: &[(String, Option<String>); 3]) {
         assert_eq!(cmp(x, x), Ordering::Equal, "not reflexive for {x:?}");
     }
     for (x, y) in [(a, b), (b, c), (a, c)] {
-        assert_eq!(cmp(x, y), cmp(y, x).reverse(), "not antisymmetric for {x:?} {y:?}");
+        assert_eq!(
+            cmp(x, y),
+            cmp(y, x).reverse(),
+            "not antisymmetric for {x:?} {y:?}"
+        );
     }
-    for (x, y, z) in [(a, b, c), (a, c, b), (b, a, c), (b, c, a), (c, a, b), (c, b, a)] {
+    for (x, y, z) in [
+        (a, b, c),
+        (a, c, b),
+        (b, a, c),
+        (b, c, a),
+        (c, a, b),
+        (c, b, a),
+    ] {
         if cmp(x, y) != Ordering::Greater && cmp(y, z) != Ordering::Greater {
-            assert_ne!(cmp(x, z), Ordering::Greater, "not transitive for {x:?} {y:?} {z:?}");
+            assert_ne!(
+                cmp(x, z),
+                Ordering::Greater,
+                "not transitive for {x:?} {y:?} {z:?}"
+            );
         }
     }
 }

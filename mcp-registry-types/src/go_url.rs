@@ -34,12 +34,17 @@ pub(crate) struct GoUrlError(pub(crate) String);
 /// `url.Parse(raw)`.
 pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
     let fail = |why: String| Err(GoUrlError(why));
-    let (rest, fragment) = raw.split_once('#').map_or((raw, None), |(u, f)| (u, Some(f)));
+    let (rest, fragment) = raw
+        .split_once('#')
+        .map_or((raw, None), |(u, f)| (u, Some(f)));
     if rest.bytes().any(|b| b < b' ' || b == 0x7f) {
         return fail("net/url: invalid control character in URL".to_owned());
     }
     if rest == "*" {
-        return Ok(GoUrl { path: "*", ..GoUrl::default() });
+        return Ok(GoUrl {
+            path: "*",
+            ..GoUrl::default()
+        });
     }
     let (scheme, rest) = scheme(rest)?;
     let rest = match rest.split_once('?') {
@@ -50,16 +55,25 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
         if !scheme.is_empty() {
             // Opaque URL such as `mailto:x` or `data:…`: no host, no path checks.
             check_fragment(fragment)?;
-            return Ok(GoUrl { scheme, ..GoUrl::default() });
+            return Ok(GoUrl {
+                scheme,
+                ..GoUrl::default()
+            });
         }
         let first_segment = rest.split('/').next().unwrap_or_default();
         if first_segment.contains(':') {
             return fail("first path segment in URL cannot contain colon".to_owned());
         }
     }
-    let mut url = GoUrl { scheme, ..GoUrl::default() };
+    let mut url = GoUrl {
+        scheme,
+        ..GoUrl::default()
+    };
     let mut path = rest;
-    if let Some(after) = rest.strip_prefix("//").filter(|_| !url.scheme.is_empty() || !rest.starts_with("///")) {
+    if let Some(after) = rest
+        .strip_prefix("//")
+        .filter(|_| !url.scheme.is_empty() || !rest.starts_with("///"))
+    {
         let (authority, tail) = after.find('/').map_or((after, ""), |i| after.split_at(i));
         url.host = authority_host(authority)?;
         path = tail;
@@ -83,7 +97,10 @@ fn scheme(raw: &str) -> Result<(String, &str), GoUrlError> {
             b':' if i == 0 => return Err(GoUrlError("missing protocol scheme".to_owned())),
             b':' => {
                 let (scheme, rest) = raw.split_at(i);
-                return Ok((scheme.to_ascii_lowercase(), rest.get(1..).unwrap_or_default()));
+                return Ok((
+                    scheme.to_ascii_lowercase(),
+                    rest.get(1..).unwrap_or_default(),
+                ));
             }
             _ => return Ok((String::new(), raw)),
         }
@@ -102,9 +119,9 @@ fn authority_host(authority: &str) -> Result<&str, GoUrlError> {
     };
     check_host(host)?;
     if let Some(userinfo) = userinfo {
-        let valid = userinfo.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"-._:~!$&'()*+,;=%@".contains(&b)
-        });
+        let valid = userinfo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._:~!$&'()*+,;=%@".contains(&b));
         if !valid {
             return Err(GoUrlError("net/url: invalid userinfo".to_owned()));
         }
@@ -130,7 +147,9 @@ fn check_host(host: &str) -> Result<(), GoUrlError> {
             return Err(GoUrlError(format!("invalid port {port:?} after host")));
         }
         if host.get(..colon).is_some_and(|name| name.contains(':')) {
-            return Err(GoUrlError(format!("invalid host {host:?}: too many colons")));
+            return Err(GoUrlError(format!(
+                "invalid host {host:?}: too many colons"
+            )));
         }
     }
     unescape_check(host, Mode::Host)
@@ -171,7 +190,10 @@ fn unescape_check(text: &str, mode: Mode) -> Result<(), GoUrlError> {
             i += 3;
         } else {
             if mode == Mode::Host && b < 0x80 && !host_safe(b) {
-                return Err(GoUrlError(format!("invalid character {:?} in host name", char::from(b))));
+                return Err(GoUrlError(format!(
+                    "invalid character {:?} in host name",
+                    char::from(b)
+                )));
             }
             i += 1;
         }
@@ -189,7 +211,10 @@ fn hex_value(digit: u8) -> u8 {
     match digit {
         b'0'..=b'9' => digit - b'0',
         b'a'..=b'f' => digit - b'a' + 10,
-        _ => digit.to_ascii_lowercase().wrapping_sub(b'a').wrapping_add(10),
+        _ => digit
+            .to_ascii_lowercase()
+            .wrapping_sub(b'a')
+            .wrapping_add(10),
     }
 }
 
@@ -213,7 +238,10 @@ mod tests {
     #[test]
     fn absolute_urls_split_like_go() {
         let url = ok("HTTPS://User@Example.com:8443/a b?q#f");
-        assert_eq!((url.scheme.as_str(), url.host, url.path), ("https", "Example.com:8443", "/a b"));
+        assert_eq!(
+            (url.scheme.as_str(), url.host, url.path),
+            ("https", "Example.com:8443", "/a b")
+        );
         assert_eq!(url.hostname(), "Example.com");
         assert_eq!(ok("https://[::1]:80/").hostname(), "::1");
     }
@@ -227,15 +255,27 @@ mod tests {
 
     #[test]
     fn go_rejections() {
-        assert_eq!(err("ht tp://x"), "first path segment in URL cannot contain colon");
+        assert_eq!(
+            err("ht tp://x"),
+            "first path segment in URL cannot contain colon"
+        );
         assert_eq!(err(":foo"), "missing protocol scheme");
-        assert_eq!(err("https://exa mple.com"), "invalid character ' ' in host name");
+        assert_eq!(
+            err("https://exa mple.com"),
+            "invalid character ' ' in host name"
+        );
         assert_eq!(err("https://h:port/"), "invalid port \":port\" after host");
-        assert_eq!(err("https://x.com/\u{7f}"), "net/url: invalid control character in URL");
+        assert_eq!(
+            err("https://x.com/\u{7f}"),
+            "net/url: invalid control character in URL"
+        );
         assert_eq!(err("https://x.com/%zz"), "invalid URL escape \"%zz\"");
         assert_eq!(err("https://[::1/"), "missing ']' in host");
         assert_eq!(err("https://{host}/"), "invalid character '{' in host name");
-        assert_eq!(err("http://localhost:80:80/"), "invalid host \"localhost:80:80\": too many colons");
+        assert_eq!(
+            err("http://localhost:80:80/"),
+            "invalid host \"localhost:80:80\": too many colons"
+        );
     }
 
     #[test]

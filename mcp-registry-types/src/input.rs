@@ -21,7 +21,11 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_required: Option<bool>,
     #[schemars(skip)]
-    #[serde(rename = "is_required", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_required",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) is_required_snake: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) format: Option<InputFormat>,
@@ -152,7 +156,9 @@ impl Input {
 
     /// Adds a variable for `{name}` substitution in the value.
     pub fn with_variable(mut self, name: impl Into<String>, input: Input) -> Self {
-        self.variables.get_or_insert_with(BTreeMap::new).insert(name.into(), input);
+        self.variables
+            .get_or_insert_with(BTreeMap::new)
+            .insert(name.into(), input);
         self
     }
 }
@@ -160,7 +166,9 @@ impl Input {
 /// A named input: an HTTP header or an environment variable (`KeyValueInput`).
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[schemars(transform = crate::schema::named)]
 pub struct KeyValueInput {
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
     #[serde(flatten)]
@@ -170,7 +178,10 @@ pub struct KeyValueInput {
 impl KeyValueInput {
     /// A header or environment variable called `name`.
     pub fn new(name: impl Into<String>, input: Input) -> Self {
-        Self { name: Some(name.into()), input }
+        Self {
+            name: Some(name.into()),
+            input,
+        }
     }
 
     /// The header or variable name (empty when the document omits it).
@@ -191,7 +202,9 @@ impl KeyValueInput {
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::typed)]
 pub struct Argument {
+    #[schemars(required)]
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<ArgumentType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,12 +212,20 @@ pub struct Argument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) value_hint: Option<String>,
     #[schemars(skip)]
-    #[serde(rename = "value_hint", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "value_hint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) value_hint_snake: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_repeated: Option<bool>,
     #[schemars(skip)]
-    #[serde(rename = "is_repeated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "is_repeated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) is_repeated_snake: Option<bool>,
     #[serde(flatten)]
     pub(crate) input: Input,
@@ -213,7 +234,12 @@ pub struct Argument {
 impl Argument {
     /// A `name value` flag such as `--port`.
     pub fn named(name: impl Into<String>, input: Input) -> Self {
-        Self { kind: Some(ArgumentType::Named), name: Some(name.into()), input, ..Self::default() }
+        Self {
+            kind: Some(ArgumentType::Named),
+            name: Some(name.into()),
+            input,
+            ..Self::default()
+        }
     }
 
     /// A positional value labelled `value_hint`.
@@ -238,7 +264,9 @@ impl Argument {
 
     /// The label of a positional argument; also a URL template variable name.
     pub fn value_hint(&self) -> Option<&str> {
-        self.value_hint.as_deref().or(self.value_hint_snake.as_deref())
+        self.value_hint
+            .as_deref()
+            .or(self.value_hint_snake.as_deref())
     }
 
     /// Whether the argument may be given more than once.

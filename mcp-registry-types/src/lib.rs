@@ -68,16 +68,25 @@ pub use builder::ServerJsonBuilder;
 pub use error::{Error, ParseError};
 pub use input::{Argument, Input, KeyValueInput};
 pub use name::{MAX_NAME_CHARS, NameError, NameErrorKind, ServerName};
-pub use ordering::{Timestamp, TimestampError, compare_versions, is_semantic_version, latest_version};
+pub use ordering::{
+    Timestamp, TimestampError, compare_versions, is_semantic_version, latest_version,
+};
 pub use package::Package;
 pub use problem::{ProblemDetails, ProblemError};
-pub use response::{ListMetadata, OfficialMeta, ResponseMeta, ServerList, ServerResponse, StatusUpdateResponse};
+pub use response::{
+    ListMetadata, OfficialMeta, ResponseMeta, ServerList, ServerResponse, StatusUpdateResponse,
+};
 pub use server::{Icon, OFFICIAL_META, PUBLISHER_PROVIDED_META, Repository, ServerJson};
 pub use text::sanitize_text;
 pub use transport::Transport;
 pub use url_template::{UrlTemplate, UrlTemplateError};
-pub use validate::{MAX_PUBLISHER_META_BYTES, Finding, Layer, Report, SchemaVersion, SchemaVersionPolicy, Severity, Validator, validate};
-pub use version::{MAX_VERSION_CHARS, ServerVersion, VersionError, VersionErrorKind, looks_like_range};
+pub use validate::{
+    Finding, Layer, MAX_PUBLISHER_META_BYTES, Report, SchemaVersion, SchemaVersionPolicy, Severity,
+    Validator, validate,
+};
+pub use version::{
+    MAX_VERSION_CHARS, ServerVersion, VersionError, VersionErrorKind, looks_like_range,
+};
 pub use vocab::{ArgumentType, InputFormat, RegistryType, Status, TransportType};
 
 pub use semver;

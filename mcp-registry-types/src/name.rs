@@ -66,7 +66,9 @@ impl NameErrorKind {
                 "write `namespace/name` with one `/`, such as `com.example.api/server`"
             }
             Self::MultipleSlashes => "use exactly one `/` between namespace and name",
-            Self::EmptyPart => "both the namespace and the name before and after `/` must be non-empty",
+            Self::EmptyPart => {
+                "both the namespace and the name before and after `/` must be non-empty"
+            }
             Self::InvalidNamespace => {
                 "the namespace must start and end with a letter or digit and hold only letters, digits, `.` and `-`"
             }
@@ -109,7 +111,12 @@ impl ServerName {
     /// # Errors
     /// [`NameError`] naming the first rule broken, in the registry's order.
     pub fn new(text: &str) -> Result<Self, NameError> {
-        let fail = |kind| Err(NameError { value: text.to_owned(), kind });
+        let fail = |kind| {
+            Err(NameError {
+                value: text.to_owned(),
+                kind,
+            })
+        };
         if text.is_empty() {
             return fail(NameErrorKind::Empty);
         }
@@ -132,7 +139,10 @@ impl ServerName {
         if text.chars().count() > MAX_NAME_CHARS {
             return fail(NameErrorKind::TooLong);
         }
-        Ok(Self { text: text.to_owned(), slash })
+        Ok(Self {
+            text: text.to_owned(),
+            slash,
+        })
     }
 
     /// The whole name.
@@ -166,7 +176,9 @@ fn valid_part(part: &str, inner: &[u8]) -> bool {
     bytes.len() >= 2
         && first.is_ascii_alphanumeric()
         && last.is_ascii_alphanumeric()
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || inner.contains(b))
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || inner.contains(b))
 }
 
 impl FromStr for ServerName {
@@ -220,7 +232,12 @@ mod tests {
 
     #[test]
     fn accepts_registry_examples() {
-        for ok in ["io.github.user/weather", "com.example/a_b-c.d", "A1/b2", "io.github.21st-dev/magic-mcp"] {
+        for ok in [
+            "io.github.user/weather",
+            "com.example/a_b-c.d",
+            "A1/b2",
+            "io.github.21st-dev/magic-mcp",
+        ] {
             assert!(ServerName::new(ok).is_ok(), "{ok}");
         }
     }
@@ -232,13 +249,22 @@ mod tests {
         assert_eq!(kind("a/b/c"), Some(NameErrorKind::MultipleSlashes));
         assert_eq!(kind("/name"), Some(NameErrorKind::EmptyPart));
         assert_eq!(kind("com.example/"), Some(NameErrorKind::EmptyPart));
-        assert_eq!(kind("com_example/name"), Some(NameErrorKind::InvalidNamespace));
-        assert_eq!(kind("-com.example/name"), Some(NameErrorKind::InvalidNamespace));
+        assert_eq!(
+            kind("com_example/name"),
+            Some(NameErrorKind::InvalidNamespace)
+        );
+        assert_eq!(
+            kind("-com.example/name"),
+            Some(NameErrorKind::InvalidNamespace)
+        );
         assert_eq!(kind("a/name"), Some(NameErrorKind::InvalidNamespace));
         assert_eq!(kind("com.example/n"), Some(NameErrorKind::InvalidName));
         assert_eq!(kind("com.example/name_"), Some(NameErrorKind::InvalidName));
         assert_eq!(kind("com.example/näme"), Some(NameErrorKind::InvalidName));
-        assert_eq!(kind(&format!("com.example/{}", "a".repeat(200))), Some(NameErrorKind::TooLong));
+        assert_eq!(
+            kind(&format!("com.example/{}", "a".repeat(200))),
+            Some(NameErrorKind::TooLong)
+        );
     }
 
     #[test]

@@ -97,7 +97,10 @@ where
 }
 
 fn compare_responses(a: &ServerResponse, b: &ServerResponse) -> Ordering {
-    let published = |r: &ServerResponse| r.official().and_then(|o| o.published_at().map(str::to_owned));
+    let published = |r: &ServerResponse| {
+        r.official()
+            .and_then(|o| o.published_at().map(str::to_owned))
+    };
     compare_versions(
         a.server().version(),
         published(a).as_deref(),
@@ -118,7 +121,9 @@ pub struct Timestamp {
 
 /// Text that is not an RFC 3339 date-time.
 #[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
-#[error("invalid timestamp `{value}`: write an RFC 3339 date-time such as `2025-08-07T13:15:04.280Z`")]
+#[error(
+    "invalid timestamp `{value}`: write an RFC 3339 date-time such as `2025-08-07T13:15:04.280Z`"
+)]
 pub struct TimestampError {
     value: String,
 }
@@ -151,7 +156,9 @@ impl FromStr for Timestamp {
     type Err = TimestampError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        parse_rfc3339(text).ok_or_else(|| TimestampError { value: text.to_owned() })
+        parse_rfc3339(text).ok_or_else(|| TimestampError {
+            value: text.to_owned(),
+        })
     }
 }
 
@@ -161,7 +168,13 @@ impl fmt::Display for Timestamp {
         let days = self.seconds.div_euclid(86_400);
         let secs = self.seconds.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
-        write!(f, "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)?;
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )?;
         if self.nanos > 0 {
             let frac = format!("{:09}", self.nanos);
             write!(f, ".{}", frac.trim_end_matches('0'))?;
@@ -195,7 +208,11 @@ fn parse_rfc3339(text: &str) -> Option<Timestamp> {
     let mut nanos: u32 = 0;
     if sep(i, b'.') {
         let start = i + 1;
-        let len = b.get(start..)?.iter().take_while(|c| c.is_ascii_digit()).count();
+        let len = b
+            .get(start..)?
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if len == 0 {
             return None;
         }
@@ -262,10 +279,28 @@ mod tests {
 
     #[test]
     fn semantic_version_test_matches_the_registry() {
-        for yes in ["1.0.0", "v1.0.0", "2021.11.15", "1.0.0-1", "1.0.0-alpha.1+build", "0.0.0"] {
+        for yes in [
+            "1.0.0",
+            "v1.0.0",
+            "2021.11.15",
+            "1.0.0-1",
+            "1.0.0-alpha.1+build",
+            "0.0.0",
+        ] {
             assert!(is_semantic_version(yes), "{yes}");
         }
-        for no in ["1.0", "1", "1.0.0.0", "2021.03.05", "01.0.0", "vv1.0.0", "1.0.0-", "1.0.0-01", "latest", ""] {
+        for no in [
+            "1.0",
+            "1",
+            "1.0.0.0",
+            "2021.03.05",
+            "01.0.0",
+            "vv1.0.0",
+            "1.0.0-",
+            "1.0.0-01",
+            "latest",
+            "",
+        ] {
             assert!(!is_semantic_version(no), "{no}");
         }
     }
@@ -274,11 +309,22 @@ mod tests {
     fn semver_precedence_ignores_build_metadata() {
         use Ordering::*;
         assert_eq!(compare_versions("1.0.0-alpha", None, "1.0.0", None), Less);
-        assert_eq!(compare_versions("1.0.0-alpha.1", None, "1.0.0-alpha.beta", None), Less);
+        assert_eq!(
+            compare_versions("1.0.0-alpha.1", None, "1.0.0-alpha.beta", None),
+            Less
+        );
         assert_eq!(compare_versions("1.0.0-2", None, "1.0.0-10", None), Less);
         assert_eq!(compare_versions("1.0.0+a", None, "v1.0.0+b", None), Equal);
         // Publishing 1.2.3-1 after 1.2.3 does not make it latest.
-        assert_eq!(compare_versions("1.2.3-1", Some("2026-01-02T00:00:00Z"), "1.2.3", Some("2026-01-01T00:00:00Z")), Less);
+        assert_eq!(
+            compare_versions(
+                "1.2.3-1",
+                Some("2026-01-02T00:00:00Z"),
+                "1.2.3",
+                Some("2026-01-01T00:00:00Z")
+            ),
+            Less
+        );
     }
 
     #[test]
@@ -297,10 +343,22 @@ mod tests {
         assert_eq!(t.unix_seconds(), 1_754_572_504);
         assert_eq!(t.subsec_nanos(), 280_000_000);
         assert_eq!(t.to_string(), "2025-08-07T13:15:04.28Z");
-        assert_eq!("2025-08-07T15:15:04.28+02:00".parse::<Timestamp>().unwrap(), t);
-        for bad in ["2025-08-07", "2025-08-07T13:15:04", "2025-02-30T00:00:00Z", "2025-08-07 13:15:04Z", "2025-08-07T13:15:04.Z"] {
+        assert_eq!(
+            "2025-08-07T15:15:04.28+02:00".parse::<Timestamp>().unwrap(),
+            t
+        );
+        for bad in [
+            "2025-08-07",
+            "2025-08-07T13:15:04",
+            "2025-02-30T00:00:00Z",
+            "2025-08-07 13:15:04Z",
+            "2025-08-07T13:15:04.Z",
+        ] {
             assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
         }
-        assert_eq!(Timestamp::from_unix_seconds(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::from_unix_seconds(0).to_string(),
+            "1970-01-01T00:00:00Z"
+        );
     }
 }

@@ -15,17 +15,28 @@ use crate::vocab::RegistryType;
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::package)]
 pub struct Package {
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) registry_type: Option<RegistryType>,
     #[schemars(skip)]
-    #[serde(rename = "registry_type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "registry_type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) registry_type_snake: Option<RegistryType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) registry_base_url: Option<String>,
     #[schemars(skip)]
-    #[serde(rename = "registry_base_url", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "registry_base_url",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) registry_base_url_snake: Option<String>,
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) identifier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,29 +44,50 @@ pub struct Package {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) file_sha256: Option<String>,
     #[schemars(skip)]
-    #[serde(rename = "file_sha256", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "file_sha256",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) file_sha256_snake: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) runtime_hint: Option<String>,
     #[schemars(skip)]
-    #[serde(rename = "runtime_hint", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "runtime_hint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) runtime_hint_snake: Option<String>,
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) transport: Option<Transport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) runtime_arguments: Option<Vec<Argument>>,
     #[schemars(skip)]
-    #[serde(rename = "runtime_arguments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "runtime_arguments",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) runtime_arguments_snake: Option<Vec<Argument>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) package_arguments: Option<Vec<Argument>>,
     #[schemars(skip)]
-    #[serde(rename = "package_arguments", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "package_arguments",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) package_arguments_snake: Option<Vec<Argument>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) environment_variables: Option<Vec<KeyValueInput>>,
     #[schemars(skip)]
-    #[serde(rename = "environment_variables", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "environment_variables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) environment_variables_snake: Option<Vec<KeyValueInput>>,
     #[serde(flatten)]
     pub(crate) extra: Map<String, Value>,
@@ -66,7 +98,11 @@ impl Package {
     ///
     /// Add the version and the rest with the `with_*` methods; [`ServerJson`](crate::ServerJson)'s
     /// builder validates the whole document.
-    pub fn new(registry_type: RegistryType, identifier: impl Into<String>, transport: Transport) -> Self {
+    pub fn new(
+        registry_type: RegistryType,
+        identifier: impl Into<String>,
+        transport: Transport,
+    ) -> Self {
         Self {
             registry_type: Some(registry_type),
             identifier: Some(identifier.into()),
@@ -77,12 +113,16 @@ impl Package {
 
     /// The package registry (`registryType`).
     pub fn registry_type(&self) -> Option<&RegistryType> {
-        self.registry_type.as_ref().or(self.registry_type_snake.as_ref())
+        self.registry_type
+            .as_ref()
+            .or(self.registry_type_snake.as_ref())
     }
 
     /// The package registry's base URL (`registryBaseUrl`), if the document names one.
     pub fn registry_base_url(&self) -> Option<&str> {
-        self.registry_base_url.as_deref().or(self.registry_base_url_snake.as_deref())
+        self.registry_base_url
+            .as_deref()
+            .or(self.registry_base_url_snake.as_deref())
     }
 
     /// The package name, image reference or download URL (empty when the document omits it).
@@ -97,12 +137,16 @@ impl Package {
 
     /// The SHA-256 of the package file, lower-case hex; clients must verify it.
     pub fn file_sha256(&self) -> Option<&str> {
-        self.file_sha256.as_deref().or(self.file_sha256_snake.as_deref())
+        self.file_sha256
+            .as_deref()
+            .or(self.file_sha256_snake.as_deref())
     }
 
     /// The launcher to use (`npx`, `uvx`, `docker`, `dnx`, …).
     pub fn runtime_hint(&self) -> Option<&str> {
-        self.runtime_hint.as_deref().or(self.runtime_hint_snake.as_deref())
+        self.runtime_hint
+            .as_deref()
+            .or(self.runtime_hint_snake.as_deref())
     }
 
     /// How the launched process is reached.
@@ -145,8 +189,14 @@ impl Package {
         let needs = |input: &crate::Input| {
             input.is_required() && input.value().is_none() && input.default_value().is_none()
         };
-        self.environment_variables().iter().any(|e| needs(e.input()))
-            || self.runtime_arguments().iter().chain(self.package_arguments()).any(|a| needs(a.input()))
+        self.environment_variables()
+            .iter()
+            .any(|e| needs(e.input()))
+            || self
+                .runtime_arguments()
+                .iter()
+                .chain(self.package_arguments())
+                .any(|a| needs(a.input()))
             || self.transport().is_some_and(Transport::needs_configuration)
     }
 
@@ -179,7 +229,11 @@ impl Package {
 
     /// Adds a runtime argument.
     pub fn with_runtime_argument(mut self, argument: Argument) -> Self {
-        let mut args = self.runtime_arguments.take().or(self.runtime_arguments_snake.take()).unwrap_or_default();
+        let mut args = self
+            .runtime_arguments
+            .take()
+            .or(self.runtime_arguments_snake.take())
+            .unwrap_or_default();
         args.push(argument);
         self.runtime_arguments = Some(args);
         self
@@ -187,7 +241,11 @@ impl Package {
 
     /// Adds a package argument.
     pub fn with_package_argument(mut self, argument: Argument) -> Self {
-        let mut args = self.package_arguments.take().or(self.package_arguments_snake.take()).unwrap_or_default();
+        let mut args = self
+            .package_arguments
+            .take()
+            .or(self.package_arguments_snake.take())
+            .unwrap_or_default();
         args.push(argument);
         self.package_arguments = Some(args);
         self

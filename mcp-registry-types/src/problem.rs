@@ -72,7 +72,11 @@ impl ProblemDetails {
 impl fmt::Display for ProblemDetails {
     /// One line: detail (or title, or error), then each field error's location and message.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let head = self.detail().or(self.title()).or(self.error()).unwrap_or("no details");
+        let head = self
+            .detail()
+            .or(self.title())
+            .or(self.error())
+            .unwrap_or("no details");
         f.write_str(head)?;
         for error in self.errors() {
             match error.location() {
@@ -125,7 +129,10 @@ mod tests {
             "errors":[{"message":"expected number <= 100","location":"query.limit","value":500}]}"#;
         let problem = ProblemDetails::from_slice(body).unwrap();
         assert_eq!(problem.status(), Some(422));
-        assert_eq!(problem.to_string(), "validation failed; query.limit: expected number <= 100");
+        assert_eq!(
+            problem.to_string(),
+            "validation failed; query.limit: expected number <= 100"
+        );
     }
 
     #[test]

@@ -6,7 +6,10 @@ use regex::Regex;
 ///
 /// Every caller passes a constant (or a `format!` of constants) that the unit tests compile,
 /// so failure here is a bug in this crate, caught by any test run.
-#[expect(clippy::expect_used, reason = "patterns are constants exercised by the unit tests")]
+#[expect(
+    clippy::expect_used,
+    reason = "patterns are constants exercised by the unit tests"
+)]
 pub(crate) fn constant_regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("constant pattern compiles")
 }

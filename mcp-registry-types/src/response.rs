@@ -24,8 +24,15 @@ pub struct ServerResponse {
 impl ServerResponse {
     /// Wraps a document with the registry's metadata.
     pub fn new(server: ServerJson, official: Option<OfficialMeta>) -> Self {
-        let meta = official.map(|official| ResponseMeta { official: Some(official), extra: Map::new() });
-        Self { server, meta, extra: Map::new() }
+        let meta = official.map(|official| ResponseMeta {
+            official: Some(official),
+            extra: Map::new(),
+        });
+        Self {
+            server,
+            meta,
+            extra: Map::new(),
+        }
     }
 
     /// Parses a response from JSON bytes.
@@ -58,7 +65,9 @@ impl ServerResponse {
 
     /// The version's status; `active` when the registry says nothing, as the API defines.
     pub fn status(&self) -> Status {
-        self.official().and_then(|o| o.status.clone()).unwrap_or(Status::Active)
+        self.official()
+            .and_then(|o| o.status.clone())
+            .unwrap_or(Status::Active)
     }
 
     /// Fields this crate does not know, kept verbatim.
@@ -79,7 +88,11 @@ impl FromStr for ServerResponse {
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 pub struct ResponseMeta {
-    #[serde(rename = "io.modelcontextprotocol.registry/official", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "io.modelcontextprotocol.registry/official",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) official: Option<OfficialMeta>,
     #[serde(flatten)]
     pub(crate) extra: Map<String, Value>,
@@ -195,7 +208,15 @@ impl ServerList {
     /// A page holding `servers`, with the cursor of the next page if there is one.
     pub fn new(servers: Vec<ServerResponse>, next_cursor: Option<String>) -> Self {
         let count = Some(servers.len() as u64);
-        Self { servers, metadata: Some(ListMetadata { next_cursor, count, extra: Map::new() }), extra: Map::new() }
+        Self {
+            servers,
+            metadata: Some(ListMetadata {
+                next_cursor,
+                count,
+                extra: Map::new(),
+            }),
+            extra: Map::new(),
+        }
     }
 
     /// Parses a page from JSON bytes.
@@ -223,7 +244,11 @@ impl ServerList {
 
     /// The cursor of the next page; `None` when absent or empty, which ends the listing.
     pub fn next_cursor(&self) -> Option<&str> {
-        self.metadata.as_ref()?.next_cursor.as_deref().filter(|c| !c.is_empty())
+        self.metadata
+            .as_ref()?
+            .next_cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
     }
 
     /// Fields this crate does not know, kept verbatim.
@@ -245,7 +270,11 @@ impl FromStr for ServerList {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListMetadata {
-    #[serde(alias = "next_cursor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "next_cursor",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) next_cursor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) count: Option<u64>,

@@ -1,9 +1,35 @@
-//! JSON Schema generation for our types, kept in step with the official schema.
+//! JSON Schema generation, kept in step with the official schema.
+//!
+//! Required fields are `Option`s with `#[serde(default)]` in Rust so that parsing stays
+//! lenient, which schemars reads as "optional"; these transforms restore the official
+//! `required` lists in the published schema.
 
 use schemars::Schema;
 
-/// Marks the properties the official schema requires: ours are optional in Rust so that
-/// parsing stays lenient, but the published schema must say what a valid document needs.
-pub(crate) fn mark_server_required(schema: &mut Schema) {
-    schema.insert("required".to_owned(), serde_json::json!(["name", "description", "version"]));
+fn require(schema: &mut Schema, keys: &[&str]) {
+    schema.insert("required".to_owned(), serde_json::json!(keys));
+}
+
+pub(crate) fn server(schema: &mut Schema) {
+    require(schema, &["name", "description", "version"]);
+}
+
+pub(crate) fn repository(schema: &mut Schema) {
+    require(schema, &["url", "source"]);
+}
+
+pub(crate) fn icon(schema: &mut Schema) {
+    require(schema, &["src"]);
+}
+
+pub(crate) fn package(schema: &mut Schema) {
+    require(schema, &["registryType", "identifier", "transport"]);
+}
+
+pub(crate) fn named(schema: &mut Schema) {
+    require(schema, &["name"]);
+}
+
+pub(crate) fn typed(schema: &mut Schema) {
+    require(schema, &["type"]);
 }

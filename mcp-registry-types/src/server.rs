@@ -40,24 +40,34 @@ pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[schemars(title = "server.json defining a Model Context Protocol (MCP) server")]
-#[schemars(transform = crate::schema::mark_server_required)]
+#[schemars(
+    description = "A static representation of an MCP server: what it is and how to install or reach it."
+)]
+#[schemars(transform = crate::schema::server)]
 pub struct ServerJson {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub(crate) schema: Option<String>,
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) repository: Option<Repository>,
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) website_url: Option<String>,
     #[schemars(skip)]
-    #[serde(rename = "website_url", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "website_url",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) website_url_snake: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) icons: Option<Vec<Icon>>,
@@ -126,7 +136,9 @@ impl ServerJson {
 
     /// The server's home page.
     pub fn website_url(&self) -> Option<&str> {
-        self.website_url.as_deref().or(self.website_url_snake.as_deref())
+        self.website_url
+            .as_deref()
+            .or(self.website_url_snake.as_deref())
     }
 
     /// Icons for a user interface.
@@ -157,7 +169,10 @@ impl ServerJson {
     /// The publisher's own metadata (`_meta["io.modelcontextprotocol.registry/publisher-provided"]`).
     /// Untrusted.
     pub fn publisher_provided(&self) -> Option<&Map<String, Value>> {
-        self.meta.as_ref()?.get(PUBLISHER_PROVIDED_META)?.as_object()
+        self.meta
+            .as_ref()?
+            .get(PUBLISHER_PROVIDED_META)?
+            .as_object()
     }
 
     /// Fields this crate does not know, kept verbatim.
@@ -177,9 +192,12 @@ impl FromStr for ServerJson {
 /// Where the server's source lives (`Repository`).
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[schemars(transform = crate::schema::repository)]
 pub struct Repository {
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) url: Option<String>,
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,7 +211,11 @@ pub struct Repository {
 impl Repository {
     /// A repository at `url` on `source` (`github` or `gitlab`).
     pub fn new(source: impl Into<String>, url: impl Into<String>) -> Self {
-        Self { url: Some(url.into()), source: Some(source.into()), ..Self::default() }
+        Self {
+            url: Some(url.into()),
+            source: Some(source.into()),
+            ..Self::default()
+        }
     }
 
     /// The repository URL.
@@ -238,7 +260,9 @@ impl Repository {
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[schemars(transform = crate::schema::icon)]
 pub struct Icon {
+    #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) src: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -254,7 +278,10 @@ pub struct Icon {
 impl Icon {
     /// An icon at `src` (an `https` URL).
     pub fn new(src: impl Into<String>) -> Self {
-        Self { src: Some(src.into()), ..Self::default() }
+        Self {
+            src: Some(src.into()),
+            ..Self::default()
+        }
     }
 
     /// The image URL.

@@ -52,13 +52,19 @@ mod tests {
 
     #[test]
     fn clean_text_is_borrowed() {
-        assert!(matches!(sanitize_text("io.github.acme/weather"), Cow::Borrowed(_)));
+        assert!(matches!(
+            sanitize_text("io.github.acme/weather"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
     fn controls_bidi_and_zero_width_are_removed() {
         assert_eq!(sanitize_text("a\u{0}b\rc\u{7f}d\u{9b}e"), "abcde");
-        assert_eq!(sanitize_text("admin\u{202e}txt.exe\u{2066}"), "admintxt.exe");
+        assert_eq!(
+            sanitize_text("admin\u{202e}txt.exe\u{2066}"),
+            "admintxt.exe"
+        );
         assert_eq!(sanitize_text("pay\u{200b}pal\u{feff}\u{e0041}"), "paypal");
         assert_eq!(sanitize_text("line\none\ttab"), "line one tab");
     }

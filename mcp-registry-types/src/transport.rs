@@ -17,7 +17,9 @@ use crate::vocab::TransportType;
 /// registry's own model, so that any document the registry serves parses.
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[schemars(transform = crate::schema::typed)]
 pub struct Transport {
+    #[schemars(required)]
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<TransportType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +35,10 @@ pub struct Transport {
 impl Transport {
     /// A `stdio` transport.
     pub fn stdio() -> Self {
-        Self { kind: Some(TransportType::Stdio), ..Self::default() }
+        Self {
+            kind: Some(TransportType::Stdio),
+            ..Self::default()
+        }
     }
 
     /// A `streamable-http` transport at `url`.
@@ -47,7 +52,11 @@ impl Transport {
 
     /// An `sse` transport at `url`.
     pub fn sse(url: UrlTemplate) -> Self {
-        Self { kind: Some(TransportType::Sse), url: Some(url.into_string()), ..Self::default() }
+        Self {
+            kind: Some(TransportType::Sse),
+            url: Some(url.into_string()),
+            ..Self::default()
+        }
     }
 
     /// The transport type (`type`).
@@ -83,7 +92,9 @@ impl Transport {
 
     /// Adds a URL variable.
     pub fn with_variable(mut self, name: impl Into<String>, input: Input) -> Self {
-        self.variables.get_or_insert_with(BTreeMap::new).insert(name.into(), input);
+        self.variables
+            .get_or_insert_with(BTreeMap::new)
+            .insert(name.into(), input);
         self
     }
 
@@ -94,6 +105,8 @@ impl Transport {
             input.is_required() && input.value().is_none() && input.default_value().is_none()
         };
         self.headers().iter().any(|h| needs(h.input()))
-            || self.variables().is_some_and(|vars| vars.values().any(needs))
+            || self
+                .variables()
+                .is_some_and(|vars| vars.values().any(needs))
     }
 }

@@ -54,7 +54,10 @@ impl UrlTemplate {
     /// # Errors
     /// [`UrlTemplateError`] with the reason.
     pub fn new(text: &str) -> Result<Self, UrlTemplateError> {
-        check_url(text).map_err(|reason| UrlTemplateError { value: text.to_owned(), reason })?;
+        check_url(text).map_err(|reason| UrlTemplateError {
+            value: text.to_owned(),
+            reason,
+        })?;
         Ok(Self(text.to_owned()))
     }
 
@@ -79,7 +82,10 @@ impl UrlTemplate {
         PLACEHOLDER
             .replace_all(&self.0, |caps: &regex::Captures<'_>| {
                 let name = caps.get(1).map_or("", |m| m.as_str());
-                lookup(name).map_or_else(|| caps.get(0).map_or("", |m| m.as_str()).to_owned(), str::to_owned)
+                lookup(name).map_or_else(
+                    || caps.get(0).map_or("", |m| m.as_str()).to_owned(),
+                    str::to_owned,
+                )
             })
             .into_owned()
     }
@@ -90,7 +96,10 @@ static PORT_PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| constant_regex(r":(\
 
 /// `{name}` placeholders in `text`, in order.
 pub(crate) fn variables(text: &str) -> impl Iterator<Item = &str> {
-    PLACEHOLDER.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.as_str())
+    PLACEHOLDER
+        .captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
 }
 
 /// The registry's `replaceTemplateVariables`: well-known names get typical values, a
@@ -182,9 +191,18 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_like_the_registry() {
-        assert_eq!(fill_placeholders("{protocol}://{host}:{port}/{path}"), "http://example.com:8080/api");
-        assert_eq!(fill_placeholders("https://x.com:{p}/mcp"), "https://x.com:8080/mcp");
-        assert_eq!(fill_placeholders("https://{tenant}.x.com/{a}"), "https://placeholder.x.com/placeholder");
+        assert_eq!(
+            fill_placeholders("{protocol}://{host}:{port}/{path}"),
+            "http://example.com:8080/api"
+        );
+        assert_eq!(
+            fill_placeholders("https://x.com:{p}/mcp"),
+            "https://x.com:8080/mcp"
+        );
+        assert_eq!(
+            fill_placeholders("https://{tenant}.x.com/{a}"),
+            "https://placeholder.x.com/placeholder"
+        );
     }
 
     #[test]
@@ -192,7 +210,10 @@ mod tests {
         assert!(UrlTemplate::new("http://localhost:{port}/mcp").is_ok());
         assert!(UrlTemplate::new("https://{host}/mcp").is_ok());
         let error = UrlTemplate::new("{baseUrl}/mcp").unwrap_err();
-        assert_eq!(error.to_string(), "invalid url template `{baseUrl}/mcp`: the scheme must be `http` or `https`");
+        assert_eq!(
+            error.to_string(),
+            "invalid url template `{baseUrl}/mcp`: the scheme must be `http` or `https`"
+        );
         assert!(UrlTemplate::new("https:///path").is_err());
     }
 
@@ -211,6 +232,9 @@ mod tests {
     #[test]
     fn expand_leaves_unknown_names() {
         let url = UrlTemplate::new("https://{tenant}.example.com/{other}").unwrap();
-        assert_eq!(url.expand(|n| (n == "tenant").then_some("acme")), "https://acme.example.com/{other}");
+        assert_eq!(
+            url.expand(|n| (n == "tenant").then_some("acme")),
+            "https://acme.example.com/{other}"
+        );
     }
 }

@@ -92,7 +92,12 @@ impl ServerVersion {
     /// # Errors
     /// [`VersionError`] when it is empty, too long, `latest` or a range.
     pub fn new(text: &str) -> Result<Self, VersionError> {
-        let fail = |kind| Err(VersionError { value: text.to_owned(), kind });
+        let fail = |kind| {
+            Err(VersionError {
+                value: text.to_owned(),
+                kind,
+            })
+        };
         if text.is_empty() {
             return fail(VersionErrorKind::Empty);
         }
@@ -207,14 +212,40 @@ mod tests {
 
     #[test]
     fn reference_accepted_examples() {
-        for ok in ["1.0.0", "2.1.3-alpha", "2025.06.18", "2025-06-18", "v1.0", "snapshot", "snapshot - 2025.09", "1.0.0+build.5", "xenial"] {
+        for ok in [
+            "1.0.0",
+            "2.1.3-alpha",
+            "2025.06.18",
+            "2025-06-18",
+            "v1.0",
+            "snapshot",
+            "snapshot - 2025.09",
+            "1.0.0+build.5",
+            "xenial",
+        ] {
             assert!(ServerVersion::new(ok).is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn reference_rejected_ranges() {
-        for range in ["^1.2.3", "~1.2.3", ">=1.2.3", ">= 1.2.3", "<=1.2.3", ">1.2.3", "<1.2.3", "=1.0.0", "1.x", "1.*", "1.2.*", "1 - 2", "1.2.3 - 2.0.0", "1.2 || 1.3", " ^1.0 "] {
+        for range in [
+            "^1.2.3",
+            "~1.2.3",
+            ">=1.2.3",
+            ">= 1.2.3",
+            "<=1.2.3",
+            ">1.2.3",
+            "<1.2.3",
+            "=1.0.0",
+            "1.x",
+            "1.*",
+            "1.2.*",
+            "1 - 2",
+            "1.2.3 - 2.0.0",
+            "1.2 || 1.3",
+            " ^1.0 ",
+        ] {
             let error = ServerVersion::new(range).unwrap_err();
             assert_eq!(error.kind(), VersionErrorKind::Range, "{range}");
         }

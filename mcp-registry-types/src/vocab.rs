@@ -88,12 +88,18 @@ mod tests {
         for known in RegistryType::KNOWN {
             assert_eq!(&RegistryType::from(known.as_str()), known);
         }
-        assert_eq!(TransportType::from("streamable-http"), TransportType::StreamableHttp);
+        assert_eq!(
+            TransportType::from("streamable-http"),
+            TransportType::StreamableHttp
+        );
         assert_eq!(Status::from("deleted").to_string(), "deleted");
     }
 
     #[test]
     fn values_are_case_sensitive_like_the_registry() {
-        assert_eq!(RegistryType::from("NPM"), RegistryType::Unknown("NPM".to_owned()));
+        assert_eq!(
+            RegistryType::from("NPM"),
+            RegistryType::Unknown("NPM".to_owned())
+        );
     }
 }

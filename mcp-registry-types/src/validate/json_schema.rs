@@ -9,7 +9,7 @@ use super::{LayerSink, SchemaVersion};
 use crate::go_url;
 use crate::input::{Argument, Input, KeyValueInput};
 use crate::package::Package;
-use crate::server::{ServerJson, OFFICIAL_META, PUBLISHER_PROVIDED_META};
+use crate::server::{OFFICIAL_META, PUBLISHER_PROVIDED_META, ServerJson};
 use crate::transport::Transport;
 use crate::vocab::{ArgumentType, InputFormat, Status, TransportType};
 
@@ -24,8 +24,18 @@ struct Checker<'a, 'b> {
 }
 
 /// The property a version spells a field with, and the value under that spelling.
-fn spelled<'a, T>(snake: bool, camel_key: &'static str, camel: &'a Option<T>, snake_key: &'static str, snaked: &'a Option<T>) -> (&'static str, Option<&'a T>) {
-    if snake { (snake_key, snaked.as_ref()) } else { (camel_key, camel.as_ref()) }
+fn spelled<'a, T>(
+    snake: bool,
+    camel_key: &'static str,
+    camel: &'a Option<T>,
+    snake_key: &'static str,
+    snaked: &'a Option<T>,
+) -> (&'static str, Option<&'a T>) {
+    if snake {
+        (snake_key, snaked.as_ref())
+    } else {
+        (camel_key, camel.as_ref())
+    }
 }
 
 impl Checker<'_, '_> {
@@ -65,13 +75,23 @@ impl Checker<'_, '_> {
                 self.required("/repository", "source");
             }
         }
-        let (key, website) = spelled(snake, "websiteUrl", &d.website_url, "website_url", &d.website_url_snake);
+        let (key, website) = spelled(
+            snake,
+            "websiteUrl",
+            &d.website_url,
+            "website_url",
+            &d.website_url_snake,
+        );
         if let Some(url) = website {
             self.uri(&join("", key), url);
         }
         if self.version.status_in_document() {
             if let Some(status @ Status::Unknown(_)) = &d.status {
-                self.one_of("/status", status.as_str(), &["active", "deprecated", "deleted"]);
+                self.one_of(
+                    "/status",
+                    status.as_str(),
+                    &["active", "deprecated", "deleted"],
+                );
             }
         }
         if self.version.has_icons_and_title() {
@@ -86,7 +106,11 @@ impl Checker<'_, '_> {
             }
             for key in objects {
                 if meta.get(key).is_some_and(|v| !v.is_object()) {
-                    self.sink.error(join("/_meta", key), "type", format!("`{key}` must be an object"));
+                    self.sink.error(
+                        join("/_meta", key),
+                        "type",
+                        format!("`{key}` must be an object"),
+                    );
                 }
             }
         }
@@ -107,11 +131,27 @@ impl Checker<'_, '_> {
             }
         }
         if let Some(mime) = icon.mime_type.as_deref() {
-            self.one_of(&join(path, "mimeType"), mime, &["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]);
+            self.one_of(
+                &join(path, "mimeType"),
+                mime,
+                &[
+                    "image/png",
+                    "image/jpeg",
+                    "image/jpg",
+                    "image/svg+xml",
+                    "image/webp",
+                ],
+            );
         }
         for (i, size) in icon.sizes.iter().flatten().enumerate() {
             if !size_pattern(size) {
-                self.sink.error(index(&join(path, "sizes"), i), "pattern", format!("`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"));
+                self.sink.error(
+                    index(&join(path, "sizes"), i),
+                    "pattern",
+                    format!(
+                        "`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"
+                    ),
+                );
             }
         }
         if let Some(theme) = icon.theme.as_deref() {
@@ -124,7 +164,13 @@ impl Checker<'_, '_> {
         if self.version.closed_package() {
             self.closed_package(path, p);
         }
-        let (key, registry_type) = spelled(snake, "registryType", &p.registry_type, "registry_type", &p.registry_type_snake);
+        let (key, registry_type) = spelled(
+            snake,
+            "registryType",
+            &p.registry_type,
+            "registry_type",
+            &p.registry_type_snake,
+        );
         if registry_type.is_none() {
             self.required(path, key);
         }
@@ -143,13 +189,29 @@ impl Checker<'_, '_> {
                 }
             }
         }
-        let (key, sha) = spelled(snake, "fileSha256", &p.file_sha256, "file_sha256", &p.file_sha256_snake);
+        let (key, sha) = spelled(
+            snake,
+            "fileSha256",
+            &p.file_sha256,
+            "file_sha256",
+            &p.file_sha256_snake,
+        );
         if let Some(sha) = sha {
             if !sha256_pattern(sha) {
-                self.sink.error(join(path, key), "pattern", format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"));
+                self.sink.error(
+                    join(path, key),
+                    "pattern",
+                    format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
+                );
             }
         }
-        let (key, base) = spelled(snake, "registryBaseUrl", &p.registry_base_url, "registry_base_url", &p.registry_base_url_snake);
+        let (key, base) = spelled(
+            snake,
+            "registryBaseUrl",
+            &p.registry_base_url,
+            "registry_base_url",
+            &p.registry_base_url_snake,
+        );
         if let Some(base) = base {
             self.uri(&join(path, key), base);
         }
@@ -158,15 +220,33 @@ impl Checker<'_, '_> {
             Some(transport) => self.transport(&join(path, "transport"), transport, false),
         }
         let lists = [
-            spelled(snake, "runtimeArguments", &p.runtime_arguments, "runtime_arguments", &p.runtime_arguments_snake),
-            spelled(snake, "packageArguments", &p.package_arguments, "package_arguments", &p.package_arguments_snake),
+            spelled(
+                snake,
+                "runtimeArguments",
+                &p.runtime_arguments,
+                "runtime_arguments",
+                &p.runtime_arguments_snake,
+            ),
+            spelled(
+                snake,
+                "packageArguments",
+                &p.package_arguments,
+                "package_arguments",
+                &p.package_arguments_snake,
+            ),
         ];
         for (key, arguments) in lists {
             for (i, argument) in arguments.into_iter().flatten().enumerate() {
                 self.argument(&index(&join(path, key), i), argument);
             }
         }
-        let (key, variables) = spelled(snake, "environmentVariables", &p.environment_variables, "environment_variables", &p.environment_variables_snake);
+        let (key, variables) = spelled(
+            snake,
+            "environmentVariables",
+            &p.environment_variables,
+            "environment_variables",
+            &p.environment_variables_snake,
+        );
         for (i, variable) in variables.into_iter().flatten().enumerate() {
             self.key_value(&index(&join(path, key), i), variable);
         }
@@ -193,21 +273,34 @@ impl Checker<'_, '_> {
                 ("runtime_hint", p.runtime_hint_snake.is_some()),
                 ("runtime_arguments", p.runtime_arguments_snake.is_some()),
                 ("package_arguments", p.package_arguments_snake.is_some()),
-                ("environment_variables", p.environment_variables_snake.is_some()),
+                (
+                    "environment_variables",
+                    p.environment_variables_snake.is_some(),
+                ),
             ]
         };
-        let unknown = other_spelling.iter().filter(|(_, present)| *present).map(|(key, _)| *key);
+        let unknown = other_spelling
+            .iter()
+            .filter(|(_, present)| *present)
+            .map(|(key, _)| *key);
         for key in unknown.chain(p.extra.keys().map(String::as_str)) {
             self.sink.error(
                 join(path, key),
                 "additional-property",
-                format!("`{key}` is not a package property in schema {}: remove it", self.version),
+                format!(
+                    "`{key}` is not a package property in schema {}: remove it",
+                    self.version
+                ),
             );
         }
     }
 
     fn transport(&mut self, path: &str, t: &Transport, remote: bool) {
-        let allowed: &[&str] = if remote { &["streamable-http", "sse"] } else { &["stdio", "streamable-http", "sse"] };
+        let allowed: &[&str] = if remote {
+            &["streamable-http", "sse"]
+        } else {
+            &["stdio", "streamable-http", "sse"]
+        };
         match &t.kind {
             None => self.required(path, "type"),
             Some(TransportType::Stdio) if !remote => {}
@@ -254,7 +347,13 @@ impl Checker<'_, '_> {
         match &a.kind {
             None => self.required(path, "type"),
             Some(ArgumentType::Positional) => {
-                let (hint_key, hint) = spelled(snake, "valueHint", &a.value_hint, "value_hint", &a.value_hint_snake);
+                let (hint_key, hint) = spelled(
+                    snake,
+                    "valueHint",
+                    &a.value_hint,
+                    "value_hint",
+                    &a.value_hint_snake,
+                );
                 if hint.is_none() && a.input.value.is_none() {
                     self.sink.error(
                         join(path, hint_key),
@@ -268,7 +367,11 @@ impl Checker<'_, '_> {
                     self.required(path, "name");
                 }
             }
-            Some(other) => self.one_of(&join(path, "type"), other.as_str(), &["positional", "named"]),
+            Some(other) => self.one_of(
+                &join(path, "type"),
+                other.as_str(),
+                &["positional", "named"],
+            ),
         }
         self.input_with_variables(path, &a.input);
     }
@@ -289,12 +392,20 @@ impl Checker<'_, '_> {
 
     fn input(&mut self, path: &str, input: &Input) {
         if let Some(format @ InputFormat::Unknown(_)) = &input.format {
-            self.one_of(&join(path, "format"), format.as_str(), &["string", "number", "boolean", "filepath"]);
+            self.one_of(
+                &join(path, "format"),
+                format.as_str(),
+                &["string", "number", "boolean", "filepath"],
+            );
         }
     }
 
     fn required(&mut self, parent: &str, key: &str) {
-        self.sink.error(join(parent, key), "required", format!("`{key}` is required"));
+        self.sink.error(
+            join(parent, key),
+            "required",
+            format!("`{key}` is required"),
+        );
     }
 
     fn length(&mut self, path: &str, text: &str, min: usize, max: Option<usize>) {
@@ -302,8 +413,19 @@ impl Checker<'_, '_> {
     }
 
     fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
-        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-        self.sink.error(path, "enum", format!("`{value}` is not allowed: write one of {list}"));
+        if allowed.contains(&value) {
+            return;
+        }
+        let list = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.sink.error(
+            path,
+            "enum",
+            format!("`{value}` is not allowed: write one of {list}"),
+        );
     }
 
     fn uri(&mut self, path: &str, value: &str) {
@@ -314,7 +436,13 @@ impl Checker<'_, '_> {
 }
 
 /// `minLength`/`maxLength`, counted in characters as JSON Schema counts them.
-pub(super) fn check_length(sink: &mut LayerSink<'_>, path: &str, text: &str, min: usize, max: Option<usize>) {
+pub(super) fn check_length(
+    sink: &mut LayerSink<'_>,
+    path: &str,
+    text: &str,
+    min: usize,
+    max: Option<usize>,
+) {
     let chars = text.chars().count();
     if chars < min {
         let message = if min == 1 {
@@ -325,7 +453,11 @@ pub(super) fn check_length(sink: &mut LayerSink<'_>, path: &str, text: &str, min
         sink.error(path, "min-length", message);
     }
     if let Some(max) = max.filter(|max| chars > *max) {
-        sink.error(path, "max-length", format!("is {chars} characters long: shorten it to at most {max}"));
+        sink.error(
+            path,
+            "max-length",
+            format!("is {chars} characters long: shorten it to at most {max}"),
+        );
     }
 }
 
@@ -350,8 +482,12 @@ pub(super) fn name_pattern(name: &str) -> bool {
     name.split_once('/').is_some_and(|(ns, local)| {
         !ns.is_empty()
             && !local.is_empty()
-            && ns.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-            && local.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            && ns
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && local
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
     })
 }
 
@@ -363,7 +499,10 @@ pub(super) fn sha256_pattern(text: &str) -> bool {
 /// `^(\d+x\d+|any)$`.
 pub(super) fn size_pattern(text: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    text == "any" || text.split_once('x').is_some_and(|(w, h)| digits(w) && digits(h))
+    text == "any"
+        || text
+            .split_once('x')
+            .is_some_and(|(w, h)| digits(w) && digits(h))
 }
 
 /// Go's `\s`: `[\t\n\f\r ]`.
@@ -373,7 +512,9 @@ fn go_space(c: char) -> bool {
 
 /// `^https?://[^\s]+$`.
 fn http_url_pattern(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|rest| !rest.is_empty() && !rest.contains(go_space))
 }
 
@@ -386,7 +527,9 @@ fn leading_variable_pattern(url: &str) -> bool {
         return false;
     };
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !tail.contains(go_space)
 }
@@ -399,10 +542,24 @@ mod tests {
     fn patterns_match_the_schema_regexes() {
         assert!(name_pattern("a.b-c/d_e.f") && !name_pattern("a/b/c") && !name_pattern("a_b/c"));
         assert!(sha256_pattern(&"ab".repeat(32)) && !sha256_pattern(&"AB".repeat(32)));
-        assert!(size_pattern("48x48") && size_pattern("any") && !size_pattern("48") && !size_pattern("x48"));
-        assert!(http_url_pattern("https://a") && !http_url_pattern("https://") && !http_url_pattern("https://a b"));
-        assert!(http_url_pattern("https://a\u{b}b"), "Go's \\s has no vertical tab");
-        assert!(leading_variable_pattern("{base_url}/mcp") && !leading_variable_pattern("{1x}/mcp"));
+        assert!(
+            size_pattern("48x48")
+                && size_pattern("any")
+                && !size_pattern("48")
+                && !size_pattern("x48")
+        );
+        assert!(
+            http_url_pattern("https://a")
+                && !http_url_pattern("https://")
+                && !http_url_pattern("https://a b")
+        );
+        assert!(
+            http_url_pattern("https://a\u{b}b"),
+            "Go's \\s has no vertical tab"
+        );
+        assert!(
+            leading_variable_pattern("{base_url}/mcp") && !leading_variable_pattern("{1x}/mcp")
+        );
     }
 
     #[test]

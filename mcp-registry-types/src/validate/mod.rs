@@ -125,8 +125,13 @@ pub enum Layer {
 
 impl Layer {
     /// Every layer, in the order they run.
-    pub const ALL: [Layer; 5] =
-        [Self::SchemaVersion, Self::JsonSchema, Self::Semantic, Self::Publish, Self::Packages];
+    pub const ALL: [Layer; 5] = [
+        Self::SchemaVersion,
+        Self::JsonSchema,
+        Self::Semantic,
+        Self::Publish,
+        Self::Packages,
+    ];
 
     /// The layer's name as in JSON output.
     pub fn as_str(self) -> &'static str {
@@ -266,6 +271,7 @@ pub fn validate(document: &ServerJson) -> Report {
 pub struct Validator {
     layers: [bool; 5],
     schema_version_policy: SchemaVersionPolicy,
+    rules_version: Option<SchemaVersion>,
 }
 
 impl Default for Validator {
@@ -277,7 +283,18 @@ impl Default for Validator {
 impl Validator {
     /// Every layer on; a non-current `$schema` is a warning.
     pub fn new() -> Self {
-        Self { layers: [true; 5], schema_version_policy: SchemaVersionPolicy::Warn }
+        Self {
+            layers: [true; 5],
+            schema_version_policy: SchemaVersionPolicy::Warn,
+            rules_version: None,
+        }
+    }
+
+    /// Applies the JSON Schema rules of `version` whatever `$schema` says (the `$schema`
+    /// check itself still reports what the document declares).
+    pub fn with_json_schema_version(mut self, version: SchemaVersion) -> Self {
+        self.rules_version = Some(version);
+        self
     }
 
     /// Runs only `layers`.
@@ -293,14 +310,25 @@ impl Validator {
     }
 
     fn runs(&self, layer: Layer) -> bool {
-        Layer::ALL.iter().zip(self.layers).any(|(l, on)| *l == layer && on)
+        Layer::ALL
+            .iter()
+            .zip(self.layers)
+            .any(|(l, on)| *l == layer && on)
     }
 
     /// Validates `document`.
     pub fn validate(&self, document: &ServerJson) -> Report {
         let mut sink = Sink::default();
-        let version = schema_version::check(document, self.schema_version_policy, &mut sink.layer(Layer::SchemaVersion), self.runs(Layer::SchemaVersion));
-        let rules_version = version.unwrap_or(SchemaVersion::CURRENT);
+        let version = schema_version::check(
+            document,
+            self.schema_version_policy,
+            &mut sink.layer(Layer::SchemaVersion),
+            self.runs(Layer::SchemaVersion),
+        );
+        let rules_version = self
+            .rules_version
+            .or(version)
+            .unwrap_or(SchemaVersion::CURRENT);
         if self.runs(Layer::JsonSchema) {
             json_schema::check(document, rules_version, &mut sink.layer(Layer::JsonSchema));
         }
@@ -313,7 +341,10 @@ impl Validator {
         if self.runs(Layer::Packages) {
             packages::check(document, &mut sink.layer(Layer::Packages));
         }
-        Report { findings: sink.finish(), schema_version: Some(rules_version) }
+        Report {
+            findings: sink.finish(),
+            schema_version: Some(rules_version),
+        }
     }
 }
 
@@ -345,15 +376,31 @@ pub(crate) struct LayerSink<'a> {
 }
 
 impl LayerSink<'_> {
-    pub(crate) fn error(&mut self, path: impl Into<String>, code: &'static str, message: impl Into<String>) {
+    pub(crate) fn error(
+        &mut self,
+        path: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.push(path.into(), code, Severity::Error, message.into());
     }
 
-    pub(crate) fn warning(&mut self, path: impl Into<String>, code: &'static str, message: impl Into<String>) {
+    pub(crate) fn warning(
+        &mut self,
+        path: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.push(path.into(), code, Severity::Warning, message.into());
     }
 
     fn push(&mut self, path: String, code: &'static str, severity: Severity, message: String) {
-        self.sink.findings.push(Finding { path, code, severity, message, layer: self.layer });
+        self.sink.findings.push(Finding {
+            path,
+            code,
+            severity,
+            message,
+            layer: self.layer,
+        });
     }
 }

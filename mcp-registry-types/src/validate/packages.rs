@@ -8,8 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::path::{index, join};
 use super::LayerSink;
+use super::path::{index, join};
 use crate::go_url;
 use crate::package::Package;
 use crate::regexes::constant_regex;
@@ -18,7 +18,7 @@ use crate::vocab::RegistryType;
 
 mod oci;
 
-pub(crate) use oci::{OciReference, parse_reference};
+use oci::parse_reference;
 
 /// The base URL each registry type is pinned to.
 pub(crate) fn default_base_url(kind: &RegistryType) -> Option<&'static str> {
@@ -32,17 +32,32 @@ pub(crate) fn default_base_url(kind: &RegistryType) -> Option<&'static str> {
 }
 
 /// OCI registries the official registry pulls from.
-const OCI_REGISTRIES: [&str; 6] =
-    ["docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "quay.io", "mcr.microsoft.com"];
+const OCI_REGISTRIES: [&str; 6] = [
+    "docker.io",
+    "registry-1.docker.io",
+    "index.docker.io",
+    "ghcr.io",
+    "quay.io",
+    "mcr.microsoft.com",
+];
 
 /// Hosts MCPB downloads may come from.
-const MCPB_HOSTS: [&str; 4] = ["github.com", "www.github.com", "gitlab.com", "www.gitlab.com"];
+const MCPB_HOSTS: [&str; 4] = [
+    "github.com",
+    "www.github.com",
+    "gitlab.com",
+    "www.gitlab.com",
+];
 
 static GITHUB_RELEASE: LazyLock<Regex> = LazyLock::new(|| {
-    constant_regex(r"^/([a-zA-Z0-9]([a-zA-Z0-9\-]{0,37}[a-zA-Z0-9])?)/([a-zA-Z0-9._\-]+)/releases/download/([^/]+)/([^/]+)$")
+    constant_regex(
+        r"^/([a-zA-Z0-9]([a-zA-Z0-9\-]{0,37}[a-zA-Z0-9])?)/([a-zA-Z0-9._\-]+)/releases/download/([^/]+)/([^/]+)$",
+    )
 });
 static GITLAB_RELEASE: LazyLock<Regex> = LazyLock::new(|| {
-    constant_regex(r"^/([a-zA-Z0-9._\-]+(?:/[a-zA-Z0-9._\-]+)*)/-/releases/([^/]+)/downloads/([^/]+)$")
+    constant_regex(
+        r"^/([a-zA-Z0-9._\-]+(?:/[a-zA-Z0-9._\-]+)*)/-/releases/([^/]+)/downloads/([^/]+)$",
+    )
 });
 static GITLAB_PACKAGE_FILE: LazyLock<Regex> = LazyLock::new(|| {
     constant_regex(r"^/([a-zA-Z0-9._\-]+(?:/[a-zA-Z0-9._\-]+)*)/-/package_files/([0-9]+)/download$")
@@ -68,7 +83,11 @@ const KNOWN_TYPES: &str = "`npm`, `pypi`, `oci`, `nuget`, `mcpb`, `cargo`";
 
 fn rules(p: &Package) -> Result<(), Failure> {
     let Some(kind) = p.registry_type() else {
-        return Err(("registryType", "unsupported-registry-type", format!("`registryType` is missing: write one of {KNOWN_TYPES}")));
+        return Err((
+            "registryType",
+            "unsupported-registry-type",
+            format!("`registryType` is missing: write one of {KNOWN_TYPES}"),
+        ));
     };
     match kind {
         RegistryType::Npm | RegistryType::Pypi | RegistryType::Cargo => {
@@ -95,19 +114,33 @@ fn rules(p: &Package) -> Result<(), Failure> {
 
 fn identifier(p: &Package) -> Result<(), Failure> {
     ensure(p.identifier().is_empty(), || {
-        ("identifier", "package-identifier-required", "the package needs an `identifier`".to_owned())
+        (
+            "identifier",
+            "package-identifier-required",
+            "the package needs an `identifier`".to_owned(),
+        )
     })
 }
 
 fn version_required(p: &Package, kind: &RegistryType) -> Result<(), Failure> {
     ensure(p.version().unwrap_or_default().is_empty(), || {
-        ("version", "package-version-required", format!("{kind} packages need a `version`: write the published version such as `1.0.0`"))
+        (
+            "version",
+            "package-version-required",
+            format!(
+                "{kind} packages need a `version`: write the published version such as `1.0.0`"
+            ),
+        )
     })
 }
 
 fn no_sha(p: &Package, kind: &RegistryType) -> Result<(), Failure> {
     ensure(p.file_sha256().is_some_and(|s| !s.is_empty()), || {
-        ("fileSha256", "file-sha256-forbidden", format!("{kind} packages must not set `fileSha256`: remove it"))
+        (
+            "fileSha256",
+            "file-sha256-forbidden",
+            format!("{kind} packages must not set `fileSha256`: remove it"),
+        )
     })
 }
 
@@ -115,9 +148,18 @@ fn base_url(p: &Package, kind: &RegistryType) -> Result<(), Failure> {
     let Some(expected) = default_base_url(kind) else {
         return Ok(());
     };
-    let given = p.registry_base_url().filter(|b| !b.is_empty()).unwrap_or(expected);
+    let given = p
+        .registry_base_url()
+        .filter(|b| !b.is_empty())
+        .unwrap_or(expected);
     ensure(given != expected, || {
-        ("registryBaseUrl", "registry-base-url-mismatch", format!("{kind} packages must use `{expected}`, not `{given}`: write `{expected}` or remove `registryBaseUrl`"))
+        (
+            "registryBaseUrl",
+            "registry-base-url-mismatch",
+            format!(
+                "{kind} packages must use `{expected}`, not `{given}`: write `{expected}` or remove `registryBaseUrl`"
+            ),
+        )
     })
 }
 
@@ -132,14 +174,24 @@ fn oci_rules(p: &Package) -> Result<(), Failure> {
     no_sha(p, &RegistryType::Oci)?;
     let id = p.identifier();
     let reference = parse_reference(id).map_err(|reason| {
-        ("identifier", "invalid-oci-reference", format!("`{id}` is not an OCI reference: {reason}"))
+        (
+            "identifier",
+            "invalid-oci-reference",
+            format!("`{id}` is not an OCI reference: {reason}"),
+        )
     })?;
     let registry = reference.registry();
     let allowed = OCI_REGISTRIES.contains(&registry)
         || registry.ends_with(".pkg.dev")
         || registry.ends_with(".azurecr.io");
     ensure(!allowed, || {
-        ("identifier", "unsupported-oci-registry", format!("OCI registry `{registry}` is not supported: publish to Docker Hub, GHCR, Quay, MCR, Google Artifact Registry or Azure Container Registry"))
+        (
+            "identifier",
+            "unsupported-oci-registry",
+            format!(
+                "OCI registry `{registry}` is not supported: publish to Docker Hub, GHCR, Quay, MCR, Google Artifact Registry or Azure Container Registry"
+            ),
+        )
     })
 }
 
@@ -149,13 +201,29 @@ fn mcpb_rules(p: &Package) -> Result<(), Failure> {
     })?;
     identifier(p)?;
     ensure(p.registry_base_url().is_some_and(|b| !b.is_empty()), || {
-        ("registryBaseUrl", "registry-base-url-forbidden", "mcpb packages must not set `registryBaseUrl`: the identifier is the download URL".to_owned())
+        (
+            "registryBaseUrl",
+            "registry-base-url-forbidden",
+            "mcpb packages must not set `registryBaseUrl`: the identifier is the download URL"
+                .to_owned(),
+        )
     })?;
     let id = p.identifier();
-    let url = go_url::parse(id)
-        .map_err(|error| ("identifier", "mcpb-invalid-url", format!("`{id}` is not a URL: {}", error.0)))?;
+    let url = go_url::parse(id).map_err(|error| {
+        (
+            "identifier",
+            "mcpb-invalid-url",
+            format!("`{id}` is not a URL: {}", error.0),
+        )
+    })?;
     ensure(!MCPB_HOSTS.contains(&url.host), || {
-        ("identifier", "mcpb-unsupported-host", format!("`{id}` is not on github.com or gitlab.com: publish the bundle as a release asset there"))
+        (
+            "identifier",
+            "mcpb-unsupported-host",
+            format!(
+                "`{id}` is not on github.com or gitlab.com: publish the bundle as a release asset there"
+            ),
+        )
     })?;
     let path_ok = if url.host.ends_with("github.com") {
         GITHUB_RELEASE.is_match(url.path)
@@ -163,10 +231,26 @@ fn mcpb_rules(p: &Package) -> Result<(), Failure> {
         GITLAB_RELEASE.is_match(url.path) || GITLAB_PACKAGE_FILE.is_match(url.path)
     };
     ensure(!path_ok, || {
-        ("identifier", "mcpb-invalid-path", format!("`{id}` is not a release download URL: write `https://github.com/OWNER/REPO/releases/download/TAG/FILE.mcpb`"))
+        (
+            "identifier",
+            "mcpb-invalid-path",
+            format!(
+                "`{id}` is not a release download URL: write `https://github.com/OWNER/REPO/releases/download/TAG/FILE.mcpb`"
+            ),
+        )
     })?;
-    ensure(url.scheme != "https", || ("identifier", "mcpb-url-must-be-https", format!("`{id}` must use https")))?;
+    ensure(url.scheme != "https", || {
+        (
+            "identifier",
+            "mcpb-url-must-be-https",
+            format!("`{id}` must use https"),
+        )
+    })?;
     ensure(!id.to_lowercase().contains("mcp"), || {
-        ("identifier", "mcpb-url-must-contain-mcp", format!("`{id}` must contain `mcp`: name the bundle file `….mcpb`"))
+        (
+            "identifier",
+            "mcpb-url-must-contain-mcp",
+            format!("`{id}` must contain `mcp`: name the bundle file `….mcpb`"),
+        )
     })
 }

@@ -29,7 +29,10 @@ pub(crate) fn index(base: &str, index: usize) -> String {
 mod tests {
     #[test]
     fn tokens_are_escaped() {
-        assert_eq!(super::join("/_meta", "io.example/x~y"), "/_meta/io.example~1x~0y");
+        assert_eq!(
+            super::join("/_meta", "io.example/x~y"),
+            "/_meta/io.example~1x~0y"
+        );
         assert_eq!(super::index("/packages", 3), "/packages/3");
     }
 }

@@ -6,13 +6,13 @@
 
 use serde_json::{Map, Value};
 
+use super::LayerSink;
 use super::json_schema::{check_length, name_pattern, sha256_pattern, size_pattern};
 use super::path::{index, join};
-use super::LayerSink;
 use crate::go_url;
 use crate::input::{Argument, Input, KeyValueInput};
 use crate::package::Package;
-use crate::server::{Icon, ServerJson, PUBLISHER_PROVIDED_META};
+use crate::server::{Icon, PUBLISHER_PROVIDED_META, ServerJson};
 use crate::transport::Transport;
 use crate::vocab::InputFormat;
 
@@ -117,11 +117,27 @@ impl Checker<'_, '_> {
             }
         }
         if let Some(mime) = icon.mime_type.as_deref() {
-            self.one_of(&join(path, "mimeType"), mime, &["image/png", "image/jpeg", "image/jpg", "image/svg+xml", "image/webp"]);
+            self.one_of(
+                &join(path, "mimeType"),
+                mime,
+                &[
+                    "image/png",
+                    "image/jpeg",
+                    "image/jpg",
+                    "image/svg+xml",
+                    "image/webp",
+                ],
+            );
         }
         for (i, size) in icon.sizes.iter().flatten().enumerate() {
             if !size_pattern(size) {
-                self.sink.error(index(&join(path, "sizes"), i), "pattern", format!("`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"));
+                self.sink.error(
+                    index(&join(path, "sizes"), i),
+                    "pattern",
+                    format!(
+                        "`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"
+                    ),
+                );
             }
         }
         if let Some(theme) = icon.theme.as_deref() {
@@ -144,7 +160,11 @@ impl Checker<'_, '_> {
         }
         if let Some(sha) = p.file_sha256.as_deref() {
             if !sha256_pattern(sha) {
-                self.sink.error(join(path, "fileSha256"), "pattern", format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"));
+                self.sink.error(
+                    join(path, "fileSha256"),
+                    "pattern",
+                    format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
+                );
             }
         }
         if let Some(base) = p.registry_base_url.as_deref() {
@@ -154,7 +174,10 @@ impl Checker<'_, '_> {
             None => self.required(path, "transport"),
             Some(transport) => self.transport(&join(path, "transport"), transport),
         }
-        for (key, arguments) in [("runtimeArguments", &p.runtime_arguments), ("packageArguments", &p.package_arguments)] {
+        for (key, arguments) in [
+            ("runtimeArguments", &p.runtime_arguments),
+            ("packageArguments", &p.package_arguments),
+        ] {
             for (i, argument) in arguments.iter().flatten().enumerate() {
                 self.argument(&index(&join(path, key), i), argument);
             }
@@ -169,7 +192,10 @@ impl Checker<'_, '_> {
             ("runtime_hint", p.runtime_hint_snake.is_some()),
             ("runtime_arguments", p.runtime_arguments_snake.is_some()),
             ("package_arguments", p.package_arguments_snake.is_some()),
-            ("environment_variables", p.environment_variables_snake.is_some()),
+            (
+                "environment_variables",
+                p.environment_variables_snake.is_some(),
+            ),
         ]
         .into_iter()
         .filter_map(|(key, present)| present.then_some(key))
@@ -220,13 +246,21 @@ impl Checker<'_, '_> {
 
     /// An `Input` inside `variables`: the API's `Input` has no `variables` of its own.
     fn plain_input(&mut self, path: &str, input: &Input) {
-        let legacy: &[&str] = if input.variables.is_some() { &["variables"] } else { &[] };
+        let legacy: &[&str] = if input.variables.is_some() {
+            &["variables"]
+        } else {
+            &[]
+        };
         self.input_fields(path, input, legacy);
     }
 
     fn input_fields(&mut self, path: &str, input: &Input, legacy: &[&str]) {
         if let Some(format @ InputFormat::Unknown(_)) = &input.format {
-            self.one_of(&join(path, "format"), format.as_str(), &["string", "number", "boolean", "filepath"]);
+            self.one_of(
+                &join(path, "format"),
+                format.as_str(),
+                &["string", "number", "boolean", "filepath"],
+            );
         }
         let mut unknown: Vec<&str> = legacy.to_vec();
         if input.is_required_snake.is_some() {
@@ -239,17 +273,29 @@ impl Checker<'_, '_> {
     }
 
     fn unknown(&mut self, path: &str, extra: &Map<String, Value>, legacy: &[&str]) {
-        for key in legacy.iter().copied().chain(extra.keys().map(String::as_str)) {
+        for key in legacy
+            .iter()
+            .copied()
+            .chain(extra.keys().map(String::as_str))
+        {
             let hint = camel_case(key).map_or_else(
                 || "remove it".to_owned(),
                 |camel| format!("write `{camel}` instead"),
             );
-            self.sink.error(join(path, key), "unknown-property", format!("the registry does not accept property `{key}`: {hint}"));
+            self.sink.error(
+                join(path, key),
+                "unknown-property",
+                format!("the registry does not accept property `{key}`: {hint}"),
+            );
         }
     }
 
     fn required(&mut self, parent: &str, key: &str) {
-        self.sink.error(join(parent, key), "required", format!("`{key}` is required"));
+        self.sink.error(
+            join(parent, key),
+            "required",
+            format!("`{key}` is required"),
+        );
     }
 
     fn length(&mut self, path: &str, text: &str, min: usize, max: Option<usize>) {
@@ -257,14 +303,29 @@ impl Checker<'_, '_> {
     }
 
     fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
-        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-        self.sink.error(path, "enum", format!("`{value}` is not allowed: write one of {list}"));
+        if allowed.contains(&value) {
+            return;
+        }
+        let list = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.sink.error(
+            path,
+            "enum",
+            format!("`{value}` is not allowed: write one of {list}"),
+        );
     }
 
     /// The API's `format: uri` is only "Go parses it"; relative references pass.
     fn parseable(&mut self, path: &str, value: &str) {
         if let Err(error) = go_url::parse(value) {
-            self.sink.error(path, "format", format!("`{value}` is not a URI: {}", error.0));
+            self.sink.error(
+                path,
+                "format",
+                format!("`{value}` is not a URI: {}", error.0),
+            );
         }
     }
 }

@@ -131,7 +131,11 @@ pub(super) fn check(
     let url = document.schema().unwrap_or_default();
     if url.is_empty() {
         if report {
-            sink.error("/$schema", "schema-field-required", format!("`$schema` is required: write `{current}`"));
+            sink.error(
+                "/$schema",
+                "schema-field-required",
+                format!("`$schema` is required: write `{current}`"),
+            );
         }
         return None;
     }
@@ -156,8 +160,12 @@ pub(super) fn check(
                 );
                 match policy {
                     SchemaVersionPolicy::Allow => {}
-                    SchemaVersionPolicy::Warn => sink.warning("/$schema", "schema-version-not-current", message),
-                    SchemaVersionPolicy::Error => sink.error("/$schema", "schema-version-not-current", message),
+                    SchemaVersionPolicy::Warn => {
+                        sink.warning("/$schema", "schema-version-not-current", message)
+                    }
+                    SchemaVersionPolicy::Error => {
+                        sink.error("/$schema", "schema-version-not-current", message)
+                    }
                 }
             }
         }
@@ -166,7 +174,9 @@ pub(super) fn check(
                 sink.error(
                     "/$schema",
                     "schema-version-not-available",
-                    format!("schema version `{id}` is not available in the registry: write `{current}`"),
+                    format!(
+                        "schema version `{id}` is not available in the registry: write `{current}`"
+                    ),
                 );
             }
         }

@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::path::{index, join};
 use super::LayerSink;
+use super::path::{index, join};
 use crate::go_url;
 use crate::input::Argument;
 use crate::name::{NameErrorKind, ServerName};
@@ -15,7 +15,7 @@ use crate::regexes::constant_regex;
 use crate::server::ServerJson;
 use crate::transport::Transport;
 use crate::url_template::{check_remote_url, check_url, variables};
-use crate::version::{rule_violation, VersionErrorKind};
+use crate::version::{VersionErrorKind, rule_violation};
 use crate::vocab::TransportType;
 
 pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
@@ -27,7 +27,11 @@ pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
     }
     if let Some(title) = d.title() {
         if !title.is_empty() && title.trim().is_empty() {
-            sink.error("/title", "title-whitespace-only", "the title is only white space: write a title or remove it");
+            sink.error(
+                "/title",
+                "title-whitespace-only",
+                "the title is only white space: write a title or remove it",
+            );
         }
     }
     for (i, icon) in d.icons().iter().enumerate() {
@@ -67,10 +71,12 @@ fn version(path: &str, text: &str, sink: &mut LayerSink<'_>) {
 }
 
 // RE2's `\w` is ASCII: `[0-9A-Za-z_]`.
-static GITHUB: LazyLock<Regex> =
-    LazyLock::new(|| constant_regex(r"^https?://(www\.)?github\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$"));
-static GITLAB: LazyLock<Regex> =
-    LazyLock::new(|| constant_regex(r"^https?://(www\.)?gitlab\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$"));
+static GITHUB: LazyLock<Regex> = LazyLock::new(|| {
+    constant_regex(r"^https?://(www\.)?github\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$")
+});
+static GITLAB: LazyLock<Regex> = LazyLock::new(|| {
+    constant_regex(r"^https?://(www\.)?gitlab\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$")
+});
 
 fn repository(d: &ServerJson, sink: &mut LayerSink<'_>) {
     let Some(repository) = d.repository().filter(|r| !r.is_empty()) else {
@@ -108,8 +114,12 @@ fn repository(d: &ServerJson, sink: &mut LayerSink<'_>) {
 fn valid_subfolder(path: &str) -> bool {
     !path.starts_with('/')
         && !path.ends_with('/')
-        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
-        && path.split('/').all(|segment| !matches!(segment, "" | "." | ".."))
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
+        && path
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."))
 }
 
 fn website_url(url: &str, sink: &mut LayerSink<'_>) {
@@ -117,15 +127,30 @@ fn website_url(url: &str, sink: &mut LayerSink<'_>) {
     let parsed = match go_url::parse(url) {
         Ok(parsed) => parsed,
         Err(error) => {
-            sink.error(path, "invalid-website-url", format!("`{url}` is not a URL: {}", error.0));
+            sink.error(
+                path,
+                "invalid-website-url",
+                format!("`{url}` is not a URL: {}", error.0),
+            );
             return;
         }
     };
     if parsed.scheme.is_empty() {
-        sink.error(path, "website-url-must-be-absolute", format!("`{url}` is not absolute: write the full URL such as `https://{url}`"));
+        sink.error(
+            path,
+            "website-url-must-be-absolute",
+            format!("`{url}` is not absolute: write the full URL such as `https://{url}`"),
+        );
     } else if parsed.scheme != "https" {
-        sink.error(path, "website-url-invalid-scheme", format!("`{url}` must use https: write `https://…`"));
-    } else if let Some((position, c)) = url.char_indices().find(|(_, c)| "\"'<> \t\n\r".contains(*c)) {
+        sink.error(
+            path,
+            "website-url-invalid-scheme",
+            format!("`{url}` must use https: write `https://…`"),
+        );
+    } else if let Some((position, c)) = url
+        .char_indices()
+        .find(|(_, c)| "\"'<> \t\n\r".contains(*c))
+    {
         sink.error(
             path,
             "website-url-invalid-characters",
@@ -137,7 +162,11 @@ fn website_url(url: &str, sink: &mut LayerSink<'_>) {
 fn icon_src(path: &str, src: &str, sink: &mut LayerSink<'_>) {
     let at = join(path, "src");
     match go_url::parse(src) {
-        Err(error) => sink.error(at, "icon-src-invalid-url", format!("`{src}` is not a URL: {}", error.0)),
+        Err(error) => sink.error(
+            at,
+            "icon-src-invalid-url",
+            format!("`{src}` is not a URL: {}", error.0),
+        ),
         Ok(url) if url.scheme.is_empty() => sink.error(
             at,
             "icon-src-not-absolute",
@@ -146,7 +175,10 @@ fn icon_src(path: &str, src: &str, sink: &mut LayerSink<'_>) {
         Ok(url) if url.scheme != "https" => sink.error(
             at,
             "icon-src-invalid-scheme",
-            format!("icon `{src}` uses `{}`: serve it over `https://`", url.scheme),
+            format!(
+                "icon `{src}` uses `{}`: serve it over `https://`",
+                url.scheme
+            ),
         ),
         Ok(_) => {}
     }
@@ -157,13 +189,19 @@ fn package(path: &str, p: &Package, sink: &mut LayerSink<'_>) {
         sink.error(
             join(path, "identifier"),
             "package-name-has-spaces",
-            format!("package identifier `{}` holds a space: remove it", p.identifier()),
+            format!(
+                "package identifier `{}` holds a space: remove it",
+                p.identifier()
+            ),
         );
     }
     if let Some(v) = p.version() {
         version(&join(path, "version"), v, sink);
     }
-    for (key, arguments) in [("runtimeArguments", p.runtime_arguments()), ("packageArguments", p.package_arguments())] {
+    for (key, arguments) in [
+        ("runtimeArguments", p.runtime_arguments()),
+        ("packageArguments", p.package_arguments()),
+    ] {
         for (i, argument) in arguments.iter().enumerate() {
             self::argument(&index(&join(path, key), i), argument, sink);
         }
@@ -179,7 +217,11 @@ fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
     }
     let name = a.name().unwrap_or_default();
     if name.is_empty() {
-        sink.error(join(path, "name"), "named-argument-name-required", "a named argument needs a `name` such as `--port`");
+        sink.error(
+            join(path, "name"),
+            "named-argument-name-required",
+            "a named argument needs a `name` such as `--port`",
+        );
         return;
     }
     if name.contains(['<', '>', ' ', '$']) {
@@ -247,30 +289,64 @@ fn package_transport(path: &str, p: &Package, t: &Transport, sink: &mut LayerSin
 
 fn remote(path: &str, t: &Transport, sink: &mut LayerSink<'_>) {
     let kind = t.transport_type().map_or("", |k| k.as_str());
-    if !matches!(t.transport_type(), Some(TransportType::StreamableHttp | TransportType::Sse)) {
+    if !matches!(
+        t.transport_type(),
+        Some(TransportType::StreamableHttp | TransportType::Sse)
+    ) {
         sink.error(
             join(path, "type"),
             "unsupported-remote-transport-type",
-            format!("remote transport type `{kind}` is not supported: write `streamable-http` or `sse`"),
+            format!(
+                "remote transport type `{kind}` is not supported: write `streamable-http` or `sse`"
+            ),
         );
         return;
     }
     let url = t.url().unwrap_or_default();
     if url.is_empty() {
-        sink.error(join(path, "url"), "remote-transport-url-required", "a remote needs a `url` such as `https://api.example.com/mcp`");
+        sink.error(
+            join(path, "url"),
+            "remote-transport-url-required",
+            "a remote needs a `url` such as `https://api.example.com/mcp`",
+        );
         return;
     }
     if let Err(reason) = check_remote_url(url) {
-        sink.error(join(path, "url"), "invalid-remote-url", format!("`{url}` is not a valid remote URL: {reason}"));
+        sink.error(
+            join(path, "url"),
+            "invalid-remote-url",
+            format!("`{url}` is not a valid remote URL: {reason}"),
+        );
     }
-    let known: HashSet<&str> = t.variables().into_iter().flatten().map(|(k, _)| k.as_str()).collect();
-    templated_url(&join(path, "url"), url, &known, "a key of `variables`", sink);
+    let known: HashSet<&str> = t
+        .variables()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.as_str())
+        .collect();
+    templated_url(
+        &join(path, "url"),
+        url,
+        &known,
+        "a key of `variables`",
+        sink,
+    );
 }
 
 /// `IsValidTemplatedURL`: a valid URL once filled in, and every `{name}` defined.
-fn templated_url(path: &str, url: &str, known: &HashSet<&str>, what: &str, sink: &mut LayerSink<'_>) {
+fn templated_url(
+    path: &str,
+    url: &str,
+    known: &HashSet<&str>,
+    what: &str,
+    sink: &mut LayerSink<'_>,
+) {
     if let Err(reason) = check_url(url) {
-        sink.error(path, "invalid-templated-url", format!("`{url}` is not a valid URL template: {reason}"));
+        sink.error(
+            path,
+            "invalid-templated-url",
+            format!("`{url}` is not a valid URL template: {reason}"),
+        );
         return;
     }
     if let Some(missing) = variables(url).find(|v| !known.contains(v)) {

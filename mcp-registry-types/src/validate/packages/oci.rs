@@ -44,14 +44,19 @@ const REPOSITORY_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_-./";
 pub(crate) fn parse_reference(text: &str) -> Result<OciReference, String> {
     match parse_tag(text) {
         Ok(reference) => Ok(reference),
-        Err(_) => parse_digest(text).map_err(|_| "write `registry/namespace/image:tag` or `registry/namespace/image@sha256:…`".to_owned()),
+        Err(_) => parse_digest(text).map_err(|_| {
+            "write `registry/namespace/image:tag` or `registry/namespace/image@sha256:…`".to_owned()
+        }),
     }
 }
 
 fn parse_tag(text: &str) -> Result<OciReference, String> {
     let parts: Vec<&str> = text.split(':').collect();
     let (mut base, mut tag) = (text.to_owned(), String::new());
-    if let Some(last) = parts.last().filter(|last| parts.len() > 1 && !last.contains('/')) {
+    if let Some(last) = parts
+        .last()
+        .filter(|last| parts.len() > 1 && !last.contains('/'))
+    {
         tag = (*last).to_owned();
         base = parts.get(..parts.len() - 1).unwrap_or_default().join(":");
     }
@@ -59,8 +64,17 @@ fn parse_tag(text: &str) -> Result<OciReference, String> {
         check_element("tag", &tag, TAG_CHARS, 1, 128)?;
     }
     let (registry, repository) = parse_repository(&base)?;
-    let tag = if tag.is_empty() { "latest".to_owned() } else { tag };
-    Ok(OciReference { registry, repository, tag: Some(tag), digest: None })
+    let tag = if tag.is_empty() {
+        "latest".to_owned()
+    } else {
+        tag
+    };
+    Ok(OciReference {
+        registry,
+        repository,
+        tag: Some(tag),
+        digest: None,
+    })
 }
 
 fn parse_digest(text: &str) -> Result<OciReference, String> {
@@ -68,7 +82,9 @@ fn parse_digest(text: &str) -> Result<OciReference, String> {
     let [base, digest] = parts.as_slice() else {
         return Err("a digest reference has exactly one `@`".to_owned());
     };
-    let hex = digest.strip_prefix("sha256:").ok_or("unsupported digest algorithm")?;
+    let hex = digest
+        .strip_prefix("sha256:")
+        .ok_or("unsupported digest algorithm")?;
     if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err("a sha256 digest is 64 lower-case hex digits".to_owned());
     }
@@ -77,7 +93,12 @@ fn parse_digest(text: &str) -> Result<OciReference, String> {
         Err(_) => (*base).to_owned(),
     };
     let (registry, repository) = parse_repository(&repository_text)?;
-    Ok(OciReference { registry, repository, tag: None, digest: Some((*digest).to_owned()) })
+    Ok(OciReference {
+        registry,
+        repository,
+        tag: None,
+        digest: Some((*digest).to_owned()),
+    })
 }
 
 /// `name.NewRepository`: the first component is a registry if it holds `.` or `:`.
@@ -106,17 +127,30 @@ fn check_registry(registry: &str) -> Result<(), String> {
     let authority = format!("//{registry}");
     match go_url::parse(&authority) {
         Ok(url) if url.host == registry => Ok(()),
-        _ => Err(format!("registries must be valid URI authorities: {registry}")),
+        _ => Err(format!(
+            "registries must be valid URI authorities: {registry}"
+        )),
     }
 }
 
-fn check_element(what: &str, element: &str, allowed: &[u8], min: usize, max: usize) -> Result<(), String> {
+fn check_element(
+    what: &str,
+    element: &str,
+    allowed: &[u8],
+    min: usize,
+    max: usize,
+) -> Result<(), String> {
     let chars = element.chars().count();
     if chars < min || chars > max {
-        return Err(format!("{what} must be between {min} and {max} characters long"));
+        return Err(format!(
+            "{what} must be between {min} and {max} characters long"
+        ));
     }
     if !element.bytes().all(|b| allowed.contains(&b)) {
-        return Err(format!("{what} holds characters outside `{}`", String::from_utf8_lossy(allowed)));
+        return Err(format!(
+            "{what} holds characters outside `{}`",
+            String::from_utf8_lossy(allowed)
+        ));
     }
     Ok(())
 }
@@ -144,7 +178,13 @@ mod tests {
 
     #[test]
     fn bad_references_fail() {
-        for bad in ["", "ghcr.io/Acme/Server:1.0", "ghcr.io/acme/server:bad tag", "a", "ghcr.io/acme/server@sha256:abc"] {
+        for bad in [
+            "",
+            "ghcr.io/Acme/Server:1.0",
+            "ghcr.io/acme/server:bad tag",
+            "a",
+            "ghcr.io/acme/server@sha256:abc",
+        ] {
             assert!(parse_reference(bad).is_err(), "{bad:?}");
         }
     }
