@@ -234,8 +234,17 @@ impl CompiledPolicy {
             in_layer(found, &layer.name, &mut diagnostics);
         }
 
+        // Analysis reads compiled clauses, which errors may have left half-built.
+        let has_errors = diagnostics
+            .iter()
+            .any(|d| d.severity() == crate::Severity::Error);
         let layer_names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
-        for (layer, found) in analyse(&rules, &layer_names) {
+        let analysis = if has_errors {
+            Vec::new()
+        } else {
+            analyse(&rules, &layer_names)
+        };
+        for (layer, found) in analysis {
             in_layer(
                 found,
                 layer_names.get(layer).copied().unwrap_or(""),
@@ -339,6 +348,10 @@ fn visit(
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "merging, cycle search and closures share state"
+)]
 fn compile_roles(layers: &[Layer]) -> (RoleTable, LayerDiagnostics) {
     let mut out: LayerDiagnostics = Vec::new();
     let mut table = RoleTable::default();
@@ -459,7 +472,7 @@ fn analyse(rules: &[CompiledRule], layers: &[&str]) -> LayerDiagnostics {
             out.push((
                 rule.layer as usize,
                 vec![Diagnostic::warning(&path, message)],
-            ))
+            ));
         };
         if let Some(locked) = &rule.locked_out {
             warn(format!(

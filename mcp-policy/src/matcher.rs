@@ -223,6 +223,10 @@ fn normalize_registry(url: &str) -> String {
 }
 
 /// Compiles `m`, located at `path`, pushing every problem to `diagnostics`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one clause after another, as in the document"
+)]
 pub(crate) fn compile_match(
     m: &Match,
     path: &str,
