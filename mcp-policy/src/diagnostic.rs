@@ -248,6 +248,10 @@ fn serde_message(raw: &str) -> String {
 }
 
 fn lowercase_first(s: &str) -> String {
+    // serde_json spells the acronym in capitals, which lowercasing one letter would mangle.
+    if let Some(rest) = s.strip_prefix("EOF") {
+        return format!("end of input{rest}");
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),

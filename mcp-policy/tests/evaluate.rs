@@ -41,7 +41,11 @@ fn deny_beats_ask_beats_allow_and_the_first_rule_is_named() {
         decision.decided_by().map(|d| (d.rule(), d.layer())),
         Some(("deny-shell", "policy"))
     );
-    let matched: Vec<&str> = decision.matched().iter().map(mcp_policy::MatchedRule::rule).collect();
+    let matched: Vec<&str> = decision
+        .matched()
+        .iter()
+        .map(mcp_policy::MatchedRule::rule)
+        .collect();
     assert_eq!(
         matched,
         ["allow-all", "ask-tools", "deny-shell", "deny-shell-again"]
@@ -130,7 +134,10 @@ fn layers_count_every_deny_and_a_lock_stops_widening() {
     .unwrap();
     let decision = policy.evaluate(&connect("u", "io.github.acme/weather"));
     assert_eq!(decision.effect(), Effect::Allow);
-    assert_eq!(decision.decided_by().map(mcp_policy::DecidedBy::layer), Some("managed"));
+    assert_eq!(
+        decision.decided_by().map(mcp_policy::DecidedBy::layer),
+        Some("managed")
+    );
     let decision = policy.evaluate(&connect("u", "io.github.acme/legacy"));
     assert_eq!(decision.effect(), Effect::Deny);
     assert_eq!(
@@ -160,7 +167,10 @@ fn layers_count_every_deny_and_a_lock_stops_widening() {
             .unwrap();
     let decision = policy.evaluate(&connect("u", "com.example/mine"));
     assert_eq!(decision.effect(), Effect::Allow);
-    assert_eq!(decision.decided_by().map(mcp_policy::DecidedBy::layer), Some("user"));
+    assert_eq!(
+        decision.decided_by().map(mcp_policy::DecidedBy::layer),
+        Some("user")
+    );
 }
 
 #[test]
@@ -221,7 +231,10 @@ fn a_rule_that_cannot_be_evaluated_denies() {
     assert_eq!(effect(&policy, &request("0.9.0")), Effect::Deny);
     let decision = policy.evaluate(&request("latest"));
     assert_eq!(decision.effect(), Effect::Deny);
-    assert_eq!(decision.decided_by().map(mcp_policy::DecidedBy::rule), Some("recent"));
+    assert_eq!(
+        decision.decided_by().map(mcp_policy::DecidedBy::rule),
+        Some("recent")
+    );
     assert_eq!(
         decision.reasons(),
         ["rule `recent` could not be evaluated: `version`: server version `latest` is not semver, so `>=1.0.0` cannot be judged".into()]
