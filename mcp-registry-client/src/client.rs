@@ -137,12 +137,12 @@ impl RegistryClient {
                     let too_many = followable
                         && self.inner.max_redirects > 0
                         && hops >= self.inner.max_redirects;
-                    return Err(ClientError::Redirect(RedirectError {
+                    return Err(ClientError::Redirect(Box::new(RedirectError {
                         url: current,
                         status,
                         location,
                         too_many,
-                    }));
+                    })));
                 }
             }
         }
@@ -165,36 +165,38 @@ impl RegistryClient {
         let outcome = match select(send, inner.clock.deadline(inner.timeout)).await {
             Either::Left((outcome, _)) => outcome,
             Either::Right(((), _)) => {
-                return Err(ClientError::Timeout(TimeoutError {
+                return Err(ClientError::Timeout(Box::new(TimeoutError {
                     url: url.clone(),
                     after: inner.timeout,
-                }));
+                })));
             }
         };
         #[cfg(feature = "tracing")]
         match &outcome {
             Ok(response) => {
-                tracing::debug!(url = %url, status = response.status().as_u16(), "registry response")
+                tracing::debug!(url = %url, status = response.status().as_u16(), "registry response");
             }
-            Err(error) => tracing::debug!(url = %url, error = %error, "registry request failed"),
+            Err(error) => {
+                tracing::debug!(url = %url, error = %error, "registry request failed");
+            }
         }
         let response = outcome.map_err(|error| match error.kind() {
-            TransportErrorKind::BodyTooLarge => ClientError::LimitExceeded(LimitError {
+            TransportErrorKind::BodyTooLarge => ClientError::LimitExceeded(Box::new(LimitError {
                 url: url.clone(),
                 limit: Limit::BodyBytes(inner.limits.max_body_bytes()),
-            }),
-            _ => ClientError::Transport(TransportFailure {
+            })),
+            _ => ClientError::Transport(Box::new(TransportFailure {
                 url: url.clone(),
                 error,
-            }),
+            })),
         })?;
         // Do not trust a transport to have enforced the limit.
         let length = u64::try_from(response.body().len()).unwrap_or(u64::MAX);
         if length > inner.limits.max_body_bytes() {
-            return Err(ClientError::LimitExceeded(LimitError {
+            return Err(ClientError::LimitExceeded(Box::new(LimitError {
                 url: url.clone(),
                 limit: Limit::BodyBytes(inner.limits.max_body_bytes()),
-            }));
+            })));
         }
         Ok(response)
     }
@@ -202,10 +204,10 @@ impl RegistryClient {
     async fn request(&self, url: &Url) -> Result<http::Request<Bytes>, ClientError> {
         let inner = &self.inner;
         let invalid = |message: String| {
-            ClientError::Transport(TransportFailure {
+            ClientError::Transport(Box::new(TransportFailure {
                 url: url.clone(),
                 error: crate::transport::TransportError::other(message),
-            })
+            }))
         };
         let uri: http::Uri = url
             .as_str()
@@ -221,16 +223,16 @@ impl RegistryClient {
             && url.origin() == inner.base.origin()
         {
             let token = tokens.token().await.map_err(|e| {
-                ClientError::Credentials(CredentialsError {
+                ClientError::Credentials(Box::new(CredentialsError {
                     url: url.clone(),
                     message: e.to_string(),
-                })
+                }))
             })?;
             let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-                ClientError::Credentials(CredentialsError {
+                ClientError::Credentials(Box::new(CredentialsError {
                     url: url.clone(),
                     message: "token is not a valid header value".to_owned(),
-                })
+                }))
             })?;
             value.set_sensitive(true);
             builder = builder.header(AUTHORIZATION, value);
@@ -277,13 +279,11 @@ fn content_type(response: &http::Response<Bytes>) -> Option<String> {
 
 /// Whether the body can be JSON: a JSON content type, or none and a body that starts like JSON.
 fn looks_like_json(content_type: Option<&str>, body: &[u8]) -> bool {
-    match content_type {
-        Some(content_type) => content_type.to_ascii_lowercase().contains("json"),
-        None => {
-            let first = body.iter().find(|b| !b.is_ascii_whitespace());
-            matches!(first, Some(b'{' | b'[') | None)
-        }
+    if let Some(content_type) = content_type {
+        return content_type.to_ascii_lowercase().contains("json");
     }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    matches!(first, Some(b'{' | b'[') | None)
 }
 
 fn check_status(
@@ -306,12 +306,12 @@ fn check_status(
             | StatusCode::TOO_MANY_REQUESTS
     );
     if !json && !special && !body.is_empty() {
-        return Err(ClientError::NotJson(NotJsonError {
+        return Err(ClientError::NotJson(Box::new(NotJsonError {
             url,
             status,
             content_type,
             excerpt: excerpt(body),
-        }));
+        })));
     }
     let retry_after = response
         .headers()
@@ -319,12 +319,12 @@ fn check_status(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, now));
     let problem = if json { Problem::parse(body) } else { None };
-    let error = StatusError {
+    let error = Box::new(StatusError {
         url,
         status,
         problem,
         retry_after,
-    };
+    });
     Err(match status {
         StatusCode::NOT_FOUND => ClientError::NotFound(error),
         StatusCode::UNAUTHORIZED => ClientError::Unauthorized(error),
@@ -343,21 +343,21 @@ fn decode<T: DeserializeOwned>(
     let content_type = content_type(response);
     let body = response.body();
     if !looks_like_json(content_type.as_deref(), body) {
-        return Err(ClientError::NotJson(NotJsonError {
+        return Err(ClientError::NotJson(Box::new(NotJsonError {
             url: url.clone(),
             status,
             content_type,
             excerpt: excerpt(body),
-        }));
+        })));
     }
     let decode_error = |path: String, message: String| {
-        ClientError::Decode(DecodeError {
+        ClientError::Decode(Box::new(DecodeError {
             url: url.clone(),
             status,
             path,
             message,
             excerpt: excerpt(body),
-        })
+        }))
     };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer)
@@ -541,6 +541,10 @@ fn default_transport() -> Result<Arc<dyn HttpTransport>, BuildError> {
 }
 
 #[cfg(feature = "tokio")]
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the signature is shared with the no-tokio build"
+)]
 fn default_clock() -> Result<Arc<dyn Clock>, BuildError> {
     Ok(Arc::new(crate::clock::TokioClock))
 }

@@ -18,46 +18,46 @@ pub(crate) const EXCERPT_BYTES: usize = 256;
 pub enum ClientError {
     /// 404: no such server or version (or it is deleted), or no such endpoint.
     #[error("not found: `{}`{}", .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    NotFound(StatusError),
+    NotFound(Box<StatusError>),
     /// 401: the registry wants credentials, or rejected the ones sent.
     #[error("unauthorized (401): `{}`{}", .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Unauthorized(StatusError),
+    Unauthorized(Box<StatusError>),
     /// 403: the credentials do not allow this.
     #[error("forbidden (403): `{}`{}", .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Forbidden(StatusError),
+    Forbidden(Box<StatusError>),
     /// 429 after the retries ran out; carries the last `Retry-After`, if any.
     #[error("rate limited (429){}: `{}`", RetryAfterSuffix(.0.retry_after), .0.url)]
-    RateLimited(StatusError),
+    RateLimited(Box<StatusError>),
     /// 5xx after the retries ran out.
     #[error("server error ({}): `{}`{}", .0.status.as_u16(), .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Server(StatusError),
+    Server(Box<StatusError>),
     /// Another 4xx: the registry rejected the request (400, 405, 422, …).
     #[error("request rejected ({}): `{}`{}", .0.status.as_u16(), .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Rejected(StatusError),
+    Rejected(Box<StatusError>),
     /// A 3xx that was not followed (redirects are off by default) or led nowhere usable.
     #[error("{}: `{}`", .0, .0.url)]
-    Redirect(RedirectError),
+    Redirect(Box<RedirectError>),
     /// A JSON body that does not have the expected shape.
-    #[error("{}: `{}`: {}", .0.headline(), .0.url, .0.detail())]
-    Decode(DecodeError),
+    #[error("cannot decode response: `{}`: {}", .0.url, .0.detail())]
+    Decode(Box<DecodeError>),
     /// A body that is not JSON at all, such as an HTML error page from a proxy.
     #[error("{}: `{}`", .0, .0.url)]
-    NotJson(NotJsonError),
+    NotJson(Box<NotJsonError>),
     /// A response or stream ran past one of the configured [`Limits`](crate::Limits).
     #[error("{}: `{}`", .0, .0.url)]
-    LimitExceeded(LimitError),
+    LimitExceeded(Box<LimitError>),
     /// The registry handed back a cursor it had already given: paging would never end.
     #[error("registry repeated cursor `{}`: `{}`", .0.cursor, .0.url)]
-    RepeatedCursor(CursorError),
+    RepeatedCursor(Box<CursorError>),
     /// No complete response within the per-request timeout.
     #[error("timed out after {:?}: `{}`", .0.after, .0.url)]
-    Timeout(TimeoutError),
+    Timeout(Box<TimeoutError>),
     /// The HTTP stack failed: connection refused, reset, TLS.
     #[error("request failed: `{}`: {}", .0.url, .0.error)]
-    Transport(TransportFailure),
+    Transport(Box<TransportFailure>),
     /// The token provider could not produce credentials.
     #[error("cannot get credentials: `{}`: {}", .0.url, .0.message)]
-    Credentials(CredentialsError),
+    Credentials(Box<CredentialsError>),
 }
 
 impl ClientError {
@@ -296,10 +296,6 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    fn headline(&self) -> &'static str {
-        "cannot decode response"
-    }
-
     fn detail(&self) -> String {
         if self.path.is_empty() || self.path == "." {
             self.message.clone()
@@ -565,22 +561,22 @@ mod tests {
 
     #[test]
     fn messages_are_one_lowercase_line_naming_the_url() {
-        let error = ClientError::Server(StatusError {
+        let error = ClientError::Server(Box::new(StatusError {
             url: url(),
             status: StatusCode::INTERNAL_SERVER_ERROR,
             problem: Problem::parse(br#"{"title":"Internal Server Error","status":500,"detail":"Failed to get registry list\nboom"}"#),
             retry_after: None,
-        });
+        }));
         assert_eq!(
             error.to_string(),
             "server error (500): `https://registry.example/v0.1/servers`: `Failed to get registry list boom`"
         );
-        let limited = ClientError::RateLimited(StatusError {
+        let limited = ClientError::RateLimited(Box::new(StatusError {
             url: url(),
             status: StatusCode::TOO_MANY_REQUESTS,
             problem: None,
             retry_after: Some(Duration::from_secs(2)),
-        });
+        }));
         assert_eq!(
             limited.to_string(),
             "rate limited (429), retry after 2s: `https://registry.example/v0.1/servers`"

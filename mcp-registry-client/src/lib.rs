@@ -1,4 +1,66 @@
-//! Discovery client for the MCP registry REST API.
+//! A discovery client for the [MCP registry] REST API that survives the real registry.
+//!
+//! [`RegistryClient`] pages through thousands of servers without truncating or looping, backs
+//! off politely, tells "not found" from "not allowed", and never lets a hostile or broken
+//! registry hang it or eat its memory:
+//!
+//! - endpoints: [`list`](RegistryClient::list) one page, [`server_version`](RegistryClient::server_version)
+//!   (`latest` included), [`versions`](RegistryClient::versions), and a lazy, bounded
+//!   [`stream`](RegistryClient::stream) over every page;
+//! - composable client-side [`ServerFilter`]s (remote-only, package-only, registry type,
+//!   transport, status, latest, zero-config, name glob);
+//! - [`Limits`] on body bytes (enforced while reading), pages and items; a
+//!   [`RetryPolicy`] with jittered exponential backoff that honours `Retry-After`; a
+//!   client-side [`RateLimit`] under the official 180 requests a minute;
+//! - one [`ClientError`] with a variant per outcome, each naming the URL;
+//! - any HTTP stack through [`HttpTransport`]; `reqwest` by default. Credentials go only to the
+//!   registry's own origin, redirects are off unless enabled.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use futures::TryStreamExt as _;
+//! use mcp_registry_client::types::TransportType;
+//! use mcp_registry_client::{ClientError, ListQuery, RegistryClient, ServerFilter};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = RegistryClient::builder().build()?; // the official registry, /v0.1
+//!
+//! // Every latest remote server that needs no configuration, across all pages.
+//! let filter = ServerFilter::new().with_remote_only().with_zero_config();
+//! let mut servers = client
+//!     .stream(ListQuery::new().with_latest_only().with_limit(100))
+//!     .filtered(filter.with_transport(TransportType::StreamableHttp));
+//! while let Some(server) = servers.try_next().await? {
+//!     println!("{} {}", server.server().name(), server.server().version());
+//! }
+//!
+//! // One server; a missing one is a distinct error.
+//! match client.latest_version("io.github.example/weather").await {
+//!     Ok(server) => println!("{}", server.server().description()),
+//!     Err(ClientError::NotFound(_)) => println!("no such server"),
+//!     Err(error) => return Err(error.into()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Feature flags
+//!
+//! - `reqwest` *(default)*: [`ReqwestTransport`], the default transport; implies `tokio`.
+//! - `rustls` *(default)*: TLS for `reqwest` through rustls.
+//! - `native-tls`: TLS for `reqwest` through the platform's library.
+//! - `tokio`: [`TokioClock`], the default clock for timeouts, backoff and rate limiting.
+//! - `tracing`: a span per request and events for responses and retries.
+//! - `test-util`: [`test_util::FakeRegistry`], a loopback registry with replayable quirks, and
+//!   [`test_util::ManualClock`], for testing code built on this crate.
+//!
+//! With `--no-default-features` the crate has no HTTP stack or runtime of its own: pass
+//! [`with_transport`](RegistryClientBuilder::with_transport) and
+//! [`with_clock`](RegistryClientBuilder::with_clock).
+//!
+//! [MCP registry]: https://registry.modelcontextprotocol.io
 #![forbid(unsafe_code)]
 // Library code must not panic on registry input: these are errors in review, allowed in tests
 // through clippy.toml.
@@ -15,12 +77,14 @@ mod client;
 mod clock;
 mod credentials;
 mod error;
+mod filter;
 mod limits;
 mod query;
 mod rate_limit;
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;
 mod retry;
+mod stream;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
@@ -29,6 +93,7 @@ mod transport;
 // Public API
 pub use client::{BuildError, OFFICIAL_REGISTRY, RegistryClient, RegistryClientBuilder};
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use clock::TokioClock;
 pub use clock::{Clock, Jitter, RandomJitter};
 pub use credentials::{StaticToken, TokenProvider};
@@ -36,11 +101,15 @@ pub use error::{
     ClientError, CredentialsError, CursorError, DecodeError, Limit, LimitError, NotJsonError,
     Problem, ProblemItem, RedirectError, StatusError, TimeoutError, TransportFailure,
 };
+pub use filter::ServerFilter;
 pub use limits::Limits;
+pub use mcp_registry_types as types;
 pub use query::{ApiVersion, ListQuery};
 pub use rate_limit::RateLimit;
 #[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub use reqwest_transport::ReqwestTransport;
 pub use retry::RetryPolicy;
+pub use stream::ServerStream;
 pub use transport::{HttpTransport, LimitedBody, TransportError, TransportErrorKind};
 pub use {bytes, http, url};

@@ -32,7 +32,7 @@ impl RetryPolicy {
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             rate_limit_wait: Duration::from_secs(20),
-            max_wait: Duration::from_secs(60),
+            max_wait: Duration::from_mins(1),
             jitter: Arc::new(RandomJitter::new()),
         }
     }
@@ -171,7 +171,7 @@ mod tests {
             Duration::from_secs(7)
         );
         assert_eq!(
-            policy.delay(0, true, Some(Duration::from_secs(3600))),
+            policy.delay(0, true, Some(Duration::from_hours(1))),
             Duration::from_secs(10)
         );
         // Backoff wins when it is longer than the server's hint.
@@ -186,7 +186,7 @@ mod tests {
         let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         assert_eq!(
             parse_retry_after(" 120 ", now),
-            Some(Duration::from_secs(120))
+            Some(Duration::from_mins(2))
         );
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),

@@ -5,27 +5,31 @@
 //! replay the [`Quirk`]s real registries have shown. Downstream crates can test their own code
 //! against the same quirks:
 //!
-//! ```
-//! use mcp_registry_client::test_util::{FakeRegistry, Quirk, fixtures};
-//! use mcp_registry_client::{ListQuery, RateLimit, RegistryClient};
-//! use futures::TryStreamExt as _;
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let registry = FakeRegistry::builder()
-//!     .with_servers(fixtures::sample())
-//!     .with_quirk(Quirk::SnakeCaseCursor)
-//!     .start()?;
-//! let client = RegistryClient::builder()
-//!     .with_base_url(registry.url())
-//!     .with_rate_limit(None)
-//!     .build()?;
-//! let servers: Vec<_> = client.stream(ListQuery::new().with_limit(5)).try_collect().await?;
-//! assert_eq!(servers.len(), 12); // the deleted version is hidden by default
-//! # Ok(())
-//! # }
-//! ```
-//!
+#![cfg_attr(
+    feature = "reqwest",
+    doc = r#"
+```
+use mcp_registry_client::test_util::{FakeRegistry, Quirk, fixtures};
+use mcp_registry_client::{ListQuery, RegistryClient};
+use futures::TryStreamExt as _;
+
+# #[tokio::main(flavor = "current_thread")]
+# async fn main() -> Result<(), Box<dyn std::error::Error>> {
+let registry = FakeRegistry::builder()
+    .with_servers(fixtures::sample())
+    .with_quirk(Quirk::SnakeCaseCursor)
+    .start()?;
+let client = RegistryClient::builder()
+    .with_base_url(registry.url())
+    .with_rate_limit(None)
+    .build()?;
+let servers: Vec<_> = client.stream(ListQuery::new().with_limit(5)).try_collect().await?;
+assert_eq!(servers.len(), 12); // the deleted version is hidden by default
+# Ok(())
+# }
+```
+"#
+)]
 //! Nothing here touches any network but loopback.
 
 pub mod fixtures;

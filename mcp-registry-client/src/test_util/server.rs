@@ -195,6 +195,10 @@ impl FakeRegistry {
     }
 
     /// The base URL, `http://127.0.0.1:<port>/`.
+    ///
+    /// # Panics
+    ///
+    /// Never: an IP address and a port always form a valid URL.
     #[expect(
         clippy::expect_used,
         reason = "an IP address and a port always form a valid URL"
@@ -268,16 +272,26 @@ impl State {
             .servers
             .iter()
             .map(|value| {
-                let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-                let official = &value["_meta"][OFFICIAL];
+                let field = |object: Option<&Value>, key: &str| {
+                    object
+                        .and_then(|o| o.get(key))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let server = value.get("server");
+                let official = value.get("_meta").and_then(|m| m.get(OFFICIAL));
                 Entry {
-                    name: text(&value["server"]["name"]),
-                    version: text(&value["server"]["version"]),
+                    name: field(server, "name"),
+                    version: field(server, "version"),
                     // Without `_meta` (sub-registries) every row counts as latest and active.
-                    latest: official["isLatest"].as_bool().unwrap_or(true),
-                    deleted: official["status"] == "deleted",
-                    published_at: text(&official["publishedAt"]),
-                    updated_at: text(&official["updatedAt"]),
+                    latest: official
+                        .and_then(|o| o.get("isLatest"))
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true),
+                    deleted: field(official, "status") == "deleted",
+                    published_at: field(official, "publishedAt"),
+                    updated_at: field(official, "updatedAt"),
                     json: value.to_string(),
                 }
             })

@@ -1,0 +1,232 @@
+//! Client-side filters over streamed servers: facts the registry API does not filter on.
+
+use mcp_registry_types::{OfficialMeta, RegistryType, ServerResponse, Status, TransportType};
+
+/// Which servers to keep. Every criterion set must hold (they combine with AND); several
+/// registry types, transports or statuses combine with OR.
+///
+/// **Status default.** A new filter keeps `active` and `deprecated` versions and drops
+/// `deleted` ones. Deleted rows are tombstones (spam, malware, takedowns) that only appear with
+/// `include_deleted` or `updated_since`, and must never be offered for installation.
+/// Deprecated versions still install and run, and hosts that pinned one must still find it;
+/// they should show a warning instead. Call [`with_status`](Self::with_status) to choose, for
+/// example `Status::Active` alone for a discovery UI, or [`with_any_status`](Self::with_any_status)
+/// for a mirror that must apply tombstones.
+///
+/// ```
+/// use mcp_registry_client::ServerFilter;
+/// use mcp_registry_client::types::{RegistryType, TransportType};
+///
+/// let filter = ServerFilter::new()
+///     .with_registry_type(RegistryType::Npm)
+///     .with_transport(TransportType::Stdio)
+///     .with_zero_config()
+///     .with_latest_only()
+///     .with_name_glob("io.github.*/weather*");
+/// # let _ = filter;
+/// ```
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ServerFilter {
+    shape: Option<Shape>,
+    registry_types: Vec<RegistryType>,
+    transports: Vec<TransportType>,
+    statuses: Option<Vec<Status>>,
+    latest_only: bool,
+    zero_config: bool,
+    name_glob: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+enum Shape {
+    RemoteOnly,
+    PackageOnly,
+}
+
+impl ServerFilter {
+    /// Keeps every server that is not `deleted`.
+    pub fn new() -> Self {
+        Self {
+            shape: None,
+            registry_types: Vec::new(),
+            transports: Vec::new(),
+            statuses: None,
+            latest_only: false,
+            zero_config: false,
+            name_glob: None,
+        }
+    }
+
+    /// Only servers with remotes and no packages (nothing to install).
+    pub fn with_remote_only(mut self) -> Self {
+        self.shape = Some(Shape::RemoteOnly);
+        self
+    }
+
+    /// Only servers with packages and no remotes.
+    pub fn with_package_only(mut self) -> Self {
+        self.shape = Some(Shape::PackageOnly);
+        self
+    }
+
+    /// Only servers with a package of this registry type (repeat for "any of").
+    pub fn with_registry_type(mut self, registry_type: RegistryType) -> Self {
+        self.registry_types.push(registry_type);
+        self
+    }
+
+    /// Only servers with a package transport or remote of this type (repeat for "any of").
+    pub fn with_transport(mut self, transport: TransportType) -> Self {
+        self.transports.push(transport);
+        self
+    }
+
+    /// Only servers with this status (repeat for "any of"); replaces the default, which drops
+    /// `deleted`. A server without official metadata counts as `active`.
+    pub fn with_status(mut self, status: Status) -> Self {
+        self.statuses.get_or_insert_with(Vec::new).push(status);
+        self
+    }
+
+    /// Keeps every status, `deleted` included.
+    pub fn with_any_status(mut self) -> Self {
+        self.statuses = Some(Vec::new());
+        self
+    }
+
+    /// Only each server's latest version. A server without official metadata (as sub-registries
+    /// may serve) counts as latest, since there is nothing to say otherwise; to have the
+    /// registry filter instead, use [`ListQuery::with_latest_only`](crate::ListQuery::with_latest_only).
+    pub fn with_latest_only(mut self) -> Self {
+        self.latest_only = true;
+        self
+    }
+
+    /// Only servers usable with no configuration: at least one package or remote with no
+    /// required environment variable, argument, header or URL variable lacking a value or default.
+    pub fn with_zero_config(mut self) -> Self {
+        self.zero_config = true;
+        self
+    }
+
+    /// Only names matching `glob`: `*` matches any run of characters (`/` included), `?` any
+    /// one character, everything else itself; names are case-sensitive, as in the registry.
+    pub fn with_name_glob(mut self, glob: impl Into<String>) -> Self {
+        self.name_glob = Some(glob.into());
+        self
+    }
+
+    /// Whether `response` passes every criterion.
+    pub fn matches(&self, response: &ServerResponse) -> bool {
+        let server = response.server();
+        let packages = server.packages();
+        let remotes = server.remotes();
+        let status = response.status();
+        let status_ok = match &self.statuses {
+            None => status != Status::Deleted,
+            Some(statuses) => statuses.is_empty() || statuses.contains(&status),
+        };
+        let shape_ok = match self.shape {
+            None => true,
+            Some(Shape::RemoteOnly) => !remotes.is_empty() && packages.is_empty(),
+            Some(Shape::PackageOnly) => !packages.is_empty() && remotes.is_empty(),
+        };
+        let registry_ok = self.registry_types.is_empty()
+            || packages.iter().any(|p| {
+                p.registry_type()
+                    .is_some_and(|t| self.registry_types.contains(t))
+            });
+        let transport_ok = self.transports.is_empty()
+            || packages
+                .iter()
+                .filter_map(|p| p.transport())
+                .chain(remotes)
+                .any(|t| {
+                    t.transport_type()
+                        .is_some_and(|t| self.transports.contains(t))
+                });
+        let latest_ok =
+            !self.latest_only || response.official().is_none_or(OfficialMeta::is_latest);
+        let zero_config_ok = !self.zero_config
+            || packages.iter().any(|p| !p.needs_configuration())
+            || remotes.iter().any(|r| !r.needs_configuration());
+        let name_ok = self
+            .name_glob
+            .as_deref()
+            .is_none_or(|glob| glob_matches(glob, server.name()));
+        status_ok
+            && shape_ok
+            && registry_ok
+            && transport_ok
+            && latest_ok
+            && zero_config_ok
+            && name_ok
+    }
+}
+
+impl Default for ServerFilter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Wildcard matching with backtracking to the last `*`: linear in practice, no regex.
+fn glob_matches(glob: &str, name: &str) -> bool {
+    let pattern: Vec<char> = glob.chars().collect();
+    let text: Vec<char> = name.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == '?' || Some(&c) == text.get(t) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern
+        .get(p..)
+        .unwrap_or_default()
+        .iter()
+        .all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_like_shell_wildcards() {
+        assert!(glob_matches(
+            "io.github.*/weather",
+            "io.github.acme/weather"
+        ));
+        assert!(glob_matches("*", ""));
+        assert!(glob_matches("*weather*", "io.github.acme/weather-pro"));
+        assert!(glob_matches(
+            "com.example/remote-????",
+            "com.example/remote-open"
+        ));
+        assert!(!glob_matches(
+            "com.example/remote-???",
+            "com.example/remote-open"
+        ));
+        assert!(!glob_matches(
+            "io.github.*/weather",
+            "io.github.acme/Weather"
+        ));
+        assert!(glob_matches("a*b*c", "aXbYbZc"));
+        assert!(!glob_matches("a*b*c", "aXbYbZ"));
+    }
+}

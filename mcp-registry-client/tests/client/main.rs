@@ -1,0 +1,15 @@
+//! Integration tests through the public API, against the loopback fake registry (and, where
+//! no HTTP is needed, a closure transport). No outside network is ever used.
+
+#[path = "../util/mod.rs"]
+mod util;
+
+mod doubles;
+#[cfg(feature = "reqwest")]
+mod endpoints;
+#[cfg(feature = "reqwest")]
+mod filters;
+#[cfg(feature = "reqwest")]
+mod quirks;
+#[cfg(feature = "reqwest")]
+mod stream;
