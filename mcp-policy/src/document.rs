@@ -44,7 +44,7 @@ impl std::fmt::Display for Effect {
 /// A policy document: rules, roles and defaults for one layer.
 ///
 /// A host that layers several documents (managed, project, user, ...) passes them to
-/// [`CompiledPolicy::compile_layers`](crate::CompiledPolicy::compile_layers) in its own ranking.
+/// `CompiledPolicy::compile_layers` in its own ranking.
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -120,6 +120,14 @@ impl Policy {
     /// Serializes the policy as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The JSON Schema of policy documents, as published in `policy.schema.json`.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Policy);
+        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        text.push('\n');
+        text
     }
 }
 
