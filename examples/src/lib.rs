@@ -1,2 +1,7 @@
 //! The `mcp-registry` command-line tool's commands, kept in a library so tests can drive them.
+//!
+//! Each command is `run(args, out, err) -> exit code`, writing to the streams it is given,
+//! so the binary is a thin dispatcher and the tests capture everything.
 #![forbid(unsafe_code)]
+
+pub mod validate;

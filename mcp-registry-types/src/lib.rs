@@ -5,7 +5,7 @@
 //!
 //! - **Lenient read.** Every document whose JSON has the right shape parses, including the stale,
 //!   half-empty and duplicated entries real registries serve, in every schema version from
-//!   2025-07-09 to the draft (snake_case field names included). Rule violations are for
+//!   2025-07-09 to the draft (snake-case field names included). Rule violations are for
 //!   [`validate`], never the parser.
 //! - **Lossless.** Unknown fields at every level and every `_meta` namespace are kept verbatim;
 //!   serializing a parsed document gives back the same JSON value.

@@ -10,12 +10,13 @@ use crate::vocab::RegistryType;
 
 /// One way to install and launch the server (`Package`).
 ///
-/// The 2025-07-09 snake_case spellings (`registry_type`, `runtime_arguments`, …) are read too
+/// The 2025-07-09 snake-case spellings (`registry_type`, `runtime_arguments`, …) are read too
 /// and written back as they came; the accessors see either spelling.
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = crate::schema::package)]
+#[expect(clippy::struct_field_names, reason = "the fields are the wire's names")]
 pub struct Package {
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +177,23 @@ impl Package {
             .as_deref()
             .or(self.environment_variables_snake.as_deref())
             .unwrap_or_default()
+    }
+
+    /// The keys the document spells the argument lists with, for finding paths.
+    pub(crate) fn argument_keys(&self) -> [&'static str; 2] {
+        let runtime = if self.runtime_arguments.is_none() && self.runtime_arguments_snake.is_some()
+        {
+            "runtime_arguments"
+        } else {
+            "runtimeArguments"
+        };
+        let package = if self.package_arguments.is_none() && self.package_arguments_snake.is_some()
+        {
+            "package_arguments"
+        } else {
+            "packageArguments"
+        };
+        [runtime, package]
     }
 
     /// Fields this crate does not know (e.g. `postInstallInstructions`), kept verbatim.

@@ -1,6 +1,7 @@
 //! Conformance with the official registry's published data.
 //!
-//! Reads `$MCP_REGISTRY_SPEC_DIR` (CI sets it to `../shared/registry-spec`). Without the
+//! Reads `$MCP_REGISTRY_SPEC_DIR` (CI sets it to `../shared/registry-spec`, relative to the
+//! workspace root). Without the
 //! variable the suite has nothing to read and passes vacuously, saying so; with it, a missing
 //! folder or file fails.
 
@@ -16,7 +17,8 @@ fn spec_dir() -> Option<PathBuf> {
         eprintln!("MCP_REGISTRY_SPEC_DIR is not set: conformance data not checked");
         return None;
     };
-    let dir = PathBuf::from(dir);
+    // A relative path is read from the workspace root, where the README's command runs.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
     assert!(
         dir.is_dir(),
         "MCP_REGISTRY_SPEC_DIR={} is not a directory",
@@ -134,7 +136,7 @@ fn legacy_seed_round_trips_and_fails_todays_rules_for_the_known_reasons() {
     let Some(dir) = spec_dir() else { return };
     let entries = seed(&dir, "seed.b21c6f5.json");
     assert_eq!(entries.len(), 358);
-    let mut count = |code: &str, path_suffix: &str, reports: &[mcp_registry_types::Report]| {
+    let count = |code: &str, path_suffix: &str, reports: &[mcp_registry_types::Report]| {
         reports
             .iter()
             .filter(|r| {
@@ -283,10 +285,10 @@ fn resolve<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
             .iter()
             .filter(|b| b.get("type") != Some(&Value::from("null")))
             .collect();
-        if let [only] = non_null.as_slice() {
-            if non_null.len() < branches.len() {
-                return resolve(only, root);
-            }
+        if let [only] = non_null.as_slice()
+            && non_null.len() < branches.len()
+        {
+            return resolve(only, root);
         }
     }
     match node.get("$ref").and_then(Value::as_str) {

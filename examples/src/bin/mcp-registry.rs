@@ -1,2 +1,33 @@
 //! The `mcp-registry` command-line tool.
-fn main() {}
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use mcp_registry_examples::validate;
+
+const USAGE: &str = "usage: mcp-registry <command> [options]
+
+commands:
+  validate [--json] FILE...   check server.json files as the official registry would";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (out, err) = (&mut std::io::stdout(), &mut std::io::stderr());
+    let Some((command, rest)) = args.split_first() else {
+        let _ = writeln!(err, "{USAGE}");
+        return ExitCode::from(2);
+    };
+    let code = match command.as_str() {
+        "validate" => validate::run(rest, out, err),
+        "-h" | "--help" | "help" => {
+            let _ = writeln!(out, "{USAGE}");
+            0
+        }
+        other => {
+            let _ = writeln!(err, "mcp-registry: unknown command `{other}`\n{USAGE}");
+            2
+        }
+    };
+    let _ = out.flush();
+    ExitCode::from(code)
+}

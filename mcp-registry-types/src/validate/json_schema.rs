@@ -27,14 +27,14 @@ struct Checker<'a, 'b> {
 fn spelled<'a, T>(
     snake: bool,
     camel_key: &'static str,
-    camel: &'a Option<T>,
+    camel: Option<&'a T>,
     snake_key: &'static str,
-    snaked: &'a Option<T>,
+    snaked: Option<&'a T>,
 ) -> (&'static str, Option<&'a T>) {
     if snake {
-        (snake_key, snaked.as_ref())
+        (snake_key, snaked)
     } else {
-        (camel_key, camel.as_ref())
+        (camel_key, camel)
     }
 }
 
@@ -61,10 +61,10 @@ impl Checker<'_, '_> {
             None => self.required("", "version"),
             Some(text) => self.length("/version", text, 0, Some(255)),
         }
-        if self.version.has_icons_and_title() {
-            if let Some(title) = d.title.as_deref() {
-                self.length("/title", title, 1, Some(100));
-            }
+        if self.version.has_icons_and_title()
+            && let Some(title) = d.title.as_deref()
+        {
+            self.length("/title", title, 1, Some(100));
         }
         if let Some(repository) = &d.repository {
             match repository.url.as_deref() {
@@ -78,21 +78,21 @@ impl Checker<'_, '_> {
         let (key, website) = spelled(
             snake,
             "websiteUrl",
-            &d.website_url,
+            d.website_url.as_ref(),
             "website_url",
-            &d.website_url_snake,
+            d.website_url_snake.as_ref(),
         );
         if let Some(url) = website {
             self.uri(&join("", key), url);
         }
-        if self.version.status_in_document() {
-            if let Some(status @ Status::Unknown(_)) = &d.status {
-                self.one_of(
-                    "/status",
-                    status.as_str(),
-                    &["active", "deprecated", "deleted"],
-                );
-            }
+        if self.version.status_in_document()
+            && let Some(status @ Status::Unknown(_)) = &d.status
+        {
+            self.one_of(
+                "/status",
+                status.as_str(),
+                &["active", "deprecated", "deleted"],
+            );
         }
         if self.version.has_icons_and_title() {
             for (i, icon) in d.icons.iter().flatten().enumerate() {
@@ -167,9 +167,9 @@ impl Checker<'_, '_> {
         let (key, registry_type) = spelled(
             snake,
             "registryType",
-            &p.registry_type,
+            p.registry_type.as_ref(),
             "registry_type",
-            &p.registry_type_snake,
+            p.registry_type_snake.as_ref(),
         );
         if registry_type.is_none() {
             self.required(path, key);
@@ -192,25 +192,25 @@ impl Checker<'_, '_> {
         let (key, sha) = spelled(
             snake,
             "fileSha256",
-            &p.file_sha256,
+            p.file_sha256.as_ref(),
             "file_sha256",
-            &p.file_sha256_snake,
+            p.file_sha256_snake.as_ref(),
         );
-        if let Some(sha) = sha {
-            if !sha256_pattern(sha) {
-                self.sink.error(
-                    join(path, key),
-                    "pattern",
-                    format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
-                );
-            }
+        if let Some(sha) = sha
+            && !sha256_pattern(sha)
+        {
+            self.sink.error(
+                join(path, key),
+                "pattern",
+                format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
+            );
         }
         let (key, base) = spelled(
             snake,
             "registryBaseUrl",
-            &p.registry_base_url,
+            p.registry_base_url.as_ref(),
             "registry_base_url",
-            &p.registry_base_url_snake,
+            p.registry_base_url_snake.as_ref(),
         );
         if let Some(base) = base {
             self.uri(&join(path, key), base);
@@ -223,16 +223,16 @@ impl Checker<'_, '_> {
             spelled(
                 snake,
                 "runtimeArguments",
-                &p.runtime_arguments,
+                p.runtime_arguments.as_ref(),
                 "runtime_arguments",
-                &p.runtime_arguments_snake,
+                p.runtime_arguments_snake.as_ref(),
             ),
             spelled(
                 snake,
                 "packageArguments",
-                &p.package_arguments,
+                p.package_arguments.as_ref(),
                 "package_arguments",
-                &p.package_arguments_snake,
+                p.package_arguments_snake.as_ref(),
             ),
         ];
         for (key, arguments) in lists {
@@ -243,9 +243,9 @@ impl Checker<'_, '_> {
         let (key, variables) = spelled(
             snake,
             "environmentVariables",
-            &p.environment_variables,
+            p.environment_variables.as_ref(),
             "environment_variables",
-            &p.environment_variables_snake,
+            p.environment_variables_snake.as_ref(),
         );
         for (i, variable) in variables.into_iter().flatten().enumerate() {
             self.key_value(&index(&join(path, key), i), variable);
@@ -350,9 +350,9 @@ impl Checker<'_, '_> {
                 let (hint_key, hint) = spelled(
                     snake,
                     "valueHint",
-                    &a.value_hint,
+                    a.value_hint.as_ref(),
                     "value_hint",
-                    &a.value_hint_snake,
+                    a.value_hint_snake.as_ref(),
                 );
                 if hint.is_none() && a.input.value.is_none() {
                     self.sink.error(

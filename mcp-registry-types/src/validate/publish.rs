@@ -1,7 +1,7 @@
 //! The publish endpoint's request rules (REFERENCE §5.1, §5.4): what the registry's API checks
 //! before any semantic rule, including the unknown properties it refuses at every level.
 //!
-//! The API reads only the camelCase spelling, so the 2025-07-09 snake_case fields count as
+//! The API reads only the camelCase spelling, so the 2025-07-09 snake-case fields count as
 //! unknown here, as they do for the registry.
 
 use serde_json::{Map, Value};
@@ -31,7 +31,15 @@ struct Checker<'a, 'b> {
 impl Checker<'_, '_> {
     fn server(&mut self, d: &ServerJson) {
         match d.schema.as_deref() {
-            None => self.required("", "$schema"),
+            // The `$schema` check's own code, so the two layers report it once.
+            None => self.sink.error(
+                "/$schema",
+                "schema-field-required",
+                format!(
+                    "`$schema` is required: write `{}`",
+                    crate::SchemaVersion::CURRENT.url()
+                ),
+            ),
             Some(schema) => {
                 self.length("/$schema", schema, 1, None);
                 self.parseable("/$schema", schema);
@@ -158,14 +166,14 @@ impl Checker<'_, '_> {
         if let Some(version) = p.version.as_deref() {
             self.length(&join(path, "version"), version, 1, Some(255));
         }
-        if let Some(sha) = p.file_sha256.as_deref() {
-            if !sha256_pattern(sha) {
-                self.sink.error(
-                    join(path, "fileSha256"),
-                    "pattern",
-                    format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
-                );
-            }
+        if let Some(sha) = p.file_sha256.as_deref()
+            && !sha256_pattern(sha)
+        {
+            self.sink.error(
+                join(path, "fileSha256"),
+                "pattern",
+                format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
+            );
         }
         if let Some(base) = p.registry_base_url.as_deref() {
             self.parseable(&join(path, "registryBaseUrl"), base);

@@ -13,7 +13,7 @@ use crate::server::ServerJson;
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SchemaVersion {
-    /// 2025-07-09: snake_case field names, `status` in the document.
+    /// 2025-07-09: snake-case field names, `status` in the document.
     V2025_07_09,
     /// 2025-09-16: the camelCase rename.
     V2025_09_16,
@@ -161,10 +161,10 @@ pub(super) fn check(
                 match policy {
                     SchemaVersionPolicy::Allow => {}
                     SchemaVersionPolicy::Warn => {
-                        sink.warning("/$schema", "schema-version-not-current", message)
+                        sink.warning("/$schema", "schema-version-not-current", message);
                     }
                     SchemaVersionPolicy::Error => {
-                        sink.error("/$schema", "schema-version-not-current", message)
+                        sink.error("/$schema", "schema-version-not-current", message);
                     }
                 }
             }

@@ -25,14 +25,15 @@ pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
     if let Some(url) = d.website_url().filter(|u| !u.is_empty()) {
         website_url(url, sink);
     }
-    if let Some(title) = d.title() {
-        if !title.is_empty() && title.trim().is_empty() {
-            sink.error(
-                "/title",
-                "title-whitespace-only",
-                "the title is only white space: write a title or remove it",
-            );
-        }
+    if let Some(title) = d.title()
+        && !title.is_empty()
+        && title.trim().is_empty()
+    {
+        sink.error(
+            "/title",
+            "title-whitespace-only",
+            "the title is only white space: write a title or remove it",
+        );
     }
     for (i, icon) in d.icons().iter().enumerate() {
         icon_src(&index("/icons", i), icon.src(), sink);
@@ -100,14 +101,14 @@ fn repository(d: &ServerJson, sink: &mut LayerSink<'_>) {
         };
         sink.error("/repository/url", "invalid-repository-url", message);
     }
-    if let Some(subfolder) = repository.subfolder().filter(|s| !s.is_empty()) {
-        if !valid_subfolder(subfolder) {
-            sink.error(
-                "/repository/subfolder",
-                "invalid-subfolder-path",
-                format!("`{subfolder}` is not a clean relative path: write a path such as `servers/weather` without leading, trailing or doubled `/`, `.` or `..`"),
-            );
-        }
+    if let Some(subfolder) = repository.subfolder().filter(|s| !s.is_empty())
+        && !valid_subfolder(subfolder)
+    {
+        sink.error(
+            "/repository/subfolder",
+            "invalid-subfolder-path",
+            format!("`{subfolder}` is not a clean relative path: write a path such as `servers/weather` without leading, trailing or doubled `/`, `.` or `..`"),
+        );
     }
 }
 
@@ -198,9 +199,10 @@ fn package(path: &str, p: &Package, sink: &mut LayerSink<'_>) {
     if let Some(v) = p.version() {
         version(&join(path, "version"), v, sink);
     }
+    let [runtime_key, package_key] = p.argument_keys();
     for (key, arguments) in [
-        ("runtimeArguments", p.runtime_arguments()),
-        ("packageArguments", p.package_arguments()),
+        (runtime_key, p.runtime_arguments()),
+        (package_key, p.package_arguments()),
     ] {
         for (i, argument) in arguments.iter().enumerate() {
             self::argument(&index(&join(path, key), i), argument, sink);

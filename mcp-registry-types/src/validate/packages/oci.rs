@@ -57,7 +57,7 @@ fn parse_tag(text: &str) -> Result<OciReference, String> {
         .last()
         .filter(|last| parts.len() > 1 && !last.contains('/'))
     {
-        tag = (*last).to_owned();
+        (*last).clone_into(&mut tag);
         base = parts.get(..parts.len() - 1).unwrap_or_default().join(":");
     }
     if !tag.is_empty() {
@@ -107,15 +107,15 @@ fn parse_repository(name: &str) -> Result<(String, String), String> {
         return Err("a repository name must be specified".to_owned());
     }
     let (mut registry, mut repository) = (String::new(), name);
-    if let Some((first, rest)) = name.split_once('/') {
-        if first.contains(['.', ':']) {
-            registry = first.to_owned();
-            repository = rest;
-        }
+    if let Some((first, rest)) = name.split_once('/')
+        && first.contains(['.', ':'])
+    {
+        first.clone_into(&mut registry);
+        repository = rest;
     }
     check_element("repository", repository, REPOSITORY_CHARS, 2, 255)?;
     if registry.is_empty() || registry == "docker.io" {
-        registry = DEFAULT_REGISTRY.to_owned();
+        DEFAULT_REGISTRY.clone_into(&mut registry);
     } else {
         check_registry(&registry)?;
     }

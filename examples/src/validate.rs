@@ -1,0 +1,224 @@
+//! `mcp-registry validate [--json] FILE...`: check `server.json` files as the registry would.
+//!
+//! A file may hold one `server.json`, an array of them (a seed file), one API response
+//! (`{server, _meta}`) or a list page (`{servers: [...]}`); every document in it is checked.
+
+use std::io::Write;
+
+use mcp_registry_types::{ServerJson, ServerList, ServerResponse, sanitize_text, validate};
+use serde_json::{Value, json};
+
+/// Exit code: every file valid (warnings allowed).
+pub const OK: u8 = 0;
+/// Exit code: some document has an error.
+pub const INVALID: u8 = 1;
+/// Exit code: some file could not be read or is not JSON; or the arguments are wrong.
+pub const UNREADABLE: u8 = 2;
+
+const USAGE: &str = "usage: mcp-registry validate [--json] FILE...";
+
+/// Runs the command; `args` excludes the program name and `validate`.
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let mut as_json = false;
+    let mut files = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--json" => as_json = true,
+            "-h" | "--help" => {
+                let _ = writeln!(out, "{USAGE}");
+                return OK;
+            }
+            flag if flag.starts_with("--") => {
+                let _ = writeln!(
+                    err,
+                    "mcp-registry validate: unknown option `{flag}`\n{USAGE}"
+                );
+                return UNREADABLE;
+            }
+            file => files.push(file),
+        }
+    }
+    if files.is_empty() {
+        let _ = writeln!(err, "{USAGE}");
+        return UNREADABLE;
+    }
+    let mut code = OK;
+    for file in files {
+        let result = check_file(file);
+        code = code.max(result.exit_code());
+        if as_json {
+            let _ = writeln!(out, "{}", result.to_json());
+        } else {
+            result.print(out);
+        }
+        if let FileResult::Unreadable { file, reason } = &result {
+            let _ = writeln!(
+                err,
+                "mcp-registry validate: {}: {}",
+                sanitize_text(file),
+                sanitize_text(reason)
+            );
+        }
+    }
+    code
+}
+
+/// One finding, flattened for output.
+struct Line {
+    path: String,
+    code: String,
+    severity: &'static str,
+    message: String,
+}
+
+enum FileResult {
+    Checked {
+        file: String,
+        findings: Vec<Line>,
+        documents: usize,
+    },
+    Unreadable {
+        file: String,
+        reason: String,
+    },
+}
+
+impl FileResult {
+    fn valid(&self) -> bool {
+        match self {
+            Self::Checked { findings, .. } => findings.iter().all(|f| f.severity != "error"),
+            Self::Unreadable { .. } => false,
+        }
+    }
+
+    fn exit_code(&self) -> u8 {
+        match self {
+            Self::Unreadable { .. } => UNREADABLE,
+            Self::Checked { .. } if self.valid() => OK,
+            Self::Checked { .. } => INVALID,
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            Self::Checked { file, findings, .. } => json!({
+                "file": file,
+                "valid": self.valid(),
+                "findings": findings.iter().map(|f| json!({
+                    "path": f.path, "code": f.code, "severity": f.severity, "message": f.message,
+                })).collect::<Vec<_>>(),
+            }),
+            Self::Unreadable { file, reason } => {
+                json!({"file": file, "valid": false, "error": reason, "findings": []})
+            }
+        }
+    }
+
+    fn print(&self, out: &mut dyn Write) {
+        let Self::Checked {
+            file,
+            findings,
+            documents,
+        } = self
+        else {
+            return;
+        };
+        let file = sanitize_text(file);
+        let errors = findings.iter().filter(|f| f.severity == "error").count();
+        let warnings = findings.len() - errors;
+        let what = if *documents == 1 {
+            String::new()
+        } else {
+            format!(" ({documents} documents)")
+        };
+        let verdict = if errors == 0 { "valid" } else { "invalid" };
+        let _ = writeln!(
+            out,
+            "{file}{what}: {verdict}, {errors} error(s), {warnings} warning(s)"
+        );
+        for f in findings {
+            let path = if f.path.is_empty() { "/" } else { &f.path };
+            let _ = writeln!(
+                out,
+                "  {} {}: {} [{}]",
+                f.severity,
+                sanitize_text(path),
+                sanitize_text(&f.message),
+                f.code
+            );
+        }
+    }
+}
+
+fn check_file(file: &str) -> FileResult {
+    let unreadable = |reason: String| FileResult::Unreadable {
+        file: file.to_owned(),
+        reason,
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => return unreadable(format!("cannot read: {e}")),
+    };
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(e) => return unreadable(format!("not JSON: {e}")),
+    };
+    let mut findings = Vec::new();
+    let documents = documents(&value);
+    let count = documents.len();
+    for (prefix, document) in documents {
+        match document {
+            Ok(document) => findings.extend(validate(&document).into_findings().into_iter().map(
+                |f| Line {
+                    path: format!("{prefix}{}", f.path()),
+                    code: f.code().to_owned(),
+                    severity: f.severity().as_str(),
+                    message: f.message().to_owned(),
+                },
+            )),
+            Err(error) => findings.push(Line {
+                path: format!("{prefix}{}", error.path()),
+                code: "parse".to_owned(),
+                severity: "error",
+                message: error.message().to_owned(),
+            }),
+        }
+    }
+    FileResult::Checked {
+        file: file.to_owned(),
+        findings,
+        documents: count,
+    }
+}
+
+type Parsed = Result<ServerJson, mcp_registry_types::ParseError>;
+
+/// The documents a file holds, each with the JSON Pointer prefix of where it sits.
+fn documents(value: &Value) -> Vec<(String, Parsed)> {
+    let parse = |v: &Value| ServerJson::from_slice(v.to_string().as_bytes());
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("/{i}"), parse(v)))
+            .collect(),
+        Value::Object(map) if map.get("servers").is_some_and(Value::is_array) => {
+            match ServerList::from_slice(value.to_string().as_bytes()) {
+                Ok(list) => list
+                    .into_servers()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| (format!("/servers/{i}/server"), Ok(r.into_server())))
+                    .collect(),
+                Err(e) => vec![(String::new(), Err(e))],
+            }
+        }
+        Value::Object(map) if map.get("server").is_some_and(Value::is_object) => {
+            match ServerResponse::from_slice(value.to_string().as_bytes()) {
+                Ok(response) => vec![("/server".to_owned(), Ok(response.into_server()))],
+                Err(e) => vec![(String::new(), Err(e))],
+            }
+        }
+        other => vec![(String::new(), parse(other))],
+    }
+}
