@@ -10,14 +10,15 @@ use http::header::{
     ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT,
 };
 use http::{Method, StatusCode};
+use mcp_registry_types::ProblemDetails;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::clock::Clock;
 use crate::credentials::TokenProvider;
 use crate::error::{
-    ClientError, CredentialsError, DecodeError, Limit, LimitError, NotJsonError, Problem,
-    RedirectError, StatusError, TimeoutError, TransportFailure, excerpt,
+    ClientError, CredentialsError, DecodeError, Limit, LimitError, NotJsonError, RedirectError,
+    StatusError, TimeoutError, TransportFailure, excerpt,
 };
 use crate::limits::Limits;
 use crate::query::{ApiVersion, endpoint};
@@ -318,7 +319,11 @@ fn check_status(
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, now));
-    let problem = if json { Problem::parse(body) } else { None };
+    let problem = if json {
+        ProblemDetails::from_slice(body)
+    } else {
+        None
+    };
     let error = Box::new(StatusError {
         url,
         status,

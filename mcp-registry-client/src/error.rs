@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
-use serde::Deserialize;
+use mcp_registry_types::ProblemDetails;
 use url::Url;
 
 use crate::transport::TransportError;
@@ -103,7 +103,7 @@ impl ClientError {
 pub struct StatusError {
     pub(crate) url: Url,
     pub(crate) status: StatusCode,
-    pub(crate) problem: Option<Problem>,
+    pub(crate) problem: Option<ProblemDetails>,
     pub(crate) retry_after: Option<Duration>,
 }
 
@@ -119,128 +119,13 @@ impl StatusError {
     }
 
     /// The parsed error body, if it was JSON in a known shape.
-    pub fn problem(&self) -> Option<&Problem> {
+    pub fn problem(&self) -> Option<&ProblemDetails> {
         self.problem.as_ref()
     }
 
     /// The `Retry-After` the registry sent, parsed (429 and 503).
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
-    }
-}
-
-/// An error body: RFC 9457 problem JSON as the official registry sends it
-/// (`{title, status, detail, errors[]}`), or the generic spec's `{error}`.
-#[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq)]
-pub struct Problem {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    status: Option<u16>,
-    #[serde(default)]
-    detail: Option<String>,
-    #[serde(default)]
-    errors: Vec<ProblemItem>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-impl Problem {
-    /// Parses an error body; `None` unless it is JSON with at least one known field.
-    pub(crate) fn parse(body: &[u8]) -> Option<Self> {
-        let problem: Self = serde_json::from_slice(body).ok()?;
-        let empty = problem.title.is_none()
-            && problem.detail.is_none()
-            && problem.error.is_none()
-            && problem.errors.is_empty();
-        (!empty).then_some(problem)
-    }
-
-    /// The short summary (`title`).
-    pub fn title(&self) -> Option<&str> {
-        self.title.as_deref()
-    }
-
-    /// The status the body claims.
-    pub fn status(&self) -> Option<u16> {
-        self.status
-    }
-
-    /// The explanation (`detail`).
-    pub fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-
-    /// Per-location details (`errors[]`).
-    pub fn errors(&self) -> &[ProblemItem] {
-        &self.errors
-    }
-
-    /// The generic `{"error": "…"}` message.
-    pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
-    }
-}
-
-impl fmt::Display for Problem {
-    /// The most specific message, then each item as `` `location`: `message` ``.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let head = self
-            .detail
-            .as_deref()
-            .or(self.error.as_deref())
-            .or(self.title.as_deref());
-        let mut first = true;
-        if let Some(head) = head {
-            write!(f, "`{}`", one_line(head, 200))?;
-            first = false;
-        }
-        for item in self.errors.iter().take(3) {
-            f.write_str(if first { "" } else { "; " })?;
-            first = false;
-            if let Some(location) = &item.location {
-                write!(f, "`{}`: ", one_line(location, 100))?;
-            }
-            write!(
-                f,
-                "`{}`",
-                one_line(item.message.as_deref().unwrap_or(""), 200)
-            )?;
-        }
-        if self.errors.len() > 3 {
-            write!(f, "; and {} more", self.errors.len() - 3)?;
-        }
-        Ok(())
-    }
-}
-
-/// One entry of a problem's `errors[]`.
-#[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, Eq, PartialEq)]
-pub struct ProblemItem {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    location: Option<String>,
-    #[serde(default)]
-    value: Option<serde_json::Value>,
-}
-
-impl ProblemItem {
-    /// What is wrong.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
-    /// Where, for example `body.packages[0].registry_type`.
-    pub fn location(&self) -> Option<&str> {
-        self.location.as_deref()
-    }
-
-    /// The offending value.
-    pub fn value(&self) -> Option<&serde_json::Value> {
-        self.value.as_ref()
     }
 }
 
@@ -512,14 +397,33 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     text
 }
 
-struct ProblemSuffix<'a>(Option<&'a Problem>);
+struct ProblemSuffix<'a>(Option<&'a ProblemDetails>);
 
 impl fmt::Display for ProblemSuffix<'_> {
+    /// `: ` then the most specific message and up to three `` `location`: `message` `` items,
+    /// each cut to one bounded line: the text comes from the registry.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(problem) => write!(f, ": {problem}"),
-            None => Ok(()),
+        let Some(problem) = self.0 else {
+            return Ok(());
+        };
+        let head = problem.detail().or(problem.error()).or(problem.title());
+        let mut separator = ": ";
+        if let Some(head) = head {
+            write!(f, "{separator}`{}`", one_line(head, 200))?;
+            separator = "; ";
         }
+        for item in problem.errors().iter().take(3) {
+            f.write_str(separator)?;
+            separator = "; ";
+            if let Some(location) = item.location() {
+                write!(f, "`{}`: ", one_line(location, 100))?;
+            }
+            write!(f, "`{}`", one_line(item.message(), 200))?;
+        }
+        if problem.errors().len() > 3 {
+            write!(f, "; and {} more", problem.errors().len() - 3)?;
+        }
+        Ok(())
     }
 }
 
@@ -542,21 +446,27 @@ mod tests {
         Url::parse("https://registry.example/v0.1/servers").unwrap()
     }
 
+    fn problem(body: &[u8]) -> String {
+        ProblemSuffix(ProblemDetails::from_slice(body).as_ref()).to_string()
+    }
+
     #[test]
-    fn problem_json_and_generic_error_shapes_both_parse() {
+    fn problem_json_and_generic_error_shapes_both_render_on_one_line() {
         let body = br#"{"title":"Unprocessable Entity","status":422,"detail":"validation failed",
             "errors":[{"message":"expected number <= 100","location":"query.limit","value":500}]}"#;
-        let problem = Problem::parse(body).unwrap();
-        assert_eq!(problem.status(), Some(422));
-        assert_eq!(problem.errors()[0].value(), Some(&serde_json::json!(500)));
         assert_eq!(
-            problem.to_string(),
-            "`validation failed`; `query.limit`: `expected number <= 100`"
+            problem(body),
+            ": `validation failed`; `query.limit`: `expected number <= 100`"
         );
-        let generic = Problem::parse(br#"{"error":"Server not found"}"#).unwrap();
-        assert_eq!(generic.to_string(), "`Server not found`");
-        assert_eq!(Problem::parse(b"<html>"), None);
-        assert_eq!(Problem::parse(b"{}"), None);
+        assert_eq!(
+            problem(br#"{"error":"Server not found"}"#),
+            ": `Server not found`"
+        );
+        assert_eq!(problem(br#"{"title":"Bad\nGateway"}"#), ": `Bad Gateway`");
+        let many =
+            br#"{"errors":[{"message":"a"},{"message":"b"},{"message":"c"},{"message":"d"}]}"#;
+        assert_eq!(problem(many), ": `a`; `b`; `c`; and 1 more");
+        assert_eq!(problem(b"<html>"), "");
     }
 
     #[test]
@@ -564,7 +474,7 @@ mod tests {
         let error = ClientError::Server(Box::new(StatusError {
             url: url(),
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            problem: Problem::parse(br#"{"title":"Internal Server Error","status":500,"detail":"Failed to get registry list\nboom"}"#),
+            problem: ProblemDetails::from_slice(br#"{"title":"Internal Server Error","status":500,"detail":"Failed to get registry list\nboom"}"#),
             retry_after: None,
         }));
         assert_eq!(

@@ -99,7 +99,7 @@ pub use clock::{Clock, Jitter, RandomJitter};
 pub use credentials::{StaticToken, TokenProvider};
 pub use error::{
     ClientError, CredentialsError, CursorError, DecodeError, Limit, LimitError, NotJsonError,
-    Problem, ProblemItem, RedirectError, StatusError, TimeoutError, TransportFailure,
+    RedirectError, StatusError, TimeoutError, TransportFailure,
 };
 pub use filter::ServerFilter;
 pub use limits::Limits;
