@@ -53,6 +53,9 @@ impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
 }
 
 /// The tokio timer (honours `tokio::time::pause`).
+///
+/// Requests must then run inside a tokio runtime with its time driver enabled, as `reqwest`
+/// requires anyway.
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 #[derive(Clone, Copy, Debug, Default)]

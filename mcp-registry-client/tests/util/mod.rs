@@ -4,10 +4,9 @@ use std::fmt::Debug;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt as _;
 use mcp_registry_client::test_util::ManualClock;
 use mcp_registry_client::{
-    ClientError, RegistryClient, RegistryClientBuilder, RetryPolicy, ServerStream, url::Url,
+    ClientError, RegistryClient, RegistryClientBuilder, RetryPolicy, url::Url,
 };
 
 /// A retry policy for tests: millisecond backoff, no jitter, so waits are exact and fast.
@@ -54,7 +53,11 @@ pub(crate) fn assert_error<T: Debug>(result: Result<T, ClientError>, message: &s
 
 #[cfg(feature = "reqwest")]
 /// Drains a stream into the names@versions it yielded and the error that ended it, if any.
-pub(crate) async fn drain(mut stream: ServerStream) -> (Vec<String>, Option<ClientError>) {
+pub(crate) async fn drain(
+    mut stream: mcp_registry_client::ServerStream,
+) -> (Vec<String>, Option<ClientError>) {
+    use futures::StreamExt as _;
+
     let mut names = Vec::new();
     while let Some(item) = stream.next().await {
         match item {
