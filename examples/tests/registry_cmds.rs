@@ -1,0 +1,201 @@
+//! `search`, `show` and `versions` against the loopback fake registry. No outside network.
+
+use mcp_registry_client::test_util::{FakeRegistry, Quirk, fixtures};
+use mcp_registry_examples::registry_cmds::{FAILED, OK, USAGE_ERROR, search, show, versions};
+
+type Command = fn(&[String], &mut dyn std::io::Write, &mut dyn std::io::Write) -> u8;
+
+fn registry() -> FakeRegistry {
+    FakeRegistry::builder()
+        .with_servers(fixtures::sample())
+        .start_on_thread()
+        .unwrap()
+}
+
+/// Runs a command; returns the exit code, standard output and standard error.
+#[track_caller]
+fn run(command: Command, args: &[&str]) -> (u8, String, String) {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = command(&args, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn search_lists_latest_versions_matching_the_name() {
+    let registry = registry();
+    let url = registry.url().to_string();
+    let (code, out, err) = run(search, &["--registry", &url, "weather"]);
+    assert_eq!((code, err.as_str()), (OK, ""));
+    assert_eq!(
+        out,
+        "io.github.acme/weather  1.2.0  Weather forecasts and alerts for any city.\n"
+    );
+    let (code, out, _) = run(search, &["--registry", &url, "--limit", "1", "remote"]);
+    assert_eq!(code, OK);
+    assert_eq!(out.lines().count(), 1);
+    let (code, out, _) = run(search, &["--registry", &url, "nothing-like-this"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (OK, "no servers match `nothing-like-this`\n")
+    );
+}
+
+#[test]
+fn search_json_is_the_registry_documents() {
+    let registry = registry();
+    let (code, out, _) = run(
+        search,
+        &["--json", "--registry", registry.url().as_str(), "acme"],
+    );
+    assert_eq!(code, OK);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<_> = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["server"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 7);
+    assert!(names.contains(&"io.github.acme/weather"));
+    assert!(!names.contains(&"io.github.acme/removed-tool"));
+}
+
+#[test]
+fn show_prints_a_version_or_the_latest() {
+    let registry = registry();
+    let url = registry.url().to_string();
+    let (code, out, _) = run(show, &["--registry", &url, "io.github.acme/weather@1.0.0"]);
+    assert_eq!(code, OK);
+    assert!(out.starts_with("io.github.acme/weather 1.0.0\n"), "{out}");
+    assert!(out.contains("  latest:      no\n"), "{out}");
+    let (code, out, _) = run(show, &["--registry", &url, "com.example/remote-search"]);
+    assert_eq!(code, OK);
+    assert_eq!(
+        out,
+        "com.example/remote-search 2.0.0\n  title:       Remote Search\n  \
+         description: Hosted web search over streamable HTTP.\n  status:      active\n  \
+         published:   2025-10-21T09:15:00Z\n  latest:      yes\n  \
+         remote:      streamable-http https://search.example.com/mcp  (needs configuration)\n"
+    );
+    let (code, out, _) = run(
+        show,
+        &[
+            "--json",
+            "--registry",
+            &url,
+            "com.example/build-meta@1.0.0+20130313144700",
+        ],
+    );
+    assert_eq!(code, OK);
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(value["server"]["version"], "1.0.0+20130313144700");
+}
+
+#[test]
+fn versions_lists_newest_first() {
+    let registry = registry();
+    let (code, out, _) = run(
+        versions,
+        &[
+            "--registry",
+            registry.url().as_str(),
+            "io.github.acme/weather",
+        ],
+    );
+    assert_eq!(code, OK);
+    assert_eq!(
+        out,
+        "1.2.0  active  2025-11-02T08:30:00.123456Z  latest\n1.0.0  active  2025-09-30T10:00:00.000000Z\n"
+    );
+}
+
+#[test]
+fn registry_errors_are_one_line_and_exit_1() {
+    let registry = registry();
+    let url = registry.url().to_string();
+    let (code, out, err) = run(show, &["--registry", &url, "io.github.acme/missing"]);
+    assert_eq!((code, out.as_str()), (FAILED, ""));
+    assert_eq!(
+        err,
+        format!(
+            "mcp-registry show: not found: `{url}v0.1/servers/io.github.acme%2Fmissing/versions/latest`: `Server not found`\n"
+        )
+    );
+
+    let broken = FakeRegistry::builder()
+        .with_quirk(Quirk::HtmlBadGateway { times: 100 })
+        .start_on_thread()
+        .unwrap();
+    let broken_url = broken.url().to_string();
+    let (code, _, err) = run(
+        versions,
+        &["--registry", &broken_url, "--retries", "0", "a/b"],
+    );
+    assert_eq!(code, FAILED);
+    assert_eq!(
+        err,
+        format!(
+            "mcp-registry versions: expected json but got `text/html` with status 502: `{broken_url}v0.1/servers/a%2Fb/versions`\n"
+        )
+    );
+}
+
+#[test]
+fn unreachable_registry_is_one_line_and_exit_1() {
+    // A port that was just free: nothing listens there now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let (code, _, err) = run(search, &["--registry", &url, "--retries", "0", "x"]);
+    assert_eq!(code, FAILED);
+    assert!(
+        err.starts_with(&format!(
+            "mcp-registry search: request failed: `{url}v0.1/servers?"
+        )),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let (code, _, err) = run(search, &["--registry", "ftp://example.invalid", "x"]);
+    assert_eq!(code, FAILED);
+    assert_eq!(
+        err,
+        "mcp-registry search: invalid registry url: `ftp://example.invalid/`: scheme must be http or https\n"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_usage() {
+    let (code, _, err) = run(show, &[]);
+    assert_eq!(code, USAGE_ERROR);
+    assert_eq!(
+        err,
+        "mcp-registry show: missing NAME\n\
+         usage: mcp-registry show [--registry URL] [--json] [--timeout SECS] [--retries N] NAME[@VERSION]\n"
+    );
+    let (code, _, err) = run(search, &["--limit", "many", "x"]);
+    assert_eq!(code, USAGE_ERROR);
+    assert!(
+        err.starts_with("mcp-registry search: `--limit` needs a number, not `many`\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(versions, &["--registry"]);
+    assert_eq!(code, USAGE_ERROR);
+    assert!(
+        err.starts_with("mcp-registry versions: `--registry` needs a value\n"),
+        "{err}"
+    );
+    let (code, out, _) = run(versions, &["--help"]);
+    assert_eq!(
+        (code, out.starts_with("usage: mcp-registry versions")),
+        (OK, true)
+    );
+}
