@@ -4,17 +4,17 @@
 
 mod util;
 
-use mcp_registry_types::{Layer, SchemaVersion, SchemaVersionPolicy, Severity, Validator};
+use mcp_registry_types::{Finding, Layer, SchemaVersion, SchemaVersionPolicy, Severity, Validator};
 use serde_json::json;
 use util::{
     CURRENT, SHA, assert_clean, assert_codes, assert_codes_in, assert_error, assert_has_in,
     assert_lacks, assert_no_errors, assert_sole, assert_sole_in, base, base_with, mcpb, oci,
-    remove, report, report_with, schema_url, set, with_package, with_remote,
+    remove, report_with, schema_url, set, validated, with_package, with_remote,
 };
 
 #[test]
 fn valid_base_document_has_no_findings() {
-    let report = report(&base());
+    let report = validated(&base());
     assert!(report.findings().is_empty(), "{:?}", report.findings());
     assert!(report.is_valid());
     assert_eq!(report.schema_version(), Some(SchemaVersion::V2025_12_11));
@@ -29,16 +29,18 @@ fn schema_field_required() {
     let mut doc = base();
     remove(&mut doc, "/$schema");
     let message = format!("`$schema` is required: write `{CURRENT}`");
-    let finding = assert_error(&doc, "/$schema", "schema-field-required", &message);
+    // The publish API requires the property too, under the same code: one finding.
+    let finding = assert_sole(&doc, "/$schema", "schema-field-required", &message);
     assert_eq!(finding.layer(), Layer::SchemaVersion);
-    // The publish API requires the property too.
-    assert_codes(
-        &doc,
-        &[
-            ("/$schema", "schema-field-required"),
-            ("/$schema", "required"),
-        ],
+    let publish = Validator::new().with_layers(&[Layer::Publish]);
+    let finding = assert_sole_in(
+        &report_with(&publish, &doc),
+        "/$schema",
+        "schema-field-required",
+        Severity::Error,
+        &message,
     );
+    assert_eq!(finding.layer(), Layer::Publish);
 
     // Empty counts as missing.
     assert_error(
@@ -87,7 +89,7 @@ fn schema_version_not_current() {
     // The base document is valid under each of these camelCase versions.
     for version in ["2025-09-16", "2025-09-29", "2025-10-11", "2025-10-17"] {
         let doc = base_with("/$schema", json!(schema_url(version)));
-        let report = report(&doc);
+        let report = validated(&doc);
         assert_sole_in(
             &report,
             "/$schema",
@@ -128,7 +130,7 @@ fn schema_version_policy_allow_warn_error() {
     assert!(warned.is_valid());
     assert_eq!(warned.warnings().count(), 1);
     assert_eq!(
-        report(&doc),
+        validated(&doc),
         warned,
         "`validate` warns, as the registry does"
     );
@@ -159,15 +161,12 @@ fn schema_version_policy_allow_warn_error() {
 }
 
 #[test]
-#[ignore = "crate compares the extracted version id with 2025-12-11, but REFERENCE §5.2 says the \
-            registry compares the whole `$schema` with `model.CurrentSchemaURL`, so any other URL \
-            naming 2025-12-11 is `schema-version-not-current` (a warning by default)"]
 fn schema_version_not_current_compares_the_whole_url() {
     for url in [
         "http://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
         "https://example.com/schemas/2025-12-11/server.schema.json",
     ] {
-        let report = report(&base_with("/$schema", json!(url)));
+        let report = validated(&base_with("/$schema", json!(url)));
         let [finding] = report.findings() else {
             panic!(
                 "expected one warning for {url}, got {:?}",
@@ -404,6 +403,7 @@ fn format() {
         &[
             ("/websiteUrl", "format"),
             ("/websiteUrl", "website-url-must-be-absolute"),
+            ("/websiteUrl", "website-url-invalid-scheme"),
         ],
     );
 
@@ -569,9 +569,6 @@ fn publisher_meta_too_large() {
 }
 
 #[test]
-#[ignore = "crate measures serde_json's output, but REFERENCE §5.4 measures Go's `json.Marshal` of \
-            the decoded metadata, where the number `1.0` is written `1`: this 4096-byte object is \
-            accepted by the registry and gets `publisher-meta-too-large` (4098 bytes) from the crate"]
 fn publisher_meta_size_is_go_json_size() {
     // Go: {"a":"x…x","b":1} = 14 + 4082 = 4096 bytes.
     let doc = base_with(
@@ -672,6 +669,8 @@ fn version_looks_like_range() {
         " ^1.0 ",
         "1.2.X",
         "x.1",
+        // A pre-release holding an `x` matches the dotted-wildcard pattern too.
+        "1.0.0-x.1",
     ];
     for range in rejected {
         let finding = assert_sole(
@@ -701,7 +700,7 @@ fn version_looks_like_range() {
         "1.0.0+build.5",
         "1.2",
         "xenial",
-        "1.0.0-x.1",
+        "1.0.0-rc.1",
     ];
     for version in accepted {
         assert_clean(&base_with("/version", json!(version)));
@@ -1042,12 +1041,9 @@ fn argument_default_starts_with_name() {
 }
 
 #[test]
-#[ignore = "crate stops after a bad argument name, but REFERENCE §5.3 #7 checks the value and \
-            default independently of the name (and #10: all issues are collected, no early exit): \
-            with name `` every non-empty value starts with the name"]
 fn named_argument_checks_are_independent() {
     let doc = arguments(json!([{"type": "named", "name": "", "value": "8080"}]));
-    let report = report(&doc);
+    let report = validated(&doc);
     let path = "/packages/0/packageArguments/0/value";
     assert!(
         report
@@ -1057,8 +1053,8 @@ fn named_argument_checks_are_independent() {
     );
 
     let doc = arguments(json!([{"type": "named", "name": "--port <n>", "value": "--port <n> 1"}]));
-    let report = report(&doc);
-    let codes: Vec<&str> = report.findings().iter().map(|f| f.code()).collect();
+    let report = validated(&doc);
+    let codes: Vec<&str> = report.findings().iter().map(Finding::code).collect();
     assert_eq!(
         codes,
         [
@@ -1091,7 +1087,10 @@ fn streamable_transport_url_required() {
             &doc,
             "/packages/0/transport/url",
             "streamable-transport-url-required",
-            &format!("a {kind} transport needs a `url` such as `http://localhost:{{port}}/mcp`"),
+            &format!(
+                "{} {kind} transport needs a `url` such as `http://localhost:{{port}}/mcp`",
+                if kind == "sse" { "an" } else { "a" }
+            ),
         );
         assert_codes(
             &doc,
@@ -1205,6 +1204,7 @@ fn remote_transport_url_required() {
         &[
             ("/remotes/0/url", "required"),
             ("/remotes/0/url", "remote-transport-url-required"),
+            ("/remotes/0/url", "invalid-templated-url"),
         ],
     );
 }
@@ -1265,16 +1265,13 @@ fn invalid_remote_url() {
 }
 
 #[test]
-#[ignore = "crate stops after `remote-transport-url-required`, but REFERENCE §5.3 #8 runs \
-            `IsValidTemplatedURL` on a remote URL independently, and an empty URL is not valid, \
-            so the registry also reports `invalid-templated-url`"]
 fn remote_templated_url_check_is_independent() {
-    let report = report(&with_remote(json!({"type": "streamable-http", "url": ""})));
+    let report = validated(&with_remote(json!({"type": "streamable-http", "url": ""})));
     let codes: Vec<&str> = report
         .findings()
         .iter()
         .filter(|f| f.path() == "/remotes/0/url")
-        .map(|f| f.code())
+        .map(Finding::code)
         .collect();
     assert!(
         codes.contains(&"remote-transport-url-required"),
@@ -1284,12 +1281,9 @@ fn remote_templated_url_check_is_independent() {
 }
 
 #[test]
-#[ignore = "crate reports only the first of the URL checks, but REFERENCE §5.3 #4 and #6 check \
-            `absolute` and `scheme = https` separately (and #10: no early exit), so a relative \
-            websiteUrl or icon also gets the scheme error"]
 fn relative_urls_also_fail_the_scheme_check() {
     let doc = base_with("/websiteUrl", json!("example.com"));
-    let report = report(&doc);
+    let report = validated(&doc);
     assert!(
         report
             .findings()
@@ -1297,7 +1291,7 @@ fn relative_urls_also_fail_the_scheme_check() {
             .any(|f| f.code() == "website-url-invalid-scheme")
     );
     let doc = base_with("/icons", json!([{"src": "/icon.png"}]));
-    let report = report(&doc);
+    let report = validated(&doc);
     assert!(
         report
             .findings()
@@ -1689,7 +1683,7 @@ fn mcpb_url_must_contain_mcp() {
 // Legacy documents and layer selection
 // ---------------------------------------------------------------------------------------------
 
-/// A 2025-07-09 document: snake_case names and `status` in the document.
+/// A 2025-07-09 document: snake-case names and `status` in the document.
 fn legacy_document() -> serde_json::Value {
     json!({
         "$schema": schema_url("2025-07-09"),
@@ -1734,7 +1728,7 @@ fn legacy_2025_07_09_document() {
     assert_eq!(report.schema_version(), Some(SchemaVersion::V2025_07_09));
 
     // The publish API reads only camelCase names, so it refuses the document.
-    let report = report(&doc);
+    let report = validated(&doc);
     assert_codes_in(
         &report,
         &[
@@ -1782,7 +1776,23 @@ fn legacy_2025_07_09_document() {
         "`registryType` is required",
     );
 
-    // The snake_case schema requires the snake_case package fields.
+    // Semantic findings point at the spelling the document uses.
+    let mut doc = legacy_document();
+    set(
+        &mut doc,
+        "/packages/0/package_arguments/1",
+        json!({"type": "named", "name": "--units", "value": "--units=metric"}),
+    );
+    let semantic = Validator::new().with_layers(&[Layer::Semantic]);
+    assert_sole_in(
+        &report_with(&semantic, &doc),
+        "/packages/0/package_arguments/1/value",
+        "argument-value-starts-with-name",
+        Severity::Error,
+        "the value of `--units` repeats the flag: write only the value",
+    );
+
+    // The snake-case schema requires the snake-case package fields.
     let mut doc = legacy_document();
     remove(&mut doc, "/packages/0/registry_type");
     set(&mut doc, "/packages/0/registryType", json!("npm"));
@@ -1835,7 +1845,7 @@ fn with_layers_selects_layers() {
         );
     }
     // All layers: a rule two layers share is reported once, by the first.
-    let all = report(&doc);
+    let all = validated(&doc);
     assert_codes_in(
         &all,
         &[

@@ -17,7 +17,7 @@
 //! # Rules
 //!
 //! Each code below is asserted, with its path and full message, by the test of the same name
-//! in `mcp-registry-types/tests/rules.rs`.
+//! (dashes as underscores; `enum` is `r#enum`) in `mcp-registry-types/tests/rules.rs`.
 //!
 //! | code | layer | severity | rule |
 //! |---|---|---|---|

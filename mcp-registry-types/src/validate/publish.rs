@@ -358,11 +358,38 @@ fn camel_case(key: &str) -> Option<String> {
     Some(out)
 }
 
-/// The length of Go's `json.Marshal` of `value`: compact, with `<`, `>`, `&`, U+2028 and
-/// U+2029 escaped as `\uXXXX`.
+/// The length of Go's `json.Marshal` of `value` as the registry decoded it: compact, keys and
+/// strings as serde writes them but with `<`, `>`, `&`, U+2028 and U+2029 escaped as
+/// `\uXXXX`, and every number a `float64` in Go's shortest form (`1.0` is `1`, `1e21` is
+/// `1e+21`).
 fn go_json_len(value: &Value) -> usize {
-    let compact = value.to_string();
-    let extra: usize = compact
+    match value {
+        Value::Null => 4,
+        Value::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string().len(), go_float_len),
+        Value::String(s) => go_string_len(s),
+        Value::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(go_json_len).sum::<usize>()
+        }
+        Value::Object(map) => {
+            let entries: usize = map
+                .iter()
+                .map(|(k, v)| go_string_len(k) + 1 + go_json_len(v))
+                .sum();
+            2 + map.len().saturating_sub(1) + entries
+        }
+    }
+}
+
+fn go_string_len(text: &str) -> usize {
+    let serde_len = Value::from(text).to_string().len();
+    let extra: usize = text
         .chars()
         .map(|c| match c {
             '<' | '>' | '&' => 5,
@@ -370,7 +397,20 @@ fn go_json_len(value: &Value) -> usize {
             _ => 0,
         })
         .sum();
-    compact.len() + extra
+    serde_len + extra
+}
+
+/// Go's `float64` encoding: shortest digits, `'f'` form in [1e-6, 1e21), else `'e'` form with a
+/// signed two-digit-minimum exponent trimmed to at least one digit (`1e-07` becomes `1e-7`).
+fn go_float_len(f: f64) -> usize {
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        format!("{f}").len()
+    } else {
+        let text = format!("{f:e}");
+        let sign_added = usize::from(!text.contains("e-"));
+        text.len() + sign_added
+    }
 }
 
 #[cfg(test)]

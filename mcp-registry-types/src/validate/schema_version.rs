@@ -151,13 +151,18 @@ pub(super) fn check(
     };
     let version = SchemaVersion::ALL.into_iter().find(|v| v.id() == id);
     match version {
-        Some(version) if version == SchemaVersion::CURRENT => {}
-        Some(version) if version.is_served_by_registry() => {
+        // The registry compares the whole URL, so the current version at another address is
+        // "not current" too.
+        Some(version) if version.is_served_by_registry() && url != current => {
             if report {
-                let message = format!(
-                    "schema version `{id}` is not the current version `{}`: update `$schema` to `{current}`",
-                    SchemaVersion::CURRENT
-                );
+                let message = if version == SchemaVersion::CURRENT {
+                    format!("`{url}` is not the current schema URL: write `{current}`")
+                } else {
+                    format!(
+                        "schema version `{id}` is not the current version `{}`: update `$schema` to `{current}`",
+                        SchemaVersion::CURRENT
+                    )
+                };
                 match policy {
                     SchemaVersionPolicy::Allow => {}
                     SchemaVersionPolicy::Warn => {
@@ -169,6 +174,7 @@ pub(super) fn check(
                 }
             }
         }
+        Some(version) if version.is_served_by_registry() => {}
         _ => {
             if report {
                 sink.error(

@@ -136,19 +136,22 @@ fn website_url(url: &str, sink: &mut LayerSink<'_>) {
             return;
         }
     };
+    // Each check stands alone, as in the registry: a relative URL also lacks `https`.
     if parsed.scheme.is_empty() {
         sink.error(
             path,
             "website-url-must-be-absolute",
             format!("`{url}` is not absolute: write the full URL such as `https://{url}`"),
         );
-    } else if parsed.scheme != "https" {
+    }
+    if parsed.scheme != "https" {
         sink.error(
             path,
             "website-url-invalid-scheme",
             format!("`{url}` must use https: write `https://…`"),
         );
-    } else if let Some((position, c)) = url
+    }
+    if let Some((position, c)) = url
         .char_indices()
         .find(|(_, c)| "\"'<> \t\n\r".contains(*c))
     {
@@ -162,26 +165,35 @@ fn website_url(url: &str, sink: &mut LayerSink<'_>) {
 
 fn icon_src(path: &str, src: &str, sink: &mut LayerSink<'_>) {
     let at = join(path, "src");
-    match go_url::parse(src) {
-        Err(error) => sink.error(
-            at,
-            "icon-src-invalid-url",
-            format!("`{src}` is not a URL: {}", error.0),
-        ),
-        Ok(url) if url.scheme.is_empty() => sink.error(
-            at,
+    let url = match go_url::parse(src) {
+        Ok(url) => url,
+        Err(error) => {
+            sink.error(
+                at,
+                "icon-src-invalid-url",
+                format!("`{src}` is not a URL: {}", error.0),
+            );
+            return;
+        }
+    };
+    if url.scheme.is_empty() {
+        sink.error(
+            at.clone(),
             "icon-src-not-absolute",
             format!("`{src}` is not absolute: write the full `https://` URL of the icon"),
-        ),
-        Ok(url) if url.scheme != "https" => sink.error(
+        );
+    }
+    if url.scheme != "https" {
+        let scheme = if url.scheme.is_empty() {
+            "no scheme".to_owned()
+        } else {
+            format!("`{}`", url.scheme)
+        };
+        sink.error(
             at,
             "icon-src-invalid-scheme",
-            format!(
-                "icon `{src}` uses `{}`: serve it over `https://`",
-                url.scheme
-            ),
-        ),
-        Ok(_) => {}
+            format!("icon `{src}` uses {scheme}: serve it over `https://`"),
+        );
     }
 }
 
@@ -217,6 +229,7 @@ fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
     if a.kind().map(crate::ArgumentType::as_str) != Some("named") {
         return;
     }
+    // The registry collects every finding: the value checks run whatever the name is.
     let name = a.name().unwrap_or_default();
     if name.is_empty() {
         sink.error(
@@ -224,25 +237,28 @@ fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
             "named-argument-name-required",
             "a named argument needs a `name` such as `--port`",
         );
-        return;
-    }
-    if name.contains(['<', '>', ' ', '$']) {
+    } else if name.contains(['<', '>', ' ', '$']) {
         sink.error(
             join(path, "name"),
             "invalid-named-argument-name",
             format!("argument name `{name}` holds `<`, `>`, `$` or a space: write the bare flag such as `--port`"),
         );
-        return;
     }
     let input = a.input();
-    if input.value().is_some_and(|v| v.starts_with(name)) {
+    if input
+        .value()
+        .is_some_and(|v| !v.is_empty() && v.starts_with(name))
+    {
         sink.error(
             join(path, "value"),
             "argument-value-starts-with-name",
             format!("the value of `{name}` repeats the flag: write only the value"),
         );
     }
-    if input.default_value().is_some_and(|v| v.starts_with(name)) {
+    if input
+        .default_value()
+        .is_some_and(|v| !v.is_empty() && v.starts_with(name))
+    {
         sink.error(
             join(path, "default"),
             "argument-default-starts-with-name",
@@ -269,7 +285,7 @@ fn package_transport(path: &str, p: &Package, t: &Transport, sink: &mut LayerSin
                 sink.error(
                     join(path, "url"),
                     "streamable-transport-url-required",
-                    format!("a {kind} transport needs a `url` such as `http://localhost:{{port}}/mcp`"),
+                    format!("{} {kind} transport needs a `url` such as `http://localhost:{{port}}/mcp`", if kind == "sse" { "an" } else { "a" }),
                 );
                 return;
             }
@@ -311,15 +327,14 @@ fn remote(path: &str, t: &Transport, sink: &mut LayerSink<'_>) {
             "remote-transport-url-required",
             "a remote needs a `url` such as `https://api.example.com/mcp`",
         );
-        return;
-    }
-    if let Err(reason) = check_remote_url(url) {
+    } else if let Err(reason) = check_remote_url(url) {
         sink.error(
             join(path, "url"),
             "invalid-remote-url",
             format!("`{url}` is not a valid remote URL: {reason}"),
         );
     }
+    // The template check runs on its own, so an empty URL fails it too, as in the registry.
     let known: HashSet<&str> = t
         .variables()
         .into_iter()

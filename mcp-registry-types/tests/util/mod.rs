@@ -1,6 +1,8 @@
 //! Helpers for the rule tests: a valid base document, JSON Pointer edits and assertions on
 //! findings that report the caller's line.
 
+use std::fmt::Write as _;
+
 use mcp_registry_types::{Finding, Report, ServerJson, Severity, Validator, validate};
 use serde_json::{Value, json};
 
@@ -42,12 +44,12 @@ pub(crate) fn base_with(pointer: &str, value: Value) -> Value {
 
 /// `base()` with `package` as its only package.
 pub(crate) fn with_package(package: Value) -> Value {
-    base_with("/packages", json!([package]))
+    base_with("/packages", Value::Array(vec![package]))
 }
 
 /// `base()` with `remote` as its only remote.
 pub(crate) fn with_remote(remote: Value) -> Value {
-    base_with("/remotes", json!([remote]))
+    base_with("/remotes", Value::Array(vec![remote]))
 }
 
 /// An OCI package for `identifier`.
@@ -124,7 +126,7 @@ pub(crate) fn parse(doc: &Value) -> ServerJson {
 
 /// Validates `doc` with every layer and the default policy.
 #[track_caller]
-pub(crate) fn report(doc: &Value) -> Report {
+pub(crate) fn validated(doc: &Value) -> Report {
     validate(&parse(doc))
 }
 
@@ -136,19 +138,19 @@ pub(crate) fn report_with(validator: &Validator, doc: &Value) -> Report {
 
 /// Every finding as `path [code] severity: message`, for failure output.
 pub(crate) fn describe(report: &Report) -> String {
-    report
-        .findings()
-        .iter()
-        .map(|f| {
-            format!(
-                "\n  {} [{}] {}: {}",
-                f.path(),
-                f.code(),
-                f.severity(),
-                f.message()
-            )
-        })
-        .collect()
+    let mut out = String::new();
+    for f in report.findings() {
+        write!(
+            out,
+            "\n  {} [{}] {}: {}",
+            f.path(),
+            f.code(),
+            f.severity(),
+            f.message()
+        )
+        .unwrap();
+    }
+    out
 }
 
 /// Asserts that `finding` is exactly this one.
@@ -185,7 +187,7 @@ pub(crate) fn assert_sole_in(
 /// Asserts that `doc` has exactly one finding, the error given, and returns it.
 #[track_caller]
 pub(crate) fn assert_sole(doc: &Value, path: &str, code: &str, message: &str) -> Finding {
-    assert_sole_in(&report(doc), path, code, Severity::Error, message)
+    assert_sole_in(&validated(doc), path, code, Severity::Error, message)
 }
 
 /// Asserts that `report` has a finding at `path` with `code`, with this severity and
@@ -212,7 +214,7 @@ pub(crate) fn assert_has_in(
 /// Asserts that `doc` has the error given (among others) and returns it.
 #[track_caller]
 pub(crate) fn assert_error(doc: &Value, path: &str, code: &str, message: &str) -> Finding {
-    assert_has_in(&report(doc), path, code, Severity::Error, message)
+    assert_has_in(&validated(doc), path, code, Severity::Error, message)
 }
 
 /// Asserts that the findings of `report` are exactly these `(path, code)` pairs, in order.
@@ -229,13 +231,13 @@ pub(crate) fn assert_codes_in(report: &Report, expected: &[(&str, &str)]) {
 /// Asserts that the findings of `doc` are exactly these `(path, code)` pairs, in order.
 #[track_caller]
 pub(crate) fn assert_codes(doc: &Value, expected: &[(&str, &str)]) {
-    assert_codes_in(&report(doc), expected);
+    assert_codes_in(&validated(doc), expected);
 }
 
 /// Asserts that `doc` has no finding at all.
 #[track_caller]
 pub(crate) fn assert_clean(doc: &Value) {
-    let report = report(doc);
+    let report = validated(doc);
     assert!(
         report.findings().is_empty(),
         "{doc}\nunexpected findings:{}",
@@ -246,7 +248,7 @@ pub(crate) fn assert_clean(doc: &Value) {
 /// Asserts that `doc` has no error (warnings allowed), as the registry defines valid.
 #[track_caller]
 pub(crate) fn assert_no_errors(doc: &Value) {
-    let report = report(doc);
+    let report = validated(doc);
     assert!(
         report.is_valid(),
         "{doc}\nunexpected errors:{}",
@@ -258,7 +260,7 @@ pub(crate) fn assert_no_errors(doc: &Value) {
 /// Asserts that `doc` has no finding with `code`.
 #[track_caller]
 pub(crate) fn assert_lacks(doc: &Value, code: &str) {
-    let report = report(doc);
+    let report = validated(doc);
     assert!(
         report.findings().iter().all(|f| f.code() != code),
         "{doc}\nunexpected [{code}]:{}",

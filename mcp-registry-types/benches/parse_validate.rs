@@ -1,0 +1,112 @@
+//! Typed parse + full validation, side by side with (a) a `serde_json::Value` parse of the same
+//! bytes and (b) the `jsonschema` crate validating the same documents against the official
+//! schema (parse included, so every column starts from bytes).
+//!
+//! Reads the official data from `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`
+//! from the workspace root): `cargo bench -p mcp-registry-types`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mcp_registry_types::{ServerJson, ServerList, validate};
+use serde_json::{Value, json};
+
+fn spec_dir() -> PathBuf {
+    let dir = std::env::var_os("MCP_REGISTRY_SPEC_DIR")
+        .unwrap_or_else(|| "../shared/registry-spec".into());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+    assert!(
+        dir.is_dir(),
+        "set MCP_REGISTRY_SPEC_DIR to the registry-spec folder ({} is missing)",
+        dir.display()
+    );
+    dir
+}
+
+fn read(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A page of 100 real server versions (seed data, current and legacy) in the API's shape.
+fn page(dir: &Path) -> Vec<u8> {
+    let current: Vec<Value> = serde_json::from_value(read(&dir.join("seed.json"))).unwrap();
+    let legacy: Vec<Value> = serde_json::from_value(read(&dir.join("seed.b21c6f5.json"))).unwrap();
+    let servers: Vec<Value> = current
+        .iter()
+        .chain(legacy.iter())
+        .take(100)
+        .map(|server| {
+            json!({"server": server, "_meta": {"io.modelcontextprotocol.registry/official": {
+                "status": "active", "statusChangedAt": "2025-12-12T10:00:00.123456Z",
+                "publishedAt": "2025-12-12T10:00:00.123456Z", "updatedAt": "2025-12-12T10:00:00.123456Z",
+                "isLatest": true}}})
+        })
+        .collect();
+    serde_json::to_vec(
+        &json!({"servers": servers, "metadata": {"nextCursor": "x:1", "count": 100}}),
+    )
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = spec_dir();
+    let schema = read(&dir.join("schemas/2025-12-11.json"));
+    let official = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+
+    let page = page(&dir);
+    let mut group = c.benchmark_group("list page of 100 servers");
+    group.throughput(Throughput::Bytes(page.len() as u64));
+    group.bench_function("mcp-registry-types: typed parse + validate", |b| {
+        b.iter(|| {
+            let list = ServerList::from_slice(black_box(&page)).unwrap();
+            list.servers()
+                .iter()
+                .map(|r| validate(r.server()).findings().len())
+                .sum::<usize>()
+        });
+    });
+    group.bench_function("serde_json::Value parse", |b| {
+        b.iter(|| serde_json::from_slice::<Value>(black_box(&page)).unwrap());
+    });
+    group.bench_function("jsonschema: Value parse + validate", |b| {
+        b.iter(|| {
+            let value: Value = serde_json::from_slice(black_box(&page)).unwrap();
+            value["servers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| official.is_valid(&r["server"]))
+                .count()
+        });
+    });
+    group.finish();
+
+    for example in [
+        "10-generic-complex-docker-server-with-multiple-arguments.json",
+        "24-remote-servers-basic-remote.json",
+    ] {
+        let bytes = std::fs::read(dir.join("examples").join(example)).unwrap();
+        let mut group = c.benchmark_group(format!("single document {}", &example[..2]));
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_function("mcp-registry-types: typed parse + validate", |b| {
+            b.iter(|| validate(&ServerJson::from_slice(black_box(&bytes)).unwrap()).is_valid());
+        });
+        group.bench_function("serde_json::Value parse", |b| {
+            b.iter(|| serde_json::from_slice::<Value>(black_box(&bytes)).unwrap());
+        });
+        group.bench_function("jsonschema: Value parse + validate", |b| {
+            b.iter(|| {
+                official.is_valid(&serde_json::from_slice::<Value>(black_box(&bytes)).unwrap())
+            });
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
