@@ -4,4 +4,5 @@
 //! so the binary is a thin dispatcher and the tests capture everything.
 #![forbid(unsafe_code)]
 
+pub mod registry_cmds;
 pub mod validate;

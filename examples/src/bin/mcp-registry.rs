@@ -3,12 +3,18 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use mcp_registry_examples::validate;
+use mcp_registry_examples::{registry_cmds, validate};
 
 const USAGE: &str = "usage: mcp-registry <command> [options]
 
 commands:
-  validate [--json] FILE...   check server.json files as the official registry would";
+  validate [--json] FILE...          check server.json files as the official registry would
+  search [--json] QUERY              find servers whose name contains QUERY
+  show [--json] NAME[@VERSION]       one server version (latest by default)
+  versions [--json] NAME             every version of a server
+
+registry commands take --registry URL (default https://registry.modelcontextprotocol.io),
+--timeout SECS and --retries N; search also takes --limit N";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +25,9 @@ fn main() -> ExitCode {
     };
     let code = match command.as_str() {
         "validate" => validate::run(rest, out, err),
+        "search" => registry_cmds::search(rest, out, err),
+        "show" => registry_cmds::show(rest, out, err),
+        "versions" => registry_cmds::versions(rest, out, err),
         "-h" | "--help" | "help" => {
             let _ = writeln!(out, "{USAGE}");
             0
