@@ -461,11 +461,81 @@ fn compile_roles(layers: &[Layer]) -> (RoleTable, LayerDiagnostics) {
 
 /// Analysis warnings: rules that can never match, rules shadowed by an earlier rule, and allows a
 /// deny always overrides.
+/// Rules that could cover (subsume) another, found without comparing every pair: a rule pinned to
+/// exact server names can only cover rules with those names, one pinned to literal URL hosts only
+/// rules with those hosts; everything else is compared with every rule.
+struct Coverers<'a> {
+    generic: Vec<usize>,
+    by_name: HashMap<&'a str, Vec<usize>>,
+    by_host: HashMap<String, Vec<usize>>,
+}
+
+fn exact_names(m: &CompiledMatch) -> Option<Vec<&str>> {
+    let names = m.server_name.as_ref().filter(|n| !n.is_empty())?;
+    names.iter().map(crate::glob::Glob::exact).collect()
+}
+
+fn literal_hosts(m: &CompiledMatch) -> Option<Vec<String>> {
+    let urls = m.remote_url.as_ref().filter(|u| !u.is_empty())?;
+    urls.iter()
+        .map(crate::url::UrlPattern::literal_host)
+        .collect()
+}
+
+impl<'a> Coverers<'a> {
+    fn new(rules: &'a [CompiledRule], plain: impl Fn(&CompiledRule) -> bool) -> Self {
+        let mut out = Self {
+            generic: Vec::new(),
+            by_name: HashMap::new(),
+            by_host: HashMap::new(),
+        };
+        for (j, rule) in rules.iter().enumerate().filter(|(_, r)| plain(r)) {
+            if let Some(names) = exact_names(&rule.conditions) {
+                for name in names {
+                    out.by_name.entry(name).or_default().push(j);
+                }
+            } else if let Some(hosts) = literal_hosts(&rule.conditions) {
+                for host in hosts {
+                    out.by_host.entry(host).or_default().push(j);
+                }
+            } else {
+                out.generic.push(j);
+            }
+        }
+        out
+    }
+
+    /// A superset of the rules that could subsume `m`, ascending.
+    fn candidates(&self, m: &CompiledMatch) -> Vec<usize> {
+        let mut out = self.generic.clone();
+        if let Some(first) = exact_names(m).and_then(|n| n.first().copied()) {
+            out.extend(
+                self.by_name
+                    .get(first)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            );
+        }
+        if let Some(first) = literal_hosts(m).and_then(|h| h.into_iter().next()) {
+            out.extend(
+                self.by_host
+                    .get(&first)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 fn analyse(rules: &[CompiledRule], layers: &[&str]) -> LayerDiagnostics {
     let mut out: LayerDiagnostics = Vec::new();
     let plain = |r: &CompiledRule| {
         r.any_of.is_empty() && r.except.is_empty() && r.quota.is_none() && r.locked_out.is_none()
     };
+    let coverers = Coverers::new(rules, plain);
     for (i, rule) in rules.iter().enumerate() {
         let path = format!("/rules/{}", rule.position);
         let mut warn = |message: String| {
@@ -497,11 +567,16 @@ fn analyse(rules: &[CompiledRule], layers: &[&str]) -> LayerDiagnostics {
         }
         let same_tenant =
             |other: &CompiledRule| other.tenant.is_none() || other.tenant == rule.tenant;
-        let earlier = rules.get(..i).unwrap_or_default();
-        if let Some(shadow) = earlier.iter().find(|e| {
-            e.layer == rule.layer
+        let candidates = coverers.candidates(&rule.conditions);
+        let covering = || {
+            candidates
+                .iter()
+                .filter_map(|&j| rules.get(j).map(|r| (j, r)))
+        };
+        if let Some((_, shadow)) = covering().find(|(j, e)| {
+            *j < i
+                && e.layer == rule.layer
                 && e.effect == rule.effect
-                && plain(e)
                 && e.conditions.subsumes(&rule.conditions)
         }) {
             warn(format!(
@@ -512,9 +587,8 @@ fn analyse(rules: &[CompiledRule], layers: &[&str]) -> LayerDiagnostics {
             continue;
         }
         if rule.effect != Effect::Deny
-            && let Some(deny) = rules.iter().find(|d| {
+            && let Some((_, deny)) = covering().find(|(_, d)| {
                 d.effect == Effect::Deny
-                    && plain(d)
                     && same_tenant(d)
                     && d.conditions.subsumes(&rule.conditions)
             })

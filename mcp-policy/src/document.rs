@@ -117,6 +117,19 @@ impl Policy {
         }
     }
 
+    /// Everything but the rules, which the hash streams one by one.
+    pub(crate) fn clone_without_rules(&self) -> Self {
+        Self {
+            schema: self.schema.clone(),
+            default_effect: self.default_effect,
+            lock_allowlist: self.lock_allowlist,
+            tenant: self.tenant.clone(),
+            roles: self.roles.clone(),
+            groups: self.groups.clone(),
+            rules: Vec::new(),
+        }
+    }
+
     /// Serializes the policy as pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

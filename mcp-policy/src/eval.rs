@@ -228,11 +228,8 @@ struct Hit {
 impl CompiledPolicy {
     /// Decides `request`. Pure: the same policy and request always give the same decision.
     pub fn evaluate(&self, request: &Request) -> Decision {
-        let cx = Context {
-            request,
-            roles: self.roles.effective(request),
-        };
-        let candidates = self.candidates(request);
+        let cx = Context::new(request, &self.roles);
+        let candidates = self.candidates(&cx);
         let mut hits = Vec::new();
         for &i in &candidates {
             let Some(rule) = self.rules.get(i as usize) else {
@@ -259,9 +256,11 @@ impl CompiledPolicy {
     }
 
     /// Rule indices that might apply, ascending (which is rank order).
-    fn candidates(&self, request: &Request) -> Vec<u32> {
+    fn candidates(&self, cx: &Context<'_>) -> Vec<u32> {
+        let request = cx.request;
         let index = &self.index;
-        let mut out: Vec<u32> = index.always.clone();
+        let mut out: Vec<u32> = Vec::with_capacity(index.always.len() + 16);
+        out.extend_from_slice(&index.always);
         let server = &request.server;
         let lookup =
             |map: &std::collections::HashMap<String, Vec<u32>>, key: &str, out: &mut Vec<u32>| {
@@ -283,10 +282,8 @@ impl CompiledPolicy {
             }
         }
         if !index.by_host.is_empty() {
-            for remote in &server.remotes {
-                if let Some(parts) = crate::url::split_url(&remote.url) {
-                    lookup(&index.by_host, &parts.host, &mut out);
-                }
+            for parts in cx.remotes().iter().flatten() {
+                lookup(&index.by_host, &parts.host, &mut out);
             }
         }
         if let Some(tool) = &request.tool {
@@ -369,10 +366,7 @@ impl CompiledPolicy {
     /// for a deny, the smallest changes that would allow.
     pub fn explain(&self, request: &Request) -> Explanation {
         let decision = self.evaluate(request);
-        let cx = Context {
-            request,
-            roles: self.roles.effective(request),
-        };
+        let cx = Context::new(request, &self.roles);
         let mut rules = Vec::with_capacity(self.rules.len());
         for rule in &self.rules {
             let outcome = if let Some(layer) = &rule.locked_out {

@@ -15,10 +15,7 @@ pub fn reference_evaluate(
     policy: &CompiledPolicy,
     request: &Request,
 ) -> (Effect, Option<(String, String)>) {
-    let cx = Context {
-        request,
-        roles: policy.roles.effective(request),
-    };
+    let cx = Context::new(request, &policy.roles);
     // The highest-ranked layer that locks its allowlist; allow and ask rules below it are void.
     let lock = policy.layers.iter().position(|l| l.locks_allowlist);
     let mut best: Option<(Effect, String, String)> = None;

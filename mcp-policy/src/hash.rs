@@ -3,27 +3,29 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::compile::Layer;
 
 /// `sha256:<hex>` of the canonical JSON of the layers, in rank order.
+///
+/// Canonical means the document as this crate serializes it after parsing: fields in declaration
+/// order, maps sorted by key, no whitespace. Key order and formatting in the source therefore do
+/// not matter, and the JSON is streamed into the hash without building a tree.
 pub(crate) fn policy_hash(layers: &[Layer]) -> String {
-    let doc: Vec<Value> = layers
-        .iter()
-        .map(|l| {
-            let mut policy = serde_json::to_value(&l.policy).unwrap_or(Value::Null);
-            // `$schema` is a hint for editors, not policy.
-            if let Value::Object(map) = &mut policy {
-                map.remove("$schema");
-            }
-            serde_json::json!({ "layer": l.name, "policy": policy })
-        })
-        .collect();
-    let mut canonical = String::new();
-    write_canonical(&Value::Array(doc), &mut canonical);
-    let digest = Sha256::digest(canonical.as_bytes());
+    let mut hasher = HashWriter(Sha256::new());
+    for layer in layers {
+        let mut policy = layer.policy.clone_without_rules();
+        // `$schema` is a hint for editors, not policy.
+        policy.schema = None;
+        let _ = serde_json::to_writer(&mut hasher, &layer.name);
+        let _ = serde_json::to_writer(&mut hasher, &policy);
+        for rule in &layer.policy.rules {
+            let _ = serde_json::to_writer(&mut hasher, rule);
+        }
+        hasher.0.update(b"\n");
+    }
+    let digest = hasher.0.finalize();
     let mut out = String::from("sha256:");
     for byte in digest {
         let _ = write!(out, "{byte:02x}");
@@ -31,35 +33,16 @@ pub(crate) fn policy_hash(layers: &[Layer]) -> String {
     out
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String((*key).clone()).to_string());
-                out.push(':');
-                if let Some(v) = map.get(*key) {
-                    write_canonical(v, out);
-                }
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&scalar.to_string()),
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

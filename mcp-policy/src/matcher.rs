@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::document::{AnnotationMatch, Match, TimeWindow};
 use crate::glob::{Dialect, Glob};
 use crate::request::{Action, Request, TransportKind};
-use crate::url::{UrlPattern, is_https, is_private_target};
+use crate::url::{UrlParts, UrlPattern, is_private_host, split_url};
 
 /// A condition of a rule, named as in the policy document.
 #[non_exhaustive]
@@ -134,9 +134,30 @@ pub(crate) struct Context<'r> {
     pub(crate) request: &'r Request,
     /// Effective roles (direct, through groups, inherited) as a bit set over the role table.
     pub(crate) roles: Vec<u64>,
+    /// The remote URLs split into parts, on first use; `None` for a URL that does not parse.
+    remotes: std::cell::OnceCell<Vec<Option<UrlParts<'r>>>>,
 }
 
-impl Context<'_> {
+impl<'r> Context<'r> {
+    pub(crate) fn new(request: &'r Request, roles: &RoleTable) -> Self {
+        Self {
+            request,
+            roles: roles.effective(request),
+            remotes: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub(crate) fn remotes(&self) -> &[Option<UrlParts<'r>>] {
+        self.remotes.get_or_init(|| {
+            self.request
+                .server
+                .remotes
+                .iter()
+                .map(|r| split_url(&r.url))
+                .collect()
+        })
+    }
+
     fn has_role(&self, role: u32) -> bool {
         let (word, bit) = ((role / 64) as usize, role % 64);
         self.roles.get(word).is_some_and(|w| w & (1 << bit) != 0)
@@ -460,13 +481,12 @@ impl CompiledMatch {
             require!(Clause::Transport, holds);
         }
         if let Some(patterns) = &self.remote_url {
-            require!(
-                Clause::RemoteUrl,
-                server
-                    .remotes
-                    .iter()
-                    .any(|rm| patterns.iter().any(|p| p.is_match(&rm.url)))
-            );
+            let holds = cx
+                .remotes()
+                .iter()
+                .flatten()
+                .any(|parts| patterns.iter().any(|p| p.is_match_parts(parts)));
+            require!(Clause::RemoteUrl, holds);
         }
         if let Some(commands) = &self.command {
             require!(
@@ -531,13 +551,19 @@ impl CompiledMatch {
             require!(Clause::PackagePinned, server.is_pinned() == want);
         }
         if let Some(want) = self.https_only {
-            require!(
-                Clause::HttpsOnly,
-                server.remotes.iter().all(|rm| is_https(&rm.url)) == want
-            );
+            let https = cx
+                .remotes()
+                .iter()
+                .all(|p| p.as_ref().is_some_and(UrlParts::is_https));
+            require!(Clause::HttpsOnly, https == want);
         }
         if let Some(want) = self.private_network {
-            let private = server.remotes.iter().any(|rm| is_private_target(&rm.url));
+            // A URL that does not parse counts as private, so a rule against private targets
+            // fails closed.
+            let private = cx
+                .remotes()
+                .iter()
+                .any(|p| p.as_ref().is_none_or(|p| is_private_host(&p.host)));
             require!(Clause::PrivateNetwork, private == want);
         }
         if let Some(window) = &self.time {

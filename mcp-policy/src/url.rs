@@ -1,20 +1,36 @@
 //! Remote URL patterns and network facts, without a URL crate: the evaluator only needs the
 //! scheme, the host and the path, and must split them the same way an attacker's URL is split.
 
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::glob::{Dialect, Glob, GlobError};
 
-/// A URL split into the parts that patterns compare.
+/// A URL split into the parts that patterns compare. Borrows from the URL unless normalizing
+/// (lowercasing, dropping a trailing dot) changes something.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct UrlParts<'a> {
-    pub(crate) scheme: &'a str,
+    pub(crate) scheme: Cow<'a, str>,
     /// Lowercased host with any trailing dot removed, plus `:port` when present.
-    pub(crate) authority: String,
+    pub(crate) authority: Cow<'a, str>,
     /// The host alone, lowercased, without brackets or trailing dot.
-    pub(crate) host: String,
+    pub(crate) host: Cow<'a, str>,
     /// Path, query and fragment as written; `/` when absent.
     pub(crate) path: &'a str,
+}
+
+impl UrlParts<'_> {
+    pub(crate) fn is_https(&self) -> bool {
+        self.scheme == "https"
+    }
+}
+
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Splits `url` into scheme, authority (without userinfo) and path.
@@ -27,18 +43,24 @@ pub(crate) fn split_url(url: &str) -> Option<UrlParts<'_>> {
     let authority = authority
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host);
-    let (host, port) = split_port(authority);
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let authority = match port {
-        Some(port) => format!("{host}:{port}"),
-        None => host.clone(),
+    let (raw_host, port) = split_port(authority);
+    let (authority, host) =
+        if raw_host.ends_with('.') || raw_host.bytes().any(|b| b.is_ascii_uppercase()) {
+            let host = raw_host.trim_end_matches('.').to_ascii_lowercase();
+            let authority = match port {
+                Some(port) => format!("{host}:{port}"),
+                None => host.clone(),
+            };
+            (Cow::Owned(authority), Cow::Owned(host))
+        } else {
+            (Cow::Borrowed(authority), Cow::Borrowed(raw_host))
+        };
+    let host = match host {
+        Cow::Borrowed(h) => Cow::Borrowed(h.trim_start_matches('[').trim_end_matches(']')),
+        Cow::Owned(h) => Cow::Owned(h.trim_start_matches('[').trim_end_matches(']').to_owned()),
     };
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
     Some(UrlParts {
-        scheme,
+        scheme: lower(scheme),
         authority,
         host,
         path: if path.is_empty() { "/" } else { path },
@@ -103,11 +125,13 @@ impl UrlPattern {
         )
     }
 
+    #[cfg(test)]
     pub(crate) fn is_match(&self, url: &str) -> bool {
-        let Some(parts) = split_url(url) else {
-            return false;
-        };
-        self.scheme.is_match(&parts.scheme.to_ascii_lowercase())
+        split_url(url).is_some_and(|parts| self.is_match_parts(&parts))
+    }
+
+    pub(crate) fn is_match_parts(&self, parts: &UrlParts<'_>) -> bool {
+        self.scheme.is_match(&parts.scheme)
             && self.authority.is_match(&parts.authority)
             && self.path.as_ref().is_none_or(|p| p.is_match(parts.path))
     }
@@ -131,11 +155,13 @@ fn normalize_authority(authority: &str) -> String {
 /// Whether the URL's host is loopback, private, link-local, unspecified, a cloud metadata
 /// address, or a bare number that some resolvers read as an address. Unparseable URLs count as
 /// private, so that a rule denying private targets fails closed.
+#[cfg(test)]
 pub(crate) fn is_private_target(url: &str) -> bool {
-    let Some(parts) = split_url(url) else {
-        return true;
-    };
-    let host = parts.host.as_str();
+    split_url(url).is_none_or(|parts| is_private_host(&parts.host))
+}
+
+/// As [`is_private_target`], for a host already split out.
+pub(crate) fn is_private_host(host: &str) -> bool {
     if host == "localhost" || host.ends_with(".localhost") || host == "metadata.google.internal" {
         return true;
     }
@@ -178,11 +204,6 @@ fn is_private_v4(v4: Ipv4Addr) -> bool {
         || v4.is_broadcast()
         || a == 0
         || (a == 100 && (64..128).contains(&b))
-}
-
-/// Whether the URL uses `https`.
-pub(crate) fn is_https(url: &str) -> bool {
-    split_url(url).is_some_and(|p| p.scheme.eq_ignore_ascii_case("https"))
 }
 
 #[cfg(test)]
