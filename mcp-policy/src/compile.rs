@@ -59,12 +59,12 @@ pub(crate) struct LayerInfo {
 /// Candidate rules by the most selective attribute each rule pins down.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    pub(crate) by_name: HashMap<String, Vec<u32>>,
-    pub(crate) name_prefixes: Vec<(usize, HashMap<String, Vec<u32>>)>,
-    pub(crate) by_label: HashMap<String, Vec<u32>>,
-    pub(crate) label_prefixes: Vec<(usize, HashMap<String, Vec<u32>>)>,
-    pub(crate) by_host: HashMap<String, Vec<u32>>,
-    pub(crate) by_tool: HashMap<String, Vec<u32>>,
+    pub(crate) by_name: FastMap<Vec<u32>>,
+    pub(crate) name_prefixes: Vec<(usize, FastMap<Vec<u32>>)>,
+    pub(crate) by_label: FastMap<Vec<u32>>,
+    pub(crate) label_prefixes: Vec<(usize, FastMap<Vec<u32>>)>,
+    pub(crate) by_host: FastMap<Vec<u32>>,
+    pub(crate) by_tool: FastMap<Vec<u32>>,
     pub(crate) always: Vec<u32>,
 }
 
@@ -608,12 +608,12 @@ fn analyse(rules: &[CompiledRule], layers: &[&str]) -> LayerDiagnostics {
     out
 }
 
-fn push_prefix(groups: &mut Vec<(usize, HashMap<String, Vec<u32>>)>, prefix: &str, rule: u32) {
+fn push_prefix(groups: &mut Vec<(usize, FastMap<Vec<u32>>)>, prefix: &str, rule: u32) {
     let len = prefix.len();
     if let Some((_, map)) = groups.iter_mut().find(|(l, _)| *l == len) {
         map.entry(prefix.to_owned()).or_default().push(rule);
     } else {
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         map.insert(prefix.to_owned(), vec![rule]);
         groups.push((len, map));
     }
@@ -677,4 +677,31 @@ fn build_index(rules: &[CompiledRule]) -> Index {
         }
     }
     index
+}
+
+/// The index's hash map: keys are policy names and hosts, looked up once or twice per decision,
+/// so a fast multiply-rotate hash (as in rustc's `FxHasher`) beats the default `SipHash`. The table
+/// only holds keys the policy author wrote, so a request cannot lengthen its probe chains.
+pub(crate) type FastMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word.iter_mut().zip(chunk).for_each(|(w, b)| *w = *b);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.write(&[byte]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }

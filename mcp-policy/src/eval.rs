@@ -262,12 +262,11 @@ impl CompiledPolicy {
         let mut out: Vec<u32> = Vec::with_capacity(index.always.len() + 16);
         out.extend_from_slice(&index.always);
         let server = &request.server;
-        let lookup =
-            |map: &std::collections::HashMap<String, Vec<u32>>, key: &str, out: &mut Vec<u32>| {
-                if let Some(rules) = map.get(key) {
-                    out.extend_from_slice(rules);
-                }
-            };
+        let lookup = |map: &crate::compile::FastMap<Vec<u32>>, key: &str, out: &mut Vec<u32>| {
+            if let Some(rules) = map.get(key) {
+                out.extend_from_slice(rules);
+            }
+        };
         lookup(&index.by_name, &server.name, &mut out);
         for (len, map) in &index.name_prefixes {
             if let Some(prefix) = server.name.get(..*len) {

@@ -1,8 +1,6 @@
 //! Compiled conditions: each clause of a [`Match`] turned into a ready-to-run test, evaluated
 //! with three values (holds, fails, cannot be evaluated).
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
@@ -133,7 +131,7 @@ pub(crate) enum Truth {
 pub(crate) struct Context<'r> {
     pub(crate) request: &'r Request,
     /// Effective roles (direct, through groups, inherited) as a bit set over the role table.
-    pub(crate) roles: Vec<u64>,
+    roles: RoleSet,
     /// The remote URLs split into parts, on first use; `None` for a URL that does not parse.
     remotes: std::cell::OnceCell<Vec<Option<UrlParts<'r>>>>,
 }
@@ -160,29 +158,59 @@ impl<'r> Context<'r> {
 
     fn has_role(&self, role: u32) -> bool {
         let (word, bit) = ((role / 64) as usize, role % 64);
-        self.roles.get(word).is_some_and(|w| w & (1 << bit) != 0)
+        self.roles
+            .words()
+            .get(word)
+            .is_some_and(|w| w & (1 << bit) != 0)
     }
 }
 
 /// Roles by name, with their inheritance closures.
 #[derive(Debug, Default)]
 pub(crate) struct RoleTable {
-    pub(crate) index: HashMap<String, u32>,
+    pub(crate) index: crate::compile::FastMap<u32>,
     /// For each role, the set of roles it holds (itself and everything it inherits).
     pub(crate) closure: Vec<Vec<u64>>,
     /// Group name to roles.
-    pub(crate) groups: HashMap<String, Vec<u32>>,
+    pub(crate) groups: crate::compile::FastMap<Vec<u32>>,
+}
+
+/// A bit set of roles, kept inline for up to 128 roles so that evaluation does not allocate.
+pub(crate) enum RoleSet {
+    Inline([u64; 2]),
+    Heap(Vec<u64>),
+}
+
+impl RoleSet {
+    fn words(&self) -> &[u64] {
+        match self {
+            Self::Inline(words) => words,
+            Self::Heap(words) => words,
+        }
+    }
+
+    fn words_mut(&mut self) -> &mut [u64] {
+        match self {
+            Self::Inline(words) => words,
+            Self::Heap(words) => words,
+        }
+    }
 }
 
 impl RoleTable {
-    pub(crate) fn effective(&self, request: &Request) -> Vec<u64> {
+    pub(crate) fn effective(&self, request: &Request) -> RoleSet {
+        let words = self.index.len().div_ceil(64);
+        let mut set = if words <= 2 {
+            RoleSet::Inline([0; 2])
+        } else {
+            RoleSet::Heap(vec![0; words])
+        };
         if self.index.is_empty() {
-            return Vec::new();
+            return set;
         }
-        let mut set = vec![0u64; self.index.len().div_ceil(64)];
         let mut add = |role: u32| {
             if let Some(closure) = self.closure.get(role as usize) {
-                for (word, bits) in set.iter_mut().zip(closure) {
+                for (word, bits) in set.words_mut().iter_mut().zip(closure) {
                     *word |= bits;
                 }
             }
@@ -251,7 +279,7 @@ fn normalize_registry(url: &str) -> String {
 pub(crate) fn compile_match(
     m: &Match,
     path: &str,
-    roles: &HashMap<String, u32>,
+    roles: &crate::compile::FastMap<u32>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> CompiledMatch {
     let mut out = CompiledMatch::default();
@@ -367,7 +395,11 @@ pub(crate) fn compile_match(
     out
 }
 
-pub(crate) fn unknown_role(path: &str, name: &str, roles: &HashMap<String, u32>) -> Diagnostic {
+pub(crate) fn unknown_role(
+    path: &str,
+    name: &str,
+    roles: &crate::compile::FastMap<u32>,
+) -> Diagnostic {
     let hint = did_you_mean(name, roles.keys().map(String::as_str))
         .map_or_else(String::new, |best| format!(", did you mean `{best}`"));
     Diagnostic::error(path, format!("unknown role `{name}`{hint}"))
