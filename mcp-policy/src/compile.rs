@@ -35,7 +35,8 @@ pub(crate) struct CompiledRule {
     pub(crate) layer: u32,
     pub(crate) position: usize,
     pub(crate) effect: Effect,
-    pub(crate) reason: Option<Arc<str>>,
+    /// The rule's reason, or one naming the rule, made once here so decisions only clone it.
+    pub(crate) reason: Arc<str>,
     pub(crate) conditions: CompiledMatch,
     pub(crate) any_of: Vec<CompiledMatch>,
     pub(crate) except: Vec<CompiledMatch>,
@@ -77,6 +78,7 @@ pub struct CompiledPolicy {
     pub(crate) index: Index,
     pub(crate) roles: RoleTable,
     pub(crate) default_effect: Effect,
+    pub(crate) default_reason: Arc<str>,
     pub(crate) hash: Arc<str>,
     pub(crate) warnings: Vec<Diagnostic>,
 }
@@ -219,7 +221,11 @@ impl CompiledPolicy {
                     layer: u32::try_from(layer_index).unwrap_or(u32::MAX),
                     position,
                     effect: rule.effect,
-                    reason: rule.reason.as_deref().map(Arc::from),
+                    reason: Arc::from(
+                        rule.reason
+                            .clone()
+                            .unwrap_or_else(|| format!("rule `{}` gives {}", rule.id, rule.effect)),
+                    ),
                     conditions,
                     any_of,
                     except,
@@ -277,6 +283,9 @@ impl CompiledPolicy {
             index,
             roles: role_table,
             default_effect,
+            default_reason: Arc::from(format!(
+                "no rule applies; the default effect is {default_effect}"
+            )),
             warnings: Diagnostics::new(diagnostics).iter().cloned().collect(),
         })
     }

@@ -219,6 +219,48 @@ fn rank(effect: Effect) -> u8 {
     }
 }
 
+/// Candidate rule indices, on the stack while they fit, so a decision allocates less.
+#[derive(Default)]
+struct Candidates {
+    inline: [u32; 32],
+    len: usize,
+    spill: Vec<u32>,
+}
+
+impl Candidates {
+    fn extend(&mut self, rules: &[u32]) {
+        if self.spill.is_empty() {
+            let end = self.len + rules.len();
+            if let Some(slot) = self.inline.get_mut(self.len..end) {
+                slot.copy_from_slice(rules);
+                self.len = end;
+                return;
+            }
+            self.spill
+                .extend_from_slice(self.inline.get(..self.len).unwrap_or_default());
+        }
+        self.spill.extend_from_slice(rules);
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        if self.spill.is_empty() {
+            self.inline.get(..self.len).unwrap_or_default()
+        } else {
+            &self.spill
+        }
+    }
+
+    fn sort(&mut self) {
+        if self.spill.is_empty() {
+            if let Some(slice) = self.inline.get_mut(..self.len) {
+                slice.sort_unstable();
+            }
+        } else {
+            self.spill.sort_unstable();
+        }
+    }
+}
+
 struct Hit {
     rule: u32,
     effect: Effect,
@@ -229,9 +271,15 @@ impl CompiledPolicy {
     /// Decides `request`. Pure: the same policy and request always give the same decision.
     pub fn evaluate(&self, request: &Request) -> Decision {
         let cx = Context::new(request, &self.roles);
-        let candidates = self.candidates(&cx);
+        let mut candidates = Candidates::default();
+        self.candidates(&cx, &mut candidates);
         let mut hits = Vec::new();
-        for &i in &candidates {
+        let mut previous = None;
+        for &i in candidates.as_slice() {
+            // Sorted, so a rule filed under two keys shows up twice in a row.
+            if previous.replace(i) == Some(i) {
+                continue;
+            }
             let Some(rule) = self.rules.get(i as usize) else {
                 continue;
             };
@@ -256,41 +304,39 @@ impl CompiledPolicy {
     }
 
     /// Rule indices that might apply, ascending (which is rank order).
-    fn candidates(&self, cx: &Context<'_>) -> Vec<u32> {
+    /// Rule indices that might apply, ascending (which is rank order); may repeat an index.
+    fn candidates(&self, cx: &Context<'_>, out: &mut Candidates) {
         let request = cx.request;
         let index = &self.index;
-        let mut out: Vec<u32> = Vec::with_capacity(index.always.len() + 16);
-        out.extend_from_slice(&index.always);
+        out.extend(&index.always);
         let server = &request.server;
-        let lookup = |map: &crate::compile::FastMap<Vec<u32>>, key: &str, out: &mut Vec<u32>| {
+        let lookup = |map: &crate::compile::FastMap<Vec<u32>>, key: &str, out: &mut Candidates| {
             if let Some(rules) = map.get(key) {
-                out.extend_from_slice(rules);
+                out.extend(rules);
             }
         };
-        lookup(&index.by_name, &server.name, &mut out);
+        lookup(&index.by_name, &server.name, out);
         for (len, map) in &index.name_prefixes {
             if let Some(prefix) = server.name.get(..*len) {
-                lookup(map, prefix, &mut out);
+                lookup(map, prefix, out);
             }
         }
         let label = server.label_or_name();
-        lookup(&index.by_label, label, &mut out);
+        lookup(&index.by_label, label, out);
         for (len, map) in &index.label_prefixes {
             if let Some(prefix) = label.get(..*len) {
-                lookup(map, prefix, &mut out);
+                lookup(map, prefix, out);
             }
         }
         if !index.by_host.is_empty() {
             for parts in cx.remotes().iter().flatten() {
-                lookup(&index.by_host, &parts.host, &mut out);
+                lookup(&index.by_host, &parts.host, out);
             }
         }
         if let Some(tool) = &request.tool {
-            lookup(&index.by_tool, &tool.name, &mut out);
+            lookup(&index.by_tool, &tool.name, out);
         }
-        out.sort_unstable();
-        out.dedup();
-        out
+        out.sort();
     }
 
     fn decide(&self, hits: &[Hit]) -> Decision {
@@ -300,10 +346,7 @@ impl CompiledPolicy {
                 effect: self.default_effect,
                 decided_by: None,
                 matched: Vec::new(),
-                reasons: vec![Arc::from(format!(
-                    "no rule applies; the default effect is {}",
-                    self.default_effect
-                ))],
+                reasons: vec![Arc::clone(&self.default_reason)],
                 obligations: Vec::new(),
                 policy_hash: Arc::clone(&self.hash),
             };
@@ -326,9 +369,7 @@ impl CompiledPolicy {
                 }
                 reasons.push(match &hit.note {
                     Some(note) => Arc::from(note.as_str()),
-                    None => rule.reason.clone().unwrap_or_else(|| {
-                        Arc::from(format!("rule `{}` gives {}", rule.id, rule.effect))
-                    }),
+                    None => Arc::clone(&rule.reason),
                 });
                 // A spent quota or an unevaluable rule denies; its own obligations do not apply.
                 if hit.effect == rule.effect {
@@ -672,5 +713,47 @@ impl Suggestion {
     /// The change, in words.
     pub fn change(&self) -> &str {
         &self.change
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_spill_to_the_heap_in_order() {
+        let mut c = Candidates::default();
+        c.extend(&(0..20).rev().collect::<Vec<u32>>());
+        c.extend(&[5, 40]);
+        assert!(c.spill.is_empty());
+        c.extend(&(100..120).collect::<Vec<u32>>());
+        assert!(!c.spill.is_empty());
+        c.sort();
+        let all = c.as_slice();
+        assert_eq!(all.len(), 42);
+        assert!(all.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(all.iter().filter(|&&i| i == 5).count(), 2);
+    }
+
+    #[test]
+    fn many_matching_rules_are_all_reported_once() {
+        let rules: Vec<serde_json::Value> = (0..50)
+            .map(|i| {
+                serde_json::json!({"id": format!("r{i}"), "effect": "allow",
+                "match": {"serverName": ["a/b", "a/*"]}})
+            })
+            .collect();
+        let policy = crate::Policy::from_value(&serde_json::json!({ "rules": rules }))
+            .unwrap()
+            .compile()
+            .unwrap();
+        let request = Request::new(
+            crate::Principal::new("u"),
+            crate::Action::Connect,
+            crate::ServerFacts::new("a/b"),
+        );
+        let decision = policy.evaluate(&request);
+        assert_eq!(decision.matched().len(), 50);
+        assert_eq!(decision.decided_by().map(DecidedBy::rule), Some("r0"));
     }
 }

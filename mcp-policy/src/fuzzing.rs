@@ -5,9 +5,11 @@ use crate::compile::CompiledPolicy;
 use crate::diagnostic::PolicyError;
 use crate::document::{Effect, Policy};
 use crate::eval::Applied;
+use crate::glob::{Dialect, Glob};
 use crate::host::{HostSettings, MANAGED_SCOPE};
 use crate::matcher::Context;
 use crate::request::{Action, Principal, Request, ServerFacts, TransportKind};
+use crate::url::{UrlPattern, split_url};
 
 /// The reference evaluator: a plain loop over every rule in rank order, without the index.
 /// Returns the effect and the deciding `(rule, layer)`, `None` for the default.
@@ -190,4 +192,156 @@ fn sample_request(action: Action) -> Request {
         request = request.with_tool(crate::request::ToolFacts::new("forecast"));
     }
     request
+}
+
+/// Matches a URL against a host managed-settings URL pattern (`serverUrl`) with the matcher and
+/// with a plain oracle, and checks that they agree. The input is the pattern, a newline, then
+/// the URL; without a newline the text is both.
+///
+/// The oracle splits both sides the way the pattern format is documented (scheme before
+/// `://`, authority without userinfo, host compared case-insensitively with trailing dots
+/// dropped, path case-sensitive, no path meaning any path) and compares each part with a
+/// quadratic dynamic-programming wildcard matcher. The same text is also checked as a bare
+/// glob in both dialects, so the fast matcher meets the oracle on strings the URL split never
+/// produces.
+///
+/// # Errors
+///
+/// Describes the disagreement.
+pub fn check_url_pattern(bytes: &[u8]) -> Result<(), String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(());
+    };
+    let (pattern, url) = text.split_once('\n').unwrap_or((text, text));
+    check_glob(pattern, url)?;
+    let Ok(compiled) = UrlPattern::new(pattern) else {
+        return Ok(());
+    };
+    let matched = split_url(url).is_some_and(|parts| compiled.is_match_parts(&parts));
+    let expected = oracle_url_match(pattern, url);
+    if matched != expected {
+        return Err(format!(
+            "url pattern `{pattern}` on `{url}`: matcher says {matched}, oracle says {expected}"
+        ));
+    }
+    Ok(())
+}
+
+/// The glob dialects against the oracle: `*`-only, and `*` with `?` when the pattern has no
+/// class or escape (the oracle does not model those).
+fn check_glob(pattern: &str, text: &str) -> Result<(), String> {
+    if let Ok(glob) = Glob::new(pattern, Dialect::StarOnly) {
+        let (fast, slow) = (glob.is_match(text), wildcard(pattern, text, false));
+        if fast != slow {
+            return Err(format!(
+                "star-only glob `{pattern}` on `{text}`: matcher says {fast}, oracle says {slow}"
+            ));
+        }
+    }
+    if let Ok(glob) = Glob::new(pattern, Dialect::Full) {
+        let matched = glob.is_match(text);
+        if !pattern.contains(['[', '\\']) {
+            let slow = wildcard(pattern, text, true);
+            if matched != slow {
+                return Err(format!(
+                    "glob `{pattern}` on `{text}`: matcher says {matched}, oracle says {slow}"
+                ));
+            }
+        }
+        if matched && !text.starts_with(glob.literal_prefix().as_str()) {
+            return Err(format!(
+                "glob `{pattern}` matched `{text}` without its literal prefix"
+            ));
+        }
+        if let Some(exact) = glob.exact()
+            && !glob.is_match(exact)
+        {
+            return Err(format!("glob `{pattern}` does not match its own text"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `text` matches `pattern`, where `*` is any run of characters and, when `question`
+/// is set, `?` is any one character. `row[j]` says whether the pattern read so far matches the
+/// first `j` characters of the text.
+fn wildcard(pattern: &str, text: &str, question: bool) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    let mut row: Vec<bool> = std::iter::once(true)
+        .chain(text.iter().map(|_| false))
+        .collect();
+    for p in pattern.chars() {
+        row = if p == '*' {
+            let mut reached = false;
+            row.iter()
+                .map(|&r| {
+                    reached |= r;
+                    reached
+                })
+                .collect()
+        } else {
+            std::iter::once(false)
+                .chain(
+                    row.iter()
+                        .zip(&text)
+                        .map(|(&r, &c)| r && (c == p || (question && p == '?'))),
+                )
+                .collect()
+        };
+    }
+    row.last().copied().unwrap_or(false)
+}
+
+/// The oracle's view of a URL pattern: scheme, authority, optional path.
+fn oracle_url_match(pattern: &str, url: &str) -> bool {
+    let (scheme_pattern, rest) = pattern.split_once("://").unwrap_or(("*", pattern));
+    let (authority_pattern, path_pattern) = match rest.char_indices().find(|&(_, c)| c == '/') {
+        Some((at, _)) => (rest.get(..at).unwrap_or(rest), rest.get(at..)),
+        None => (rest, None),
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| matches!(c, '/' | '?' | '#'))
+        .map_or(rest.len(), |(at, _)| at);
+    let (authority, path) = (
+        rest.get(..end).unwrap_or(rest),
+        rest.get(end..).unwrap_or(""),
+    );
+    let authority = match authority.rfind('@') {
+        Some(at) => authority.get(at + 1..).unwrap_or(""),
+        None => authority,
+    };
+    let path = if path.is_empty() { "/" } else { path };
+    wildcard(
+        &scheme_pattern.to_ascii_lowercase(),
+        &scheme.to_ascii_lowercase(),
+        false,
+    ) && wildcard(
+        &oracle_authority(authority_pattern),
+        &oracle_authority(authority),
+        false,
+    ) && path_pattern.is_none_or(|p| wildcard(p, path, false))
+}
+
+/// Lowercases the host and drops its trailing dots; the port (after the last `:`, or after
+/// `]:` for a bracketed IPv6 literal) stays as written.
+fn oracle_authority(authority: &str) -> String {
+    let split = if authority.starts_with('[') {
+        authority.rfind("]:").map(|at| at + 1)
+    } else {
+        authority.rfind(':')
+    };
+    let (host, port) = match split {
+        Some(at) => (
+            authority.get(..at).unwrap_or(authority),
+            authority.get(at..),
+        ),
+        None => (authority, None),
+    };
+    let mut out = host.trim_end_matches('.').to_ascii_lowercase();
+    out.push_str(port.unwrap_or(""));
+    out
 }
