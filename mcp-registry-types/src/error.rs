@@ -85,7 +85,13 @@ impl ParseError {
 /// Parses `bytes` as `T`, and on failure parses again with path tracking so the error names
 /// the JSON Pointer of the offending value; the happy path pays nothing for it.
 pub(crate) fn parse_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseError> {
-    match serde_json::from_slice(bytes) {
+    // Checking UTF-8 once for the whole input is cheaper than serde_json checking each string;
+    // invalid UTF-8 takes the slice path, which reports where it is.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    };
+    match parsed {
         Ok(value) => Ok(value),
         Err(first) => {
             let mut deserializer = serde_json::Deserializer::from_slice(bytes);

@@ -5,11 +5,13 @@
 //! path segment, checks host characters but not paths). Matching it exactly is what makes
 //! "the registry accepts it" and "we accept it" the same statement.
 
+use std::borrow::Cow;
+
 /// The parts of a URL the registry's rules look at.
 #[derive(Clone, Debug, Default, Eq, PartialEq)]
 pub(crate) struct GoUrl<'a> {
     /// Lower-cased scheme; empty for a relative reference.
-    pub(crate) scheme: String,
+    pub(crate) scheme: Cow<'a, str>,
     /// `host[:port]` as written (after the `//`), empty when absent.
     pub(crate) host: &'a str,
     /// The path as written.
@@ -89,7 +91,7 @@ fn check_fragment(fragment: Option<&str>) -> Result<(), GoUrlError> {
 }
 
 /// `getScheme`: letters first, then letters, digits, `+`, `-`, `.` up to a `:`.
-fn scheme(raw: &str) -> Result<(String, &str), GoUrlError> {
+fn scheme(raw: &str) -> Result<(Cow<'_, str>, &str), GoUrlError> {
     for (i, c) in raw.bytes().enumerate() {
         match c {
             b'a'..=b'z' | b'A'..=b'Z' => {}
@@ -97,15 +99,17 @@ fn scheme(raw: &str) -> Result<(String, &str), GoUrlError> {
             b':' if i == 0 => return Err(GoUrlError("missing protocol scheme".to_owned())),
             b':' => {
                 let (scheme, rest) = raw.split_at(i);
-                return Ok((
-                    scheme.to_ascii_lowercase(),
-                    rest.get(1..).unwrap_or_default(),
-                ));
+                let scheme = if scheme.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(scheme.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(scheme)
+                };
+                return Ok((scheme, rest.get(1..).unwrap_or_default()));
             }
-            _ => return Ok((String::new(), raw)),
+            _ => return Ok((Cow::Borrowed(""), raw)),
         }
     }
-    Ok((String::new(), raw))
+    Ok((Cow::Borrowed(""), raw))
 }
 
 /// `parseAuthority`: optional `userinfo@`, then the host.
@@ -239,7 +243,7 @@ mod tests {
     fn absolute_urls_split_like_go() {
         let url = ok("HTTPS://User@Example.com:8443/a b?q#f");
         assert_eq!(
-            (url.scheme.as_str(), url.host, url.path),
+            (&*url.scheme, url.host, url.path),
             ("https", "Example.com:8443", "/a b")
         );
         assert_eq!(url.hostname(), "Example.com");

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
 use crate::vocab::{ArgumentType, InputFormat};
@@ -13,7 +15,7 @@ use crate::vocab::{ArgumentType, InputFormat};
 /// Fields spelled the 2025-07-09 way (`is_required`, `is_secret`) are read too and written back
 /// as they came.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,7 +167,7 @@ impl Input {
 
 /// A named input: an HTTP header or an environment variable (`KeyValueInput`).
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[schemars(transform = crate::schema::named)]
 pub struct KeyValueInput {
     #[schemars(required)]
@@ -200,7 +202,7 @@ impl KeyValueInput {
 /// One struct for both kinds, as the registry stores them, so a document with a kind this crate
 /// does not know still parses.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = crate::schema::typed)]
 pub struct Argument {
@@ -286,3 +288,28 @@ impl Argument {
         self
     }
 }
+
+wire_fields!(Input {
+    "description" => description,
+    "isRequired" => is_required,
+    "is_required" => is_required_snake,
+    "format" => format,
+    "value" => value,
+    "isSecret" => is_secret,
+    "is_secret" => is_secret_snake,
+    "default" => default,
+    "placeholder" => placeholder,
+    "choices" => choices,
+    "variables" => variables,
+} extra = extra);
+
+wire_fields!(KeyValueInput { "name" => name } inner = input);
+
+wire_fields!(Argument {
+    "type" => kind,
+    "name" => name,
+    "valueHint" => value_hint,
+    "value_hint" => value_hint_snake,
+    "isRepeated" => is_repeated,
+    "is_repeated" => is_repeated_snake,
+} inner = input);

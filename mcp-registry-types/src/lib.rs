@@ -62,6 +62,7 @@ mod url_template;
 pub mod validate;
 mod version;
 mod vocab;
+mod wire;
 
 // Public API
 pub use builder::ServerJsonBuilder;

@@ -1,7 +1,9 @@
 //! A package: an installable artefact that runs the server locally.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
 use crate::input::{Argument, KeyValueInput};
@@ -13,7 +15,7 @@ use crate::vocab::RegistryType;
 /// The 2025-07-09 snake-case spellings (`registry_type`, `runtime_arguments`, …) are read too
 /// and written back as they came; the accessors see either spelling.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = crate::schema::package)]
 #[expect(clippy::struct_field_names, reason = "the fields are the wire's names")]
@@ -281,3 +283,23 @@ impl Package {
         self
     }
 }
+
+wire_fields!(Package {
+    "registryType" => registry_type,
+    "registry_type" => registry_type_snake,
+    "registryBaseUrl" => registry_base_url,
+    "registry_base_url" => registry_base_url_snake,
+    "identifier" => identifier,
+    "version" => version,
+    "fileSha256" => file_sha256,
+    "file_sha256" => file_sha256_snake,
+    "runtimeHint" => runtime_hint,
+    "runtime_hint" => runtime_hint_snake,
+    "transport" => transport,
+    "runtimeArguments" => runtime_arguments,
+    "runtime_arguments" => runtime_arguments_snake,
+    "packageArguments" => package_arguments,
+    "package_arguments" => package_arguments_snake,
+    "environmentVariables" => environment_variables,
+    "environment_variables" => environment_variables_snake,
+} extra = extra);

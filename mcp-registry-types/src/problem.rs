@@ -3,7 +3,9 @@
 use std::fmt;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
 /// An error body from a registry.
@@ -11,7 +13,7 @@ use serde_json::{Map, Value};
 /// The official registry sends `application/problem+json` (`title`, `status`, `detail`,
 /// `errors`); the generic API spec documents `{"error": "…"}`. Both parse into this type.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 pub struct ProblemDetails {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<String>,
@@ -90,7 +92,7 @@ impl fmt::Display for ProblemDetails {
 
 /// One field-level detail of a problem.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 pub struct ProblemError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) message: Option<String>,
@@ -118,6 +120,22 @@ impl ProblemError {
         self.value.as_ref()
     }
 }
+
+wire_fields!(ProblemDetails {
+    "type" => kind,
+    "title" => title,
+    "status" => status,
+    "detail" => detail,
+    "instance" => instance,
+    "errors" => errors,
+    "error" => error,
+} extra = extra);
+
+wire_fields!(ProblemError {
+    "message" => message,
+    "location" => location,
+    "value" => value,
+} extra = extra);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,8 @@ use std::str::FromStr;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
 use crate::error::ParseError;
@@ -12,7 +14,7 @@ use crate::vocab::Status;
 
 /// One server version as the registry serves it (`ServerResponse`): `{server, _meta}`.
 #[non_exhaustive]
-#[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, JsonSchema, PartialEq, Serialize)]
 pub struct ServerResponse {
     pub(crate) server: ServerJson,
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
@@ -86,7 +88,7 @@ impl FromStr for ServerResponse {
 
 /// The response-level `_meta`: the official block plus any sub-registry's keys, verbatim.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 pub struct ResponseMeta {
     #[serde(
         rename = "io.modelcontextprotocol.registry/official",
@@ -116,7 +118,7 @@ impl ResponseMeta {
 /// Timestamps are kept as the RFC 3339 text the registry sent; parse them with
 /// [`Timestamp`](crate::Timestamp) to compare.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OfficialMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,7 +197,7 @@ impl OfficialMeta {
 
 /// A page of server versions (`ServerList`): `{servers, metadata: {nextCursor, count}}`.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 pub struct ServerList {
     pub(crate) servers: Vec<ServerResponse>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -267,7 +269,7 @@ impl FromStr for ServerList {
 
 /// Page metadata. `next_cursor` from old mirrors is read and written back as `nextCursor`.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListMetadata {
     #[serde(
@@ -316,5 +318,72 @@ impl StatusUpdateResponse {
     /// The versions after the change.
     pub fn servers(&self) -> &[ServerResponse] {
         &self.servers
+    }
+}
+
+wire_fields!(ResponseMeta {
+    "io.modelcontextprotocol.registry/official" => official,
+} extra = extra);
+
+wire_fields!(OfficialMeta {
+    "status" => status,
+    "statusChangedAt" => status_changed_at,
+    "statusMessage" => status_message,
+    "publishedAt" => published_at,
+    "updatedAt" => updated_at,
+    "isLatest" => is_latest,
+} extra = extra);
+
+wire_fields!(ListMetadata {
+    "nextCursor" => next_cursor,
+    "next_cursor" => next_cursor,
+    "count" => count,
+} extra = extra);
+
+/// `ServerResponse` as read, before the required `server` is checked.
+#[derive(Default)]
+struct ServerResponseWire {
+    server: Option<ServerJson>,
+    meta: Option<ResponseMeta>,
+    extra: Map<String, Value>,
+}
+
+wire_fields!(ServerResponseWire { "server" => server, "_meta" => meta } extra = extra);
+
+impl<'de> Deserialize<'de> for ServerResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = ServerResponseWire::deserialize(deserializer)?;
+        let server = wire
+            .server
+            .ok_or_else(|| serde::de::Error::missing_field("server"))?;
+        Ok(Self {
+            server,
+            meta: wire.meta,
+            extra: wire.extra,
+        })
+    }
+}
+
+/// `ServerList` as read, before the required `servers` is checked.
+#[derive(Default)]
+struct ServerListWire {
+    servers: Option<Vec<ServerResponse>>,
+    metadata: Option<ListMetadata>,
+    extra: Map<String, Value>,
+}
+
+wire_fields!(ServerListWire { "servers" => servers, "metadata" => metadata } extra = extra);
+
+impl<'de> Deserialize<'de> for ServerList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = ServerListWire::deserialize(deserializer)?;
+        let servers = wire
+            .servers
+            .ok_or_else(|| serde::de::Error::missing_field("servers"))?;
+        Ok(Self {
+            servers,
+            metadata: wire.metadata,
+            extra: wire.extra,
+        })
     }
 }

@@ -3,7 +3,9 @@
 use std::str::FromStr;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
 use crate::error::ParseError;
@@ -37,7 +39,7 @@ pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
 /// # }
 /// ```
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[schemars(title = "server.json defining a Model Context Protocol (MCP) server")]
 #[schemars(
@@ -191,7 +193,7 @@ impl FromStr for ServerJson {
 
 /// Where the server's source lives (`Repository`).
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[schemars(transform = crate::schema::repository)]
 pub struct Repository {
     #[schemars(required)]
@@ -258,7 +260,7 @@ impl Repository {
 
 /// An icon for a user interface (`Icon`, schema 2025-10-11 and later).
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = crate::schema::icon)]
 pub struct Icon {
@@ -322,3 +324,33 @@ impl Icon {
         self
     }
 }
+
+wire_fields!(ServerJson {
+    "$schema" => schema,
+    "name" => name,
+    "description" => description,
+    "title" => title,
+    "repository" => repository,
+    "version" => version,
+    "websiteUrl" => website_url,
+    "website_url" => website_url_snake,
+    "icons" => icons,
+    "packages" => packages,
+    "remotes" => remotes,
+    "status" => status,
+    "_meta" => meta,
+} extra = extra);
+
+wire_fields!(Repository {
+    "url" => url,
+    "source" => source,
+    "id" => id,
+    "subfolder" => subfolder,
+} extra = extra);
+
+wire_fields!(Icon {
+    "src" => src,
+    "mimeType" => mime_type,
+    "sizes" => sizes,
+    "theme" => theme,
+} extra = extra);

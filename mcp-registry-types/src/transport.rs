@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
 use crate::input::{Input, KeyValueInput};
@@ -16,7 +18,7 @@ use crate::vocab::TransportType;
 /// One struct serves packages (`LocalTransport`) and remotes (`RemoteTransport`), as in the
 /// registry's own model, so that any document the registry serves parses.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[schemars(transform = crate::schema::typed)]
 pub struct Transport {
     #[schemars(required)]
@@ -110,3 +112,10 @@ impl Transport {
                 .is_some_and(|vars| vars.values().any(needs))
     }
 }
+
+wire_fields!(Transport {
+    "type" => kind,
+    "url" => url,
+    "headers" => headers,
+    "variables" => variables,
+} extra = extra);

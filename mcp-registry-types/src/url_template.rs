@@ -1,5 +1,6 @@
 //! Transport URL templates: `https://{host}/mcp` style URLs with `{variables}`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -104,7 +105,10 @@ pub(crate) fn variables(text: &str) -> impl Iterator<Item = &str> {
 
 /// The registry's `replaceTemplateVariables`: well-known names get typical values, a
 /// placeholder in port position becomes `8080`, anything else `placeholder`.
-pub(crate) fn fill_placeholders(text: &str) -> String {
+pub(crate) fn fill_placeholders(text: &str) -> Cow<'_, str> {
+    if !text.contains('{') {
+        return Cow::Borrowed(text);
+    }
     let mut out = text
         .replace("{host}", "example.com")
         .replace("{port}", "8080")
@@ -112,28 +116,31 @@ pub(crate) fn fill_placeholders(text: &str) -> String {
         .replace("{protocol}", "http")
         .replace("{scheme}", "http");
     out = PORT_PLACEHOLDER.replace_all(&out, ":8080$2").into_owned();
-    PLACEHOLDER.replace_all(&out, "placeholder").into_owned()
+    Cow::Owned(PLACEHOLDER.replace_all(&out, "placeholder").into_owned())
 }
 
 /// The registry's `IsValidURL`: after filling placeholders, Go parses it, the scheme is `http`
 /// or `https` and there is a host.
 pub(crate) fn check_url(text: &str) -> Result<(), String> {
     let filled = fill_placeholders(text);
-    let url = go_url::parse(&filled).map_err(|e| e.0)?;
+    checked_url(&filled).map(|_| ())
+}
+
+fn checked_url(filled: &str) -> Result<go_url::GoUrl<'_>, String> {
+    let url = go_url::parse(filled).map_err(|e| e.0)?;
     if url.scheme != "http" && url.scheme != "https" {
         return Err("the scheme must be `http` or `https`".to_owned());
     }
     if url.host.is_empty() {
         return Err("the url must name a host".to_owned());
     }
-    Ok(())
+    Ok(url)
 }
 
 /// The registry's `IsValidRemoteURL`: [`check_url`], then `https` and not a localhost name.
 pub(crate) fn check_remote_url(text: &str) -> Result<(), String> {
-    check_url(text)?;
     let filled = fill_placeholders(text);
-    let url = go_url::parse(&filled).map_err(|e| e.0)?;
+    let url = checked_url(&filled)?;
     if url.scheme != "https" {
         return Err("remotes must use `https`".to_owned());
     }

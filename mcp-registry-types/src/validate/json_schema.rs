@@ -4,7 +4,7 @@
 //! interpreted from the schema files at run time; `tests/json_schema.rs` holds this layer
 //! against the official files through the `jsonschema` crate.
 
-use super::path::{index, join};
+use super::path::{At, Pointer};
 use super::{LayerSink, SchemaVersion};
 use crate::go_url;
 use crate::input::{Argument, Input, KeyValueInput};
@@ -45,7 +45,7 @@ impl Checker<'_, '_> {
             self.uri("/$schema", schema);
         }
         match d.name.as_deref() {
-            None => self.required("", "name"),
+            None => self.required(At::Root, "name"),
             Some(name) => {
                 self.length("/name", name, 3, Some(200));
                 if !name_pattern(name) {
@@ -54,11 +54,11 @@ impl Checker<'_, '_> {
             }
         }
         match d.description.as_deref() {
-            None => self.required("", "description"),
+            None => self.required(At::Root, "description"),
             Some(text) => self.length("/description", text, 1, Some(100)),
         }
         match d.version.as_deref() {
-            None => self.required("", "version"),
+            None => self.required(At::Root, "version"),
             Some(text) => self.length("/version", text, 0, Some(255)),
         }
         if self.version.has_icons_and_title()
@@ -68,11 +68,11 @@ impl Checker<'_, '_> {
         }
         if let Some(repository) = &d.repository {
             match repository.url.as_deref() {
-                None => self.required("/repository", "url"),
+                None => self.required(At::Root.key("repository"), "url"),
                 Some(url) => self.uri("/repository/url", url),
             }
             if repository.source.is_none() {
-                self.required("/repository", "source");
+                self.required(At::Root.key("repository"), "source");
             }
         }
         let (key, website) = spelled(
@@ -83,7 +83,7 @@ impl Checker<'_, '_> {
             d.website_url_snake.as_ref(),
         );
         if let Some(url) = website {
-            self.uri(&join("", key), url);
+            self.uri(At::Root.key(key), url);
         }
         if self.version.status_in_document()
             && let Some(status @ Status::Unknown(_)) = &d.status
@@ -96,7 +96,7 @@ impl Checker<'_, '_> {
         }
         if self.version.has_icons_and_title() {
             for (i, icon) in d.icons.iter().flatten().enumerate() {
-                self.icon(&index("/icons", i), icon);
+                self.icon(At::Root.key("icons").index(i), icon);
             }
         }
         if let Some(meta) = &d.meta {
@@ -107,7 +107,7 @@ impl Checker<'_, '_> {
             for key in objects {
                 if meta.get(key).is_some_and(|v| !v.is_object()) {
                     self.sink.error(
-                        join("/_meta", key),
+                        At::Root.key("_meta").key(key),
                         "type",
                         format!("`{key}` must be an object"),
                     );
@@ -115,24 +115,24 @@ impl Checker<'_, '_> {
             }
         }
         for (i, package) in d.packages.iter().flatten().enumerate() {
-            self.package(&index("/packages", i), package);
+            self.package(At::Root.key("packages").index(i), package);
         }
         for (i, remote) in d.remotes.iter().flatten().enumerate() {
-            self.transport(&index("/remotes", i), remote, true);
+            self.transport(At::Root.key("remotes").index(i), remote, true);
         }
     }
 
-    fn icon(&mut self, path: &str, icon: &crate::server::Icon) {
+    fn icon(&mut self, path: At<'_>, icon: &crate::server::Icon) {
         match icon.src.as_deref() {
             None => self.required(path, "src"),
             Some(src) => {
-                self.length(&join(path, "src"), src, 0, Some(255));
-                self.uri(&join(path, "src"), src);
+                self.length(path.key("src"), src, 0, Some(255));
+                self.uri(path.key("src"), src);
             }
         }
         if let Some(mime) = icon.mime_type.as_deref() {
             self.one_of(
-                &join(path, "mimeType"),
+                path.key("mimeType"),
                 mime,
                 &[
                     "image/png",
@@ -146,7 +146,7 @@ impl Checker<'_, '_> {
         for (i, size) in icon.sizes.iter().flatten().enumerate() {
             if !size_pattern(size) {
                 self.sink.error(
-                    index(&join(path, "sizes"), i),
+                    path.key("sizes").index(i),
                     "pattern",
                     format!(
                         "`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"
@@ -155,11 +155,11 @@ impl Checker<'_, '_> {
             }
         }
         if let Some(theme) = icon.theme.as_deref() {
-            self.one_of(&join(path, "theme"), theme, &["light", "dark"]);
+            self.one_of(path.key("theme"), theme, &["light", "dark"]);
         }
     }
 
-    fn package(&mut self, path: &str, p: &Package) {
+    fn package(&mut self, path: At<'_>, p: &Package) {
         let snake = self.version.snake_case();
         if self.version.closed_package() {
             self.closed_package(path, p);
@@ -181,9 +181,9 @@ impl Checker<'_, '_> {
             None if self.version.closed_package() => self.required(path, "version"),
             None => {}
             Some(version) => {
-                let at = join(path, "version");
+                let at = path.key("version");
                 let max = self.version.split_transports().then_some(255);
-                self.length(&at, version, 1, max);
+                self.length(at, version, 1, max);
                 if version == "latest" {
                     self.sink.error(at, "not-latest", "a package version must not be `latest`: write the specific version such as `1.0.0`");
                 }
@@ -200,7 +200,7 @@ impl Checker<'_, '_> {
             && !sha256_pattern(sha)
         {
             self.sink.error(
-                join(path, key),
+                path.key(key),
                 "pattern",
                 format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
             );
@@ -213,11 +213,11 @@ impl Checker<'_, '_> {
             p.registry_base_url_snake.as_ref(),
         );
         if let Some(base) = base {
-            self.uri(&join(path, key), base);
+            self.uri(path.key(key), base);
         }
         match &p.transport {
             None => self.required(path, "transport"),
-            Some(transport) => self.transport(&join(path, "transport"), transport, false),
+            Some(transport) => self.transport(path.key("transport"), transport, false),
         }
         let lists = [
             spelled(
@@ -237,7 +237,7 @@ impl Checker<'_, '_> {
         ];
         for (key, arguments) in lists {
             for (i, argument) in arguments.into_iter().flatten().enumerate() {
-                self.argument(&index(&join(path, key), i), argument);
+                self.argument(path.key(key).index(i), argument);
             }
         }
         let (key, variables) = spelled(
@@ -248,12 +248,12 @@ impl Checker<'_, '_> {
             p.environment_variables_snake.as_ref(),
         );
         for (i, variable) in variables.into_iter().flatten().enumerate() {
-            self.key_value(&index(&join(path, key), i), variable);
+            self.key_value(path.key(key).index(i), variable);
         }
     }
 
     /// `additionalProperties: false` on `Package` up to 2025-09-29.
-    fn closed_package(&mut self, path: &str, p: &Package) {
+    fn closed_package(&mut self, path: At<'_>, p: &Package) {
         let snake = self.version.snake_case();
         let other_spelling: [(&str, bool); 7] = if snake {
             [
@@ -285,7 +285,7 @@ impl Checker<'_, '_> {
             .map(|(key, _)| *key);
         for key in unknown.chain(p.extra.keys().map(String::as_str)) {
             self.sink.error(
-                join(path, key),
+                path.key(key),
                 "additional-property",
                 format!(
                     "`{key}` is not a package property in schema {}: remove it",
@@ -295,7 +295,7 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn transport(&mut self, path: &str, t: &Transport, remote: bool) {
+    fn transport(&mut self, path: At<'_>, t: &Transport, remote: bool) {
         let allowed: &[&str] = if remote {
             &["streamable-http", "sse"]
         } else {
@@ -307,22 +307,22 @@ impl Checker<'_, '_> {
             Some(kind @ (TransportType::StreamableHttp | TransportType::Sse)) => {
                 match t.url.as_deref() {
                     None => self.required(path, "url"),
-                    Some(url) => self.transport_url(&join(path, "url"), url, kind),
+                    Some(url) => self.transport_url(path.key("url"), url, kind),
                 }
                 for (i, header) in t.headers.iter().flatten().enumerate() {
-                    self.key_value(&index(&join(path, "headers"), i), header);
+                    self.key_value(path.key("headers").index(i), header);
                 }
             }
-            Some(other) => self.one_of(&join(path, "type"), other.as_str(), allowed),
+            Some(other) => self.one_of(path.key("type"), other.as_str(), allowed),
         }
         if remote && self.version.split_transports() {
             for (name, input) in t.variables.iter().flatten() {
-                self.input(&join(&join(path, "variables"), name), input);
+                self.input(path.key("variables").key(name), input);
             }
         }
     }
 
-    fn transport_url(&mut self, path: &str, url: &str, kind: &TransportType) {
+    fn transport_url(&mut self, path: At<'_>, url: &str, kind: &TransportType) {
         match self.version {
             SchemaVersion::Draft => {
                 if !http_url_pattern(url) && !leading_variable_pattern(url) {
@@ -342,7 +342,7 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn argument(&mut self, path: &str, a: &Argument) {
+    fn argument(&mut self, path: At<'_>, a: &Argument) {
         let snake = self.version.snake_case();
         match &a.kind {
             None => self.required(path, "type"),
@@ -356,7 +356,7 @@ impl Checker<'_, '_> {
                 );
                 if hint.is_none() && a.input.value.is_none() {
                     self.sink.error(
-                        join(path, hint_key),
+                        path.key(hint_key),
                         "required",
                         format!("a positional argument needs `{hint_key}` or `value`: add `\"{hint_key}\": \"label\"`"),
                     );
@@ -367,52 +367,45 @@ impl Checker<'_, '_> {
                     self.required(path, "name");
                 }
             }
-            Some(other) => self.one_of(
-                &join(path, "type"),
-                other.as_str(),
-                &["positional", "named"],
-            ),
+            Some(other) => self.one_of(path.key("type"), other.as_str(), &["positional", "named"]),
         }
         self.input_with_variables(path, &a.input);
     }
 
-    fn key_value(&mut self, path: &str, kv: &KeyValueInput) {
+    fn key_value(&mut self, path: At<'_>, kv: &KeyValueInput) {
         if kv.name.is_none() {
             self.required(path, "name");
         }
         self.input_with_variables(path, &kv.input);
     }
 
-    fn input_with_variables(&mut self, path: &str, input: &Input) {
+    fn input_with_variables(&mut self, path: At<'_>, input: &Input) {
         self.input(path, input);
         for (name, variable) in input.variables.iter().flatten() {
-            self.input(&join(&join(path, "variables"), name), variable);
+            self.input(path.key("variables").key(name), variable);
         }
     }
 
-    fn input(&mut self, path: &str, input: &Input) {
+    fn input(&mut self, path: At<'_>, input: &Input) {
         if let Some(format @ InputFormat::Unknown(_)) = &input.format {
             self.one_of(
-                &join(path, "format"),
+                path.key("format"),
                 format.as_str(),
                 &["string", "number", "boolean", "filepath"],
             );
         }
     }
 
-    fn required(&mut self, parent: &str, key: &str) {
-        self.sink.error(
-            join(parent, key),
-            "required",
-            format!("`{key}` is required"),
-        );
+    fn required(&mut self, parent: At<'_>, key: &str) {
+        self.sink
+            .error(parent.key(key), "required", format!("`{key}` is required"));
     }
 
-    fn length(&mut self, path: &str, text: &str, min: usize, max: Option<usize>) {
+    fn length(&mut self, path: impl Pointer, text: &str, min: usize, max: Option<usize>) {
         check_length(self.sink, path, text, min, max);
     }
 
-    fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
+    fn one_of(&mut self, path: impl Pointer, value: &str, allowed: &[&str]) {
         if allowed.contains(&value) {
             return;
         }
@@ -428,7 +421,7 @@ impl Checker<'_, '_> {
         );
     }
 
-    fn uri(&mut self, path: &str, value: &str) {
+    fn uri(&mut self, path: impl Pointer, value: &str) {
         if !is_absolute_uri(value) {
             self.sink.error(path, "format", format!("`{value}` is not an absolute URI: write a full URL such as `https://example.com/`"));
         }
@@ -438,7 +431,7 @@ impl Checker<'_, '_> {
 /// `minLength`/`maxLength`, counted in characters as JSON Schema counts them.
 pub(super) fn check_length(
     sink: &mut LayerSink<'_>,
-    path: &str,
+    path: impl Pointer,
     text: &str,
     min: usize,
     max: Option<usize>,
@@ -450,11 +443,11 @@ pub(super) fn check_length(
         } else {
             format!("`{text}` is too short: write at least {min} characters")
         };
-        sink.error(path, "min-length", message);
+        sink.error(&path, "min-length", message);
     }
     if let Some(max) = max.filter(|max| chars > *max) {
         sink.error(
-            path,
+            &path,
             "max-length",
             format!("is {chars} characters long: shorten it to at most {max}"),
         );

@@ -360,12 +360,25 @@ impl Sink {
         LayerSink { sink: self, layer }
     }
 
-    fn finish(self) -> Vec<Finding> {
+    fn finish(mut self) -> Vec<Finding> {
+        // Documents have few findings: a scan beats hashing them; a hostile document with
+        // thousands gets the hash set.
+        if self.findings.len() <= 32 {
+            let mut kept: Vec<Finding> = Vec::with_capacity(self.findings.len());
+            for finding in self.findings {
+                if !kept
+                    .iter()
+                    .any(|k| k.code == finding.code && k.path == finding.path)
+                {
+                    kept.push(finding);
+                }
+            }
+            return kept;
+        }
         let mut seen = HashSet::new();
         self.findings
-            .into_iter()
-            .filter(|f| seen.insert((f.path.clone(), f.code)))
-            .collect()
+            .retain(|f| seen.insert((f.path.clone(), f.code)));
+        self.findings
     }
 }
 
@@ -378,20 +391,20 @@ pub(crate) struct LayerSink<'a> {
 impl LayerSink<'_> {
     pub(crate) fn error(
         &mut self,
-        path: impl Into<String>,
+        path: impl path::Pointer,
         code: &'static str,
         message: impl Into<String>,
     ) {
-        self.push(path.into(), code, Severity::Error, message.into());
+        self.push(path.render(), code, Severity::Error, message.into());
     }
 
     pub(crate) fn warning(
         &mut self,
-        path: impl Into<String>,
+        path: impl path::Pointer,
         code: &'static str,
         message: impl Into<String>,
     ) {
-        self.push(path.into(), code, Severity::Warning, message.into());
+        self.push(path.render(), code, Severity::Warning, message.into());
     }
 
     fn push(&mut self, path: String, code: &'static str, severity: Severity, message: String) {

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::LayerSink;
-use super::path::{index, join};
+use super::path::At;
 use crate::go_url;
 use crate::package::Package;
 use crate::regexes::constant_regex;
@@ -66,7 +66,7 @@ static GITLAB_PACKAGE_FILE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
     for (i, package) in d.packages().iter().enumerate() {
         if let Err((field, code, message)) = rules(package) {
-            sink.error(join(&index("/packages", i), field), code, message);
+            sink.error(At::Root.key("packages").index(i).key(field), code, message);
         }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::LayerSink;
 use super::json_schema::{check_length, name_pattern, sha256_pattern, size_pattern};
-use super::path::{index, join};
+use super::path::{At, Pointer};
 use crate::go_url;
 use crate::input::{Argument, Input, KeyValueInput};
 use crate::package::Package;
@@ -46,7 +46,7 @@ impl Checker<'_, '_> {
             }
         }
         match d.name.as_deref() {
-            None => self.required("", "name"),
+            None => self.required(At::Root, "name"),
             Some(name) => {
                 self.length("/name", name, 3, Some(200));
                 if !name_pattern(name) {
@@ -55,11 +55,11 @@ impl Checker<'_, '_> {
             }
         }
         match d.description.as_deref() {
-            None => self.required("", "description"),
+            None => self.required(At::Root, "description"),
             Some(text) => self.length("/description", text, 1, Some(100)),
         }
         match d.version.as_deref() {
-            None => self.required("", "version"),
+            None => self.required(At::Root, "version"),
             Some(text) => self.length("/version", text, 1, Some(255)),
         }
         if let Some(title) = d.title.as_deref() {
@@ -72,7 +72,7 @@ impl Checker<'_, '_> {
             if let Some(url) = repository.url.as_deref() {
                 self.parseable("/repository/url", url);
             }
-            self.unknown("/repository", &repository.extra, &[]);
+            self.unknown(At::Root.key("repository"), &repository.extra, &[]);
         }
         let mut legacy = Vec::new();
         if d.website_url_snake.is_some() {
@@ -81,15 +81,15 @@ impl Checker<'_, '_> {
         if d.status.is_some() {
             legacy.push("status");
         }
-        self.unknown("", &d.extra, &legacy);
+        self.unknown(At::Root, &d.extra, &legacy);
         for (i, icon) in d.icons.iter().flatten().enumerate() {
-            self.icon(&index("/icons", i), icon);
+            self.icon(At::Root.key("icons").index(i), icon);
         }
         for (i, package) in d.packages.iter().flatten().enumerate() {
-            self.package(&index("/packages", i), package);
+            self.package(At::Root.key("packages").index(i), package);
         }
         for (i, remote) in d.remotes.iter().flatten().enumerate() {
-            self.transport(&index("/remotes", i), remote);
+            self.transport(At::Root.key("remotes").index(i), remote);
         }
         if let Some(meta) = &d.meta {
             self.meta(meta);
@@ -99,7 +99,7 @@ impl Checker<'_, '_> {
     fn meta(&mut self, meta: &Map<String, Value>) {
         for key in meta.keys().filter(|k| *k != PUBLISHER_PROVIDED_META) {
             self.sink.error(
-                join("/_meta", key),
+                At::Root.key("_meta").key(key),
                 "meta-key-not-allowed",
                 format!("`_meta` key `{key}` is not accepted: put publisher metadata under `{PUBLISHER_PROVIDED_META}`"),
             );
@@ -108,7 +108,7 @@ impl Checker<'_, '_> {
             let size = go_json_len(provided);
             if size > MAX_PUBLISHER_META_BYTES {
                 self.sink.error(
-                    join("/_meta", PUBLISHER_PROVIDED_META),
+                    At::Root.key("_meta").key(PUBLISHER_PROVIDED_META),
                     "publisher-meta-too-large",
                     format!("publisher-provided metadata is {size} bytes of JSON: keep it to at most {MAX_PUBLISHER_META_BYTES}"),
                 );
@@ -116,17 +116,17 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn icon(&mut self, path: &str, icon: &Icon) {
+    fn icon(&mut self, path: At<'_>, icon: &Icon) {
         match icon.src.as_deref() {
             None => self.required(path, "src"),
             Some(src) => {
-                self.length(&join(path, "src"), src, 0, Some(255));
-                self.parseable(&join(path, "src"), src);
+                self.length(path.key("src"), src, 0, Some(255));
+                self.parseable(path.key("src"), src);
             }
         }
         if let Some(mime) = icon.mime_type.as_deref() {
             self.one_of(
-                &join(path, "mimeType"),
+                path.key("mimeType"),
                 mime,
                 &[
                     "image/png",
@@ -140,7 +140,7 @@ impl Checker<'_, '_> {
         for (i, size) in icon.sizes.iter().flatten().enumerate() {
             if !size_pattern(size) {
                 self.sink.error(
-                    index(&join(path, "sizes"), i),
+                    path.key("sizes").index(i),
                     "pattern",
                     format!(
                         "`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"
@@ -149,49 +149,49 @@ impl Checker<'_, '_> {
             }
         }
         if let Some(theme) = icon.theme.as_deref() {
-            self.one_of(&join(path, "theme"), theme, &["light", "dark"]);
+            self.one_of(path.key("theme"), theme, &["light", "dark"]);
         }
         self.unknown(path, &icon.extra, &[]);
     }
 
-    fn package(&mut self, path: &str, p: &Package) {
+    fn package(&mut self, path: At<'_>, p: &Package) {
         match &p.registry_type {
             None => self.required(path, "registryType"),
-            Some(kind) => self.length(&join(path, "registryType"), kind.as_str(), 1, None),
+            Some(kind) => self.length(path.key("registryType"), kind.as_str(), 1, None),
         }
         match p.identifier.as_deref() {
             None => self.required(path, "identifier"),
-            Some(identifier) => self.length(&join(path, "identifier"), identifier, 1, None),
+            Some(identifier) => self.length(path.key("identifier"), identifier, 1, None),
         }
         if let Some(version) = p.version.as_deref() {
-            self.length(&join(path, "version"), version, 1, Some(255));
+            self.length(path.key("version"), version, 1, Some(255));
         }
         if let Some(sha) = p.file_sha256.as_deref()
             && !sha256_pattern(sha)
         {
             self.sink.error(
-                join(path, "fileSha256"),
+                path.key("fileSha256"),
                 "pattern",
                 format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
             );
         }
         if let Some(base) = p.registry_base_url.as_deref() {
-            self.parseable(&join(path, "registryBaseUrl"), base);
+            self.parseable(path.key("registryBaseUrl"), base);
         }
         match &p.transport {
             None => self.required(path, "transport"),
-            Some(transport) => self.transport(&join(path, "transport"), transport),
+            Some(transport) => self.transport(path.key("transport"), transport),
         }
         for (key, arguments) in [
             ("runtimeArguments", &p.runtime_arguments),
             ("packageArguments", &p.package_arguments),
         ] {
             for (i, argument) in arguments.iter().flatten().enumerate() {
-                self.argument(&index(&join(path, key), i), argument);
+                self.argument(path.key(key).index(i), argument);
             }
         }
         for (i, variable) in p.environment_variables.iter().flatten().enumerate() {
-            self.key_value(&index(&join(path, "environmentVariables"), i), variable);
+            self.key_value(path.key("environmentVariables").index(i), variable);
         }
         let legacy: Vec<&str> = [
             ("registry_type", p.registry_type_snake.is_some()),
@@ -211,20 +211,20 @@ impl Checker<'_, '_> {
         self.unknown(path, &p.extra, &legacy);
     }
 
-    fn transport(&mut self, path: &str, t: &Transport) {
+    fn transport(&mut self, path: At<'_>, t: &Transport) {
         if t.kind.is_none() {
             self.required(path, "type");
         }
         for (i, header) in t.headers.iter().flatten().enumerate() {
-            self.key_value(&index(&join(path, "headers"), i), header);
+            self.key_value(path.key("headers").index(i), header);
         }
         for (name, variable) in t.variables.iter().flatten() {
-            self.plain_input(&join(&join(path, "variables"), name), variable);
+            self.plain_input(path.key("variables").key(name), variable);
         }
         self.unknown(path, &t.extra, &[]);
     }
 
-    fn argument(&mut self, path: &str, a: &Argument) {
+    fn argument(&mut self, path: At<'_>, a: &Argument) {
         if a.kind.is_none() {
             self.required(path, "type");
         }
@@ -238,22 +238,22 @@ impl Checker<'_, '_> {
         self.input_with_variables(path, &a.input, &legacy);
     }
 
-    fn key_value(&mut self, path: &str, kv: &KeyValueInput) {
+    fn key_value(&mut self, path: At<'_>, kv: &KeyValueInput) {
         if kv.name.is_none() {
             self.required(path, "name");
         }
         self.input_with_variables(path, &kv.input, &[]);
     }
 
-    fn input_with_variables(&mut self, path: &str, input: &Input, legacy: &[&str]) {
+    fn input_with_variables(&mut self, path: At<'_>, input: &Input, legacy: &[&str]) {
         self.input_fields(path, input, legacy);
         for (name, variable) in input.variables.iter().flatten() {
-            self.plain_input(&join(&join(path, "variables"), name), variable);
+            self.plain_input(path.key("variables").key(name), variable);
         }
     }
 
     /// An `Input` inside `variables`: the API's `Input` has no `variables` of its own.
-    fn plain_input(&mut self, path: &str, input: &Input) {
+    fn plain_input(&mut self, path: At<'_>, input: &Input) {
         let legacy: &[&str] = if input.variables.is_some() {
             &["variables"]
         } else {
@@ -262,10 +262,10 @@ impl Checker<'_, '_> {
         self.input_fields(path, input, legacy);
     }
 
-    fn input_fields(&mut self, path: &str, input: &Input, legacy: &[&str]) {
+    fn input_fields(&mut self, path: At<'_>, input: &Input, legacy: &[&str]) {
         if let Some(format @ InputFormat::Unknown(_)) = &input.format {
             self.one_of(
-                &join(path, "format"),
+                path.key("format"),
                 format.as_str(),
                 &["string", "number", "boolean", "filepath"],
             );
@@ -280,7 +280,7 @@ impl Checker<'_, '_> {
         self.unknown(path, &input.extra, &unknown);
     }
 
-    fn unknown(&mut self, path: &str, extra: &Map<String, Value>, legacy: &[&str]) {
+    fn unknown(&mut self, path: At<'_>, extra: &Map<String, Value>, legacy: &[&str]) {
         for key in legacy
             .iter()
             .copied()
@@ -291,26 +291,23 @@ impl Checker<'_, '_> {
                 |camel| format!("write `{camel}` instead"),
             );
             self.sink.error(
-                join(path, key),
+                path.key(key),
                 "unknown-property",
                 format!("the registry does not accept property `{key}`: {hint}"),
             );
         }
     }
 
-    fn required(&mut self, parent: &str, key: &str) {
-        self.sink.error(
-            join(parent, key),
-            "required",
-            format!("`{key}` is required"),
-        );
+    fn required(&mut self, parent: At<'_>, key: &str) {
+        self.sink
+            .error(parent.key(key), "required", format!("`{key}` is required"));
     }
 
-    fn length(&mut self, path: &str, text: &str, min: usize, max: Option<usize>) {
+    fn length(&mut self, path: impl Pointer, text: &str, min: usize, max: Option<usize>) {
         check_length(self.sink, path, text, min, max);
     }
 
-    fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
+    fn one_of(&mut self, path: impl Pointer, value: &str, allowed: &[&str]) {
         if allowed.contains(&value) {
             return;
         }
@@ -327,7 +324,7 @@ impl Checker<'_, '_> {
     }
 
     /// The API's `format: uri` is only "Go parses it"; relative references pass.
-    fn parseable(&mut self, path: &str, value: &str) {
+    fn parseable(&mut self, path: impl Pointer, value: &str) {
         if let Err(error) = go_url::parse(value) {
             self.sink.error(
                 path,
@@ -388,16 +385,16 @@ fn go_json_len(value: &Value) -> usize {
 }
 
 fn go_string_len(text: &str) -> usize {
-    let serde_len = Value::from(text).to_string().len();
-    let extra: usize = text
+    // Quotes, then each character as Go's encoder writes it.
+    2 + text
         .chars()
         .map(|c| match c {
-            '<' | '>' | '&' => 5,
-            '\u{2028}' | '\u{2029}' => 3,
-            _ => 0,
+            '"' | '\\' | '\n' | '\r' | '\t' => 2,
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+            c if u32::from(c) < 0x20 => 6,
+            c => c.len_utf8(),
         })
-        .sum();
-    serde_len + extra
+        .sum::<usize>()
 }
 
 /// Go's `float64` encoding: shortest digits, `'f'` form in [1e-6, 1e21), else `'e'` form with a

@@ -1,12 +1,8 @@
 //! The `$schema` check: which schema version a document declares.
 
 use std::fmt;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::{LayerSink, SchemaVersionPolicy};
-use crate::regexes::constant_regex;
 use crate::server::ServerJson;
 
 /// A `server.json` schema version the registry serves.
@@ -109,15 +105,27 @@ impl fmt::Display for SchemaVersion {
     }
 }
 
-static SCHEMA_ID: LazyLock<Regex> =
-    LazyLock::new(|| constant_regex(r"/schemas/([A-Za-z0-9_~.-]+)/server\.schema\.json"));
-
 /// Where the draft schema is published; the registry's pattern does not read a version from
 /// it, but its rules are known.
 const DRAFT_SUFFIX: &str = "/docs/reference/server-json/draft/server.schema.json";
 
 fn extract_id(url: &str) -> Option<&str> {
-    SCHEMA_ID.captures(url)?.get(1).map(|m| m.as_str())
+    // The registry's pattern `/schemas/([A-Za-z0-9_~.-]+)/server\.schema\.json`, leftmost
+    // match first; the class has no `/`, so the greedy run is the only candidate.
+    let mut rest = url;
+    while let Some(at) = rest.find("/schemas/") {
+        let after = rest.get(at + "/schemas/".len()..).unwrap_or_default();
+        let len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || b"_~.-".contains(b))
+            .count();
+        let (id, tail) = after.split_at(len);
+        if len > 0 && tail.starts_with("/server.schema.json") {
+            return Some(id);
+        }
+        rest = rest.get(at + 1..).unwrap_or_default();
+    }
+    None
 }
 
 /// Runs the check (when `report` is set) and returns the version whose rules apply.

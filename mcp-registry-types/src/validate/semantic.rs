@@ -1,12 +1,11 @@
 //! The registry's semantic rules (REFERENCE §5.3), in the registry's order.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::LayerSink;
-use super::path::{index, join};
+use super::path::{At, Pointer};
 use crate::go_url;
 use crate::input::Argument;
 use crate::name::{NameErrorKind, ServerName};
@@ -20,7 +19,7 @@ use crate::vocab::TransportType;
 
 pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
     name(d.name(), sink);
-    version("/version", d.version(), sink);
+    version(At::Root.key("version"), d.version(), sink);
     repository(d, sink);
     if let Some(url) = d.website_url().filter(|u| !u.is_empty()) {
         website_url(url, sink);
@@ -36,13 +35,13 @@ pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
         );
     }
     for (i, icon) in d.icons().iter().enumerate() {
-        icon_src(&index("/icons", i), icon.src(), sink);
+        icon_src(At::Root.key("icons").index(i), icon.src(), sink);
     }
     for (i, package) in d.packages().iter().enumerate() {
-        self::package(&index("/packages", i), package, sink);
+        self::package(At::Root.key("packages").index(i), package, sink);
     }
     for (i, remote) in d.remotes().iter().enumerate() {
-        self::remote(&index("/remotes", i), remote, sink);
+        self::remote(At::Root.key("remotes").index(i), remote, sink);
     }
 }
 
@@ -55,7 +54,7 @@ fn name(text: &str, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn version(path: &str, text: &str, sink: &mut LayerSink<'_>) {
+fn version(path: impl Pointer, text: &str, sink: &mut LayerSink<'_>) {
     match rule_violation(text) {
         Some(VersionErrorKind::Reserved) => sink.error(
             path,
@@ -163,8 +162,8 @@ fn website_url(url: &str, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn icon_src(path: &str, src: &str, sink: &mut LayerSink<'_>) {
-    let at = join(path, "src");
+fn icon_src(path: At<'_>, src: &str, sink: &mut LayerSink<'_>) {
+    let at = path.key("src");
     let url = match go_url::parse(src) {
         Ok(url) => url,
         Err(error) => {
@@ -178,7 +177,7 @@ fn icon_src(path: &str, src: &str, sink: &mut LayerSink<'_>) {
     };
     if url.scheme.is_empty() {
         sink.error(
-            at.clone(),
+            at,
             "icon-src-not-absolute",
             format!("`{src}` is not absolute: write the full `https://` URL of the icon"),
         );
@@ -197,10 +196,10 @@ fn icon_src(path: &str, src: &str, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn package(path: &str, p: &Package, sink: &mut LayerSink<'_>) {
+fn package(path: At<'_>, p: &Package, sink: &mut LayerSink<'_>) {
     if p.identifier().contains(' ') {
         sink.error(
-            join(path, "identifier"),
+            path.key("identifier"),
             "package-name-has-spaces",
             format!(
                 "package identifier `{}` holds a space: remove it",
@@ -209,7 +208,7 @@ fn package(path: &str, p: &Package, sink: &mut LayerSink<'_>) {
         );
     }
     if let Some(v) = p.version() {
-        version(&join(path, "version"), v, sink);
+        version(path.key("version"), v, sink);
     }
     let [runtime_key, package_key] = p.argument_keys();
     for (key, arguments) in [
@@ -217,15 +216,15 @@ fn package(path: &str, p: &Package, sink: &mut LayerSink<'_>) {
         (package_key, p.package_arguments()),
     ] {
         for (i, argument) in arguments.iter().enumerate() {
-            self::argument(&index(&join(path, key), i), argument, sink);
+            self::argument(path.key(key).index(i), argument, sink);
         }
     }
     if let Some(transport) = p.transport() {
-        package_transport(&join(path, "transport"), p, transport, sink);
+        package_transport(path.key("transport"), p, transport, sink);
     }
 }
 
-fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
+fn argument(path: At<'_>, a: &Argument, sink: &mut LayerSink<'_>) {
     if a.kind().map(crate::ArgumentType::as_str) != Some("named") {
         return;
     }
@@ -233,13 +232,13 @@ fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
     let name = a.name().unwrap_or_default();
     if name.is_empty() {
         sink.error(
-            join(path, "name"),
+            path.key("name"),
             "named-argument-name-required",
             "a named argument needs a `name` such as `--port`",
         );
     } else if name.contains(['<', '>', ' ', '$']) {
         sink.error(
-            join(path, "name"),
+            path.key("name"),
             "invalid-named-argument-name",
             format!("argument name `{name}` holds `<`, `>`, `$` or a space: write the bare flag such as `--port`"),
         );
@@ -250,7 +249,7 @@ fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
         .is_some_and(|v| !v.is_empty() && v.starts_with(name))
     {
         sink.error(
-            join(path, "value"),
+            path.key("value"),
             "argument-value-starts-with-name",
             format!("the value of `{name}` repeats the flag: write only the value"),
         );
@@ -260,21 +259,21 @@ fn argument(path: &str, a: &Argument, sink: &mut LayerSink<'_>) {
         .is_some_and(|v| !v.is_empty() && v.starts_with(name))
     {
         sink.error(
-            join(path, "default"),
+            path.key("default"),
             "argument-default-starts-with-name",
             format!("the default of `{name}` repeats the flag: write only the value"),
         );
     }
 }
 
-fn package_transport(path: &str, p: &Package, t: &Transport, sink: &mut LayerSink<'_>) {
+fn package_transport(path: At<'_>, p: &Package, t: &Transport, sink: &mut LayerSink<'_>) {
     let url = t.url().unwrap_or_default();
     let kind = t.transport_type().map_or("", |k| k.as_str());
     match t.transport_type() {
         Some(TransportType::Stdio) => {
             if !url.is_empty() {
                 sink.error(
-                    join(path, "url"),
+                    path.key("url"),
                     "stdio-transport-url-not-empty",
                     format!("a stdio transport has no url, but `{url}` is given: remove it"),
                 );
@@ -283,36 +282,36 @@ fn package_transport(path: &str, p: &Package, t: &Transport, sink: &mut LayerSin
         Some(TransportType::StreamableHttp | TransportType::Sse) => {
             if url.is_empty() {
                 sink.error(
-                    join(path, "url"),
+                    path.key("url"),
                     "streamable-transport-url-required",
                     format!("{} {kind} transport needs a `url` such as `http://localhost:{{port}}/mcp`", if kind == "sse" { "an" } else { "a" }),
                 );
                 return;
             }
-            let mut known: HashSet<&str> = HashSet::new();
+            let mut known: Vec<&str> = Vec::new();
             known.extend(p.environment_variables().iter().map(crate::KeyValueInput::name));
             for argument in p.runtime_arguments().iter().chain(p.package_arguments()) {
                 known.extend(argument.name());
                 known.extend(argument.value_hint());
             }
-            templated_url(&join(path, "url"), url, &known, "an environment variable, argument name or value hint", sink);
+            templated_url(path.key("url"), url, &known, "an environment variable, argument name or value hint", sink);
         }
         _ => sink.error(
-            join(path, "type"),
+            path.key("type"),
             "unsupported-transport-type",
             format!("transport type `{kind}` is not supported: write `stdio`, `streamable-http` or `sse`"),
         ),
     }
 }
 
-fn remote(path: &str, t: &Transport, sink: &mut LayerSink<'_>) {
+fn remote(path: At<'_>, t: &Transport, sink: &mut LayerSink<'_>) {
     let kind = t.transport_type().map_or("", |k| k.as_str());
     if !matches!(
         t.transport_type(),
         Some(TransportType::StreamableHttp | TransportType::Sse)
     ) {
         sink.error(
-            join(path, "type"),
+            path.key("type"),
             "unsupported-remote-transport-type",
             format!(
                 "remote transport type `{kind}` is not supported: write `streamable-http` or `sse`"
@@ -323,41 +322,29 @@ fn remote(path: &str, t: &Transport, sink: &mut LayerSink<'_>) {
     let url = t.url().unwrap_or_default();
     if url.is_empty() {
         sink.error(
-            join(path, "url"),
+            path.key("url"),
             "remote-transport-url-required",
             "a remote needs a `url` such as `https://api.example.com/mcp`",
         );
     } else if let Err(reason) = check_remote_url(url) {
         sink.error(
-            join(path, "url"),
+            path.key("url"),
             "invalid-remote-url",
             format!("`{url}` is not a valid remote URL: {reason}"),
         );
     }
     // The template check runs on its own, so an empty URL fails it too, as in the registry.
-    let known: HashSet<&str> = t
+    let known: Vec<&str> = t
         .variables()
         .into_iter()
         .flatten()
         .map(|(k, _)| k.as_str())
         .collect();
-    templated_url(
-        &join(path, "url"),
-        url,
-        &known,
-        "a key of `variables`",
-        sink,
-    );
+    templated_url(path.key("url"), url, &known, "a key of `variables`", sink);
 }
 
 /// `IsValidTemplatedURL`: a valid URL once filled in, and every `{name}` defined.
-fn templated_url(
-    path: &str,
-    url: &str,
-    known: &HashSet<&str>,
-    what: &str,
-    sink: &mut LayerSink<'_>,
-) {
+fn templated_url(path: At<'_>, url: &str, known: &[&str], what: &str, sink: &mut LayerSink<'_>) {
     if let Err(reason) = check_url(url) {
         sink.error(
             path,
