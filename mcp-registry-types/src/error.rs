@@ -33,7 +33,7 @@ pub enum Error {
 /// JSON that is not a document: a syntax error, or a value of the wrong shape.
 ///
 /// Rule violations (a bad name, a missing field) are not parse errors: see
-/// [`validate`](crate::validate).
+/// [`validate`](crate::validate()).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.render())]
 pub struct ParseError {

@@ -6,13 +6,13 @@
 //! - **Lenient read.** Every document whose JSON has the right shape parses, including the stale,
 //!   half-empty and duplicated entries real registries serve, in every schema version from
 //!   2025-07-09 to the draft (snake-case field names included). Rule violations are for
-//!   [`validate`], never the parser.
+//!   [`validate()`], never the parser.
 //! - **Lossless.** Unknown fields at every level and every `_meta` namespace are kept verbatim;
 //!   serializing a parsed document gives back the same JSON value.
-//! - **Exact validation.** [`validate`] reports every finding of every layer the registry
+//! - **Exact validation.** [`validate()`] reports every finding of every layer the registry
 //!   applies (schema version, JSON Schema, semantic rules, publish rules, per-registry-type
 //!   package rules), each with a JSON Pointer, a stable code and a message that says what to write
-//!   instead. The [rule table](validate#rules) lists them.
+//!   instead. The [rule table](mod@validate#rules) lists them.
 //! - **Strict construction.** [`ServerName`], [`ServerVersion`] and [`UrlTemplate`] only hold
 //!   valid strings, and [`ServerJson::builder`] only builds valid documents.
 //!

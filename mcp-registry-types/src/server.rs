@@ -23,7 +23,7 @@ pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
 /// A `server.json` document (`ServerDetail` in the schema).
 ///
 /// Parsing is lenient: any document whose JSON has the right shape parses, whatever rules it
-/// breaks, so a host can show what a registry served. [`validate`](crate::validate) finds the
+/// breaks, so a host can show what a registry served. [`validate`](crate::validate()) finds the
 /// rule violations; [`ServerJson::builder`] constructs documents that have none. Unknown fields
 /// and every `_meta` namespace are kept verbatim, so `serialize(parse(x))` equals `x`.
 ///
