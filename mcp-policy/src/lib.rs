@@ -8,6 +8,8 @@
 //!
 //! - **Requests** name a [`Principal`], an [`Action`], [`ServerFacts`], an optional
 //!   [`ToolFacts`], the configuration scope, the time and [`Usage`] counters.
+//!   [`ServerFacts::from_server_json`] and [`ServerFacts::from_response`] build the server facts
+//!   from `mcp-registry-types` values.
 //! - **Policies** are JSON documents of rules with `allow`, `ask` or `deny` effects, roles that
 //!   inherit roles, groups that grant roles, tenants, quotas and obligations. Combining is
 //!   deny > ask > allow > default (deny unless set), and a rule that cannot be evaluated denies.
@@ -85,6 +87,7 @@ mod compile;
 mod diagnostic;
 mod document;
 mod eval;
+mod from_types;
 #[doc(hidden)]
 pub mod fuzzing;
 mod glob;

@@ -100,3 +100,32 @@ proptest! {
         prop_assert_eq!(check_host_settings(&bytes), Ok(()));
     }
 }
+
+proptest! {
+    #[test]
+    fn url_patterns_agree_with_the_oracle(
+        pattern in "(\\*|https?|HTTPS)(://)?([a-zA-Z.*?:0-9]{0,12})(/[a-zA-Z*?/]{0,8})?",
+        url in "(https?|HTTP)://([a-zA-Z.@:0-9]{0,14})(/[a-zA-Z/?]{0,8})?",
+    ) {
+        let input = format!("{pattern}\n{url}");
+        prop_assert_eq!(mcp_policy::fuzzing::check_url_pattern(input.as_bytes()), Ok(()));
+    }
+}
+
+#[test]
+fn url_pattern_seeds() {
+    for seed in [
+        "https://*.example.com/*\nhttps://a.example.com/x",
+        "https://Mcp.Example.com\nhttps://mcp.example.com./any",
+        "http://localhost:*/*\nhttp://localhost:3000/mcp",
+        "*://mcp.example.com/*\nhttps://user@mcp.example.com/x",
+        "a?c\nabc",
+        "[a\nx",
+    ] {
+        assert_eq!(
+            mcp_policy::fuzzing::check_url_pattern(seed.as_bytes()),
+            Ok(()),
+            "{seed}"
+        );
+    }
+}

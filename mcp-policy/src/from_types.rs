@@ -1,0 +1,119 @@
+//! Server facts from `mcp-registry-types` values, so a host writes one line.
+
+use mcp_registry_types::{ServerJson, ServerResponse, validate};
+
+use crate::request::{PackageFacts, RemoteFacts, ServerFacts, TransportKind};
+
+impl ServerFacts {
+    /// Facts from a `server.json` document: name, version, packages (registry type, identifier,
+    /// version, transport, whether a `fileSha256` is present), remotes, the status if the
+    /// document carries one, and whether validation found no errors.
+    ///
+    /// The registry the entry came from, the host's label and the configured stdio command are
+    /// the host's to add ([`ServerFacts::with_registry`], [`ServerFacts::with_label`],
+    /// [`ServerFacts::with_command`]).
+    pub fn from_server_json(server: &ServerJson) -> Self {
+        let packages = server
+            .packages()
+            .iter()
+            .map(|p| PackageFacts {
+                registry_type: p.registry_type().map_or("", |t| t.as_str()).to_owned(),
+                identifier: p.identifier().to_owned(),
+                version: p.version().map(str::to_owned),
+                transport: p
+                    .transport()
+                    .and_then(|t| t.transport_type())
+                    .map(|t| TransportKind::from(t.as_str())),
+                has_file_sha256: p.file_sha256().is_some_and(|h| !h.is_empty()),
+            })
+            .collect();
+        let remotes = server
+            .remotes()
+            .iter()
+            .filter_map(|t| {
+                let url = t.url()?;
+                let kind = t
+                    .transport_type()
+                    .map_or(TransportKind::Unknown(String::new()), |k| {
+                        TransportKind::from(k.as_str())
+                    });
+                Some(RemoteFacts::new(kind, url))
+            })
+            .collect();
+        let version = Some(server.version())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned);
+        Self {
+            name: server.name().to_owned(),
+            label: None,
+            version,
+            status: server.legacy_status().map(|s| s.as_str().to_owned()),
+            registry: None,
+            packages,
+            remotes,
+            command: None,
+            validation_clean: validate(server).is_valid(),
+        }
+    }
+
+    /// Facts from a registry API response: as [`ServerFacts::from_server_json`], with the status
+    /// from the official registry's `_meta` block (`active` when it says nothing).
+    pub fn from_response(response: &ServerResponse) -> Self {
+        let mut facts = Self::from_server_json(response.server());
+        facts.status = Some(response.status().as_str().to_owned());
+        facts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_from_a_server_json() {
+        let doc: ServerJson = r#"{
+            "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+            "name": "io.github.acme/weather",
+            "description": "Forecasts",
+            "version": "1.2.0",
+            "packages": [{"registryType": "npm", "identifier": "@acme/weather", "version": "1.2.0",
+                          "transport": {"type": "stdio"}}],
+            "remotes": [{"type": "streamable-http", "url": "https://weather.acme.example/mcp"}]
+        }"#
+        .parse()
+        .unwrap();
+        let facts = ServerFacts::from_server_json(&doc);
+        assert_eq!(facts.name, "io.github.acme/weather");
+        assert_eq!(facts.version.as_deref(), Some("1.2.0"));
+        assert_eq!(facts.packages.len(), 1);
+        assert_eq!(
+            facts.packages.first().map(|p| p.registry_type.as_str()),
+            Some("npm")
+        );
+        assert_eq!(
+            facts.packages.first().and_then(|p| p.transport.clone()),
+            Some(TransportKind::Stdio)
+        );
+        assert!(facts.is_pinned());
+        assert!(facts.is_stdio() && facts.is_remote());
+        assert_eq!(
+            facts.remotes,
+            [RemoteFacts::new(
+                TransportKind::StreamableHttp,
+                "https://weather.acme.example/mcp"
+            )]
+        );
+    }
+
+    #[test]
+    fn status_comes_from_the_response_meta() {
+        let response = ServerResponse::from_slice(
+            br#"{"server": {"name": "io.github.acme/weather", "description": "d", "version": "1.0.0"},
+                 "_meta": {"io.modelcontextprotocol.registry/official":
+                    {"status": "deprecated", "publishedAt": "2025-01-01T00:00:00Z", "isLatest": true}}}"#,
+        )
+        .unwrap();
+        let facts = ServerFacts::from_response(&response);
+        assert_eq!(facts.status.as_deref(), Some("deprecated"));
+    }
+}
