@@ -145,35 +145,54 @@ impl Policy {
 }
 
 /// serde stops at the first error; to report them all, parse each rule and role on its own, then
-/// the rest of the document with those parts emptied.
+/// the rest of the document with those parts emptied. The parts that did parse are then compiled,
+/// with placeholders keeping every rule at its index, so that a bad glob in one rule is reported
+/// alongside a typo in another.
 fn collect_parse_errors(value: &serde_json::Value, first: Diagnostic) -> Vec<Diagnostic> {
     let Some(object) = value.as_object() else {
         return vec![first];
     };
     let mut errors = Vec::new();
     let mut rest = object.clone();
-    if let Some(rules) = object.get("rules").and_then(|r| r.as_array()) {
-        for (i, rule) in rules.iter().enumerate() {
-            if let Err(err) = from_value::<Rule>(rule, &format!("/rules/{i}")) {
-                errors.push(err);
+    let mut rules = Vec::new();
+    if let Some(items) = object.get("rules").and_then(|r| r.as_array()) {
+        for (i, rule) in items.iter().enumerate() {
+            match from_value::<Rule>(rule, &format!("/rules/{i}")) {
+                Ok(rule) => rules.push(rule),
+                Err(err) => {
+                    errors.push(err);
+                    rules.push(Rule::new(format!("\u{0}unparsed-{i}"), Effect::Deny));
+                }
             }
         }
         rest.insert("rules".into(), serde_json::Value::Array(Vec::new()));
     }
-    if let Some(roles) = object.get("roles").and_then(|r| r.as_object()) {
-        for (name, role) in roles {
+    let mut role_specs = BTreeMap::new();
+    if let Some(items) = object.get("roles").and_then(|r| r.as_object()) {
+        for (name, role) in items {
             let base = format!("/roles/{}", crate::diagnostic::escape_pointer(name));
-            if let Err(err) = from_value::<RoleSpec>(role, &base) {
-                errors.push(err);
-            }
+            match from_value::<RoleSpec>(role, &base) {
+                Ok(role) => role_specs.insert(name.clone(), role),
+                Err(err) => {
+                    errors.push(err);
+                    role_specs.insert(name.clone(), RoleSpec::default())
+                }
+            };
         }
         rest.insert(
             "roles".into(),
             serde_json::Value::Object(serde_json::Map::new()),
         );
     }
-    if let Err(err) = from_value::<Policy>(&serde_json::Value::Object(rest), "") {
-        errors.push(err);
+    match from_value::<Policy>(&serde_json::Value::Object(rest), "") {
+        Ok(mut partial) => {
+            partial.rules = rules;
+            partial.roles = role_specs;
+            if let Err(PolicyError::Invalid(found)) = partial.compile() {
+                errors.extend(found.errors().cloned());
+            }
+        }
+        Err(err) => errors.push(err),
     }
     if errors.is_empty() {
         errors.push(first);

@@ -54,6 +54,25 @@ fn bad_globs_semver_and_roles_are_all_reported() {
 }
 
 #[test]
+fn parse_errors_do_not_hide_compile_errors() {
+    let found = diagnostics(
+        r#"{"roles": {"dev": {"inherit": []}}, "rules": [
+            {"id": "a", "effect": "alow"},
+            {"id": "b", "effect": "allow", "match": {"tool": ["[x"], "roles": ["dev", "ops"]}}
+        ]}"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "/rules/0/effect: unknown variant `alow`, did you mean `allow`",
+            "/roles/dev/inherit: unknown field `inherit`, did you mean `inherits`",
+            "/rules/1/match/tool: invalid glob `[x`: unclosed character class",
+            "/rules/1/match/roles: unknown role `ops`",
+        ]
+    );
+}
+
+#[test]
 fn role_cycles_are_errors() {
     let found = diagnostics(
         r#"{"roles": {
