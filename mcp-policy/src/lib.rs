@@ -110,4 +110,3 @@ pub use request::{
     Action, PackageFacts, Principal, RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts,
     TransportKind, Usage,
 };
-pub use semver;
