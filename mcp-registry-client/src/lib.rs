@@ -78,6 +78,8 @@ mod clock;
 mod credentials;
 mod error;
 mod filter;
+#[doc(hidden)]
+pub mod fuzzing;
 mod limits;
 mod query;
 mod rate_limit;
