@@ -4,5 +4,6 @@
 //! so the binary is a thin dispatcher and the tests capture everything.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod registry_cmds;
 pub mod validate;

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use mcp_registry_examples::{registry_cmds, validate};
+use mcp_registry_examples::{check, registry_cmds, validate};
 
 const USAGE: &str = "usage: mcp-registry <command> [options]
 
@@ -12,6 +12,10 @@ commands:
   search [--json] QUERY              find servers whose name contains QUERY
   show [--json] NAME[@VERSION]       one server version (latest by default)
   versions [--json] NAME             every version of a server
+  check [--explain] POLICY.json REQUEST.json
+                                     decide a request against a policy (exit 0 allow, 3 ask,
+                                     4 deny, 2 invalid); --claude-settings FILE reads host
+                                     managed settings as the policy
 
 registry commands take --registry URL (default https://registry.modelcontextprotocol.io),
 --timeout SECS and --retries N; search also takes --limit N";
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
         "search" => registry_cmds::search(rest, out, err),
         "show" => registry_cmds::show(rest, out, err),
         "versions" => registry_cmds::versions(rest, out, err),
+        "check" => check::run(rest, out, err),
         "-h" | "--help" | "help" => {
             let _ = writeln!(out, "{USAGE}");
             0
