@@ -337,6 +337,54 @@ mod tests {
         assert_eq!(compare_versions("x", None, "y", early), Less);
     }
 
+    fn response(version: &str, published_at: &str, status: Status) -> ServerResponse {
+        let server: crate::ServerJson = serde_json::from_value(
+            serde_json::json!({"name": "io.github.a/bb", "version": version}),
+        )
+        .unwrap();
+        let official = crate::OfficialMeta::new(published_at, false).with_status(status, None);
+        ServerResponse::new(server, Some(official))
+    }
+
+    #[test]
+    fn latest_is_the_highest_non_deleted_version() {
+        let versions = [
+            response("1.0.0", "2025-01-01T00:00:00Z", Status::Active),
+            response("2.0.0", "2025-02-01T00:00:00Z", Status::Deleted),
+            response("1.5.0", "2025-03-01T00:00:00Z", Status::Deprecated),
+            response("snapshot", "2025-04-01T00:00:00Z", Status::Active),
+        ];
+        assert_eq!(
+            latest_version(&versions).unwrap().server().version(),
+            "1.5.0"
+        );
+    }
+
+    #[test]
+    fn when_all_are_deleted_the_highest_deleted_keeps_the_flag() {
+        let versions = [
+            response("1.0.0", "2025-01-01T00:00:00Z", Status::Deleted),
+            response("1.1.0", "2025-01-02T00:00:00Z", Status::Deleted),
+        ];
+        assert_eq!(
+            latest_version(&versions).unwrap().server().version(),
+            "1.1.0"
+        );
+        assert!(latest_version(&[]).is_none());
+    }
+
+    #[test]
+    fn without_semver_the_newest_publication_wins() {
+        let versions = [
+            response("b-build", "2025-05-01T00:00:00Z", Status::Active),
+            response("a-build", "2025-06-01T00:00:00Z", Status::Active),
+        ];
+        assert_eq!(
+            latest_version(&versions).unwrap().server().version(),
+            "a-build"
+        );
+    }
+
     #[test]
     fn timestamps_parse_like_go_rfc3339() {
         let t: Timestamp = "2025-08-07T13:15:04.280Z".parse().unwrap();
