@@ -1,14 +1,8 @@
 //! `mcp-registry check`: the sample files, exit codes and diagnostics.
 
-// Included by path so the test does not depend on how the binary wires its subcommands.
-#[path = "../src/check.rs"]
-#[expect(
-    unreachable_pub,
-    reason = "the module is compiled into this test as a private module"
-)]
-mod check;
-
 use std::path::{Path, PathBuf};
+
+use mcp_registry_examples::check;
 
 fn data(file: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
