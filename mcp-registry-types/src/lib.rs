@@ -60,6 +60,7 @@ mod text;
 mod transport;
 mod url_template;
 pub mod validate;
+mod validated;
 mod version;
 mod vocab;
 mod wire;

@@ -1,9 +1,6 @@
 //! Server names: `namespace/name`, checked exactly as the official registry checks them.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::validated::validated_string;
 
 /// The most characters a server name may have (schema `maxLength`).
 pub const MAX_NAME_CHARS: usize = 200;
@@ -181,46 +178,7 @@ fn valid_part(part: &str, inner: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || inner.contains(b))
 }
 
-impl FromStr for ServerName {
-    type Err = NameError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::new(text)
-    }
-}
-
-impl TryFrom<String> for ServerName {
-    type Error = NameError;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        Self::new(&text)
-    }
-}
-
-impl AsRef<str> for ServerName {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl fmt::Display for ServerName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServerName {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServerName {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::new(&text).map_err(serde::de::Error::custom)
-    }
-}
+validated_string!(ServerName, NameError);
 
 #[cfg(test)]
 mod tests {

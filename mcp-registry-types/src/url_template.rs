@@ -1,15 +1,13 @@
 //! Transport URL templates: `https://{host}/mcp` style URLs with `{variables}`.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::go_url;
 use crate::regexes::constant_regex;
+use crate::validated::validated_string;
 
 /// A transport URL that may hold `{variable}` placeholders and is a valid `http(s)` URL once
 /// they are filled in, by the official registry's test (`IsValidURL` after its placeholder
@@ -151,46 +149,7 @@ pub(crate) fn check_remote_url(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-impl FromStr for UrlTemplate {
-    type Err = UrlTemplateError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::new(text)
-    }
-}
-
-impl TryFrom<String> for UrlTemplate {
-    type Error = UrlTemplateError;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        Self::new(&text)
-    }
-}
-
-impl AsRef<str> for UrlTemplate {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl fmt::Display for UrlTemplate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for UrlTemplate {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for UrlTemplate {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::new(&text).map_err(serde::de::Error::custom)
-    }
-}
+validated_string!(UrlTemplate, UrlTemplateError);
 
 #[cfg(test)]
 mod tests {

@@ -1,13 +1,11 @@
 //! Version strings: specific versions, never ranges, never `latest`.
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::regexes::constant_regex;
+use crate::validated::validated_string;
 
 /// The most characters a version may have (schema `maxLength`).
 pub const MAX_VERSION_CHARS: usize = 255;
@@ -165,46 +163,7 @@ pub fn looks_like_range(text: &str) -> bool {
     trimmed.contains(['x', 'X', '*']) && WILDCARD.is_match(trimmed)
 }
 
-impl FromStr for ServerVersion {
-    type Err = VersionError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::new(text)
-    }
-}
-
-impl TryFrom<String> for ServerVersion {
-    type Error = VersionError;
-
-    fn try_from(text: String) -> Result<Self, Self::Error> {
-        Self::new(&text)
-    }
-}
-
-impl AsRef<str> for ServerVersion {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl fmt::Display for ServerVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ServerVersion {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for ServerVersion {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::new(&text).map_err(serde::de::Error::custom)
-    }
-}
+validated_string!(ServerVersion, VersionError);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //! against the official files through the `jsonschema` crate.
 
 use super::path::{At, Pointer};
+use super::shared;
 use super::{LayerSink, SchemaVersion};
 use crate::go_url;
 use crate::input::{Argument, Input, KeyValueInput};
@@ -46,12 +47,7 @@ impl Checker<'_, '_> {
         }
         match d.name.as_deref() {
             None => self.required(At::Root, "name"),
-            Some(name) => {
-                self.length("/name", name, 3, Some(200));
-                if !name_pattern(name) {
-                    self.sink.error("/name", "pattern", format!("`{name}` does not match `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`: write `namespace/name`"));
-                }
-            }
+            Some(name) => shared::name(self.sink, name),
         }
         match d.description.as_deref() {
             None => self.required(At::Root, "description"),
@@ -123,40 +119,9 @@ impl Checker<'_, '_> {
     }
 
     fn icon(&mut self, path: At<'_>, icon: &crate::server::Icon) {
-        match icon.src.as_deref() {
-            None => self.required(path, "src"),
-            Some(src) => {
-                self.length(path.key("src"), src, 0, Some(255));
-                self.uri(path.key("src"), src);
-            }
-        }
-        if let Some(mime) = icon.mime_type.as_deref() {
-            self.one_of(
-                path.key("mimeType"),
-                mime,
-                &[
-                    "image/png",
-                    "image/jpeg",
-                    "image/jpg",
-                    "image/svg+xml",
-                    "image/webp",
-                ],
-            );
-        }
-        for (i, size) in icon.sizes.iter().flatten().enumerate() {
-            if !size_pattern(size) {
-                self.sink.error(
-                    path.key("sizes").index(i),
-                    "pattern",
-                    format!(
-                        "`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"
-                    ),
-                );
-            }
-        }
-        if let Some(theme) = icon.theme.as_deref() {
-            self.one_of(path.key("theme"), theme, &["light", "dark"]);
-        }
+        shared::icon(self.sink, path, icon, |sink, at, value| {
+            absolute_uri(sink, at, value);
+        });
     }
 
     fn package(&mut self, path: At<'_>, p: &Package) {
@@ -196,14 +161,8 @@ impl Checker<'_, '_> {
             "file_sha256",
             p.file_sha256_snake.as_ref(),
         );
-        if let Some(sha) = sha
-            && !sha256_pattern(sha)
-        {
-            self.sink.error(
-                path.key(key),
-                "pattern",
-                format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
-            );
+        if let Some(sha) = sha {
+            shared::sha256(self.sink, path.key(key), sha);
         }
         let (key, base) = spelled(
             snake,
@@ -397,59 +356,31 @@ impl Checker<'_, '_> {
     }
 
     fn required(&mut self, parent: At<'_>, key: &str) {
-        self.sink
-            .error(parent.key(key), "required", format!("`{key}` is required"));
+        shared::required(self.sink, parent, key);
     }
 
     fn length(&mut self, path: impl Pointer, text: &str, min: usize, max: Option<usize>) {
-        check_length(self.sink, path, text, min, max);
+        shared::check_length(self.sink, path, text, min, max);
     }
 
     fn one_of(&mut self, path: impl Pointer, value: &str, allowed: &[&str]) {
-        if allowed.contains(&value) {
-            return;
-        }
-        let list = allowed
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        self.sink.error(
-            path,
-            "enum",
-            format!("`{value}` is not allowed: write one of {list}"),
-        );
+        shared::one_of(self.sink, path, value, allowed);
     }
 
     fn uri(&mut self, path: impl Pointer, value: &str) {
-        if !is_absolute_uri(value) {
-            self.sink.error(path, "format", format!("`{value}` is not an absolute URI: write a full URL such as `https://example.com/`"));
-        }
+        absolute_uri(self.sink, path, value);
     }
 }
 
-/// `minLength`/`maxLength`, counted in characters as JSON Schema counts them.
-pub(super) fn check_length(
-    sink: &mut LayerSink<'_>,
-    path: impl Pointer,
-    text: &str,
-    min: usize,
-    max: Option<usize>,
-) {
-    let chars = text.chars().count();
-    if chars < min {
-        let message = if min == 1 {
-            "must not be empty".to_owned()
-        } else {
-            format!("`{text}` is too short: write at least {min} characters")
-        };
-        sink.error(&path, "min-length", message);
-    }
-    if let Some(max) = max.filter(|max| chars > *max) {
+/// The JSON Schema's `format: uri` check.
+fn absolute_uri(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str) {
+    if !is_absolute_uri(value) {
         sink.error(
-            &path,
-            "max-length",
-            format!("is {chars} characters long: shorten it to at most {max}"),
+            path,
+            "format",
+            format!(
+                "`{value}` is not an absolute URI: write a full URL such as `https://example.com/`"
+            ),
         );
     }
 }
@@ -468,34 +399,6 @@ pub(crate) fn is_absolute_uri(value: &str) -> bool {
         return url.host.starts_with('[') && host.parse::<std::net::Ipv6Addr>().is_ok();
     }
     true
-}
-
-/// `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`.
-pub(super) fn name_pattern(name: &str) -> bool {
-    name.split_once('/').is_some_and(|(ns, local)| {
-        !ns.is_empty()
-            && !local.is_empty()
-            && ns
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-            && local
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-    })
-}
-
-/// `^[a-f0-9]{64}$`.
-pub(super) fn sha256_pattern(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// `^(\d+x\d+|any)$`.
-pub(super) fn size_pattern(text: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    text == "any"
-        || text
-            .split_once('x')
-            .is_some_and(|(w, h)| digits(w) && digits(h))
 }
 
 /// Go's `\s`: `[\t\n\f\r ]`.
@@ -530,30 +433,6 @@ fn leading_variable_pattern(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns_match_the_schema_regexes() {
-        assert!(name_pattern("a.b-c/d_e.f") && !name_pattern("a/b/c") && !name_pattern("a_b/c"));
-        assert!(sha256_pattern(&"ab".repeat(32)) && !sha256_pattern(&"AB".repeat(32)));
-        assert!(
-            size_pattern("48x48")
-                && size_pattern("any")
-                && !size_pattern("48")
-                && !size_pattern("x48")
-        );
-        assert!(
-            http_url_pattern("https://a")
-                && !http_url_pattern("https://")
-                && !http_url_pattern("https://a b")
-        );
-        assert!(
-            http_url_pattern("https://a\u{b}b"),
-            "Go's \\s has no vertical tab"
-        );
-        assert!(
-            leading_variable_pattern("{base_url}/mcp") && !leading_variable_pattern("{1x}/mcp")
-        );
-    }
 
     #[test]
     fn uri_format_needs_a_scheme() {

@@ -62,6 +62,7 @@ pub(crate) mod path;
 mod publish;
 mod schema_version;
 mod semantic;
+mod shared;
 
 use std::collections::HashSet;
 use std::fmt;

@@ -7,8 +7,8 @@
 use serde_json::{Map, Value};
 
 use super::LayerSink;
-use super::json_schema::{check_length, name_pattern, sha256_pattern, size_pattern};
 use super::path::{At, Pointer};
+use super::shared;
 use crate::go_url;
 use crate::input::{Argument, Input, KeyValueInput};
 use crate::package::Package;
@@ -47,12 +47,7 @@ impl Checker<'_, '_> {
         }
         match d.name.as_deref() {
             None => self.required(At::Root, "name"),
-            Some(name) => {
-                self.length("/name", name, 3, Some(200));
-                if !name_pattern(name) {
-                    self.sink.error("/name", "pattern", format!("`{name}` does not match `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`: write `namespace/name`"));
-                }
-            }
+            Some(name) => shared::name(self.sink, name),
         }
         match d.description.as_deref() {
             None => self.required(At::Root, "description"),
@@ -117,40 +112,9 @@ impl Checker<'_, '_> {
     }
 
     fn icon(&mut self, path: At<'_>, icon: &Icon) {
-        match icon.src.as_deref() {
-            None => self.required(path, "src"),
-            Some(src) => {
-                self.length(path.key("src"), src, 0, Some(255));
-                self.parseable(path.key("src"), src);
-            }
-        }
-        if let Some(mime) = icon.mime_type.as_deref() {
-            self.one_of(
-                path.key("mimeType"),
-                mime,
-                &[
-                    "image/png",
-                    "image/jpeg",
-                    "image/jpg",
-                    "image/svg+xml",
-                    "image/webp",
-                ],
-            );
-        }
-        for (i, size) in icon.sizes.iter().flatten().enumerate() {
-            if !size_pattern(size) {
-                self.sink.error(
-                    path.key("sizes").index(i),
-                    "pattern",
-                    format!(
-                        "`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`"
-                    ),
-                );
-            }
-        }
-        if let Some(theme) = icon.theme.as_deref() {
-            self.one_of(path.key("theme"), theme, &["light", "dark"]);
-        }
+        shared::icon(self.sink, path, icon, |sink, at, value| {
+            parseable_uri(sink, at, value);
+        });
         self.unknown(path, &icon.extra, &[]);
     }
 
@@ -166,14 +130,8 @@ impl Checker<'_, '_> {
         if let Some(version) = p.version.as_deref() {
             self.length(path.key("version"), version, 1, Some(255));
         }
-        if let Some(sha) = p.file_sha256.as_deref()
-            && !sha256_pattern(sha)
-        {
-            self.sink.error(
-                path.key("fileSha256"),
-                "pattern",
-                format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
-            );
+        if let Some(sha) = p.file_sha256.as_deref() {
+            shared::sha256(self.sink, path.key("fileSha256"), sha);
         }
         if let Some(base) = p.registry_base_url.as_deref() {
             self.parseable(path.key("registryBaseUrl"), base);
@@ -299,39 +257,31 @@ impl Checker<'_, '_> {
     }
 
     fn required(&mut self, parent: At<'_>, key: &str) {
-        self.sink
-            .error(parent.key(key), "required", format!("`{key}` is required"));
+        shared::required(self.sink, parent, key);
     }
 
     fn length(&mut self, path: impl Pointer, text: &str, min: usize, max: Option<usize>) {
-        check_length(self.sink, path, text, min, max);
+        shared::check_length(self.sink, path, text, min, max);
     }
 
     fn one_of(&mut self, path: impl Pointer, value: &str, allowed: &[&str]) {
-        if allowed.contains(&value) {
-            return;
-        }
-        let list = allowed
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        self.sink.error(
-            path,
-            "enum",
-            format!("`{value}` is not allowed: write one of {list}"),
-        );
+        shared::one_of(self.sink, path, value, allowed);
     }
 
     /// The API's `format: uri` is only "Go parses it"; relative references pass.
     fn parseable(&mut self, path: impl Pointer, value: &str) {
-        if let Err(error) = go_url::parse(value) {
-            self.sink.error(
-                path,
-                "format",
-                format!("`{value}` is not a URI: {}", error.0),
-            );
-        }
+        parseable_uri(self.sink, path, value);
+    }
+}
+
+/// The API's `format: uri` is only "Go parses it"; relative references pass.
+fn parseable_uri(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str) {
+    if let Err(error) = go_url::parse(value) {
+        sink.error(
+            path,
+            "format",
+            format!("`{value}` is not a URI: {}", error.0),
+        );
     }
 }
 

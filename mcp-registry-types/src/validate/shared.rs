@@ -1,0 +1,164 @@
+//! Constraints the JSON Schema and the publish API both state, written once.
+//!
+//! The two layers judge a few things differently (what a `uri` is, unknown properties), so
+//! each passes its own URI check; everything else here is the same rule in both.
+
+use super::LayerSink;
+use super::path::{At, Pointer};
+use crate::server::Icon;
+
+/// The MIME types an icon may declare.
+const ICON_MIME_TYPES: [&str; 5] = [
+    "image/png",
+    "image/jpeg",
+    "image/jpg",
+    "image/svg+xml",
+    "image/webp",
+];
+
+/// A URI check: absolute (JSON Schema) or merely parseable (publish API).
+pub(super) type UriCheck = fn(&mut LayerSink<'_>, At<'_>, &str);
+
+/// A required property is missing.
+pub(super) fn required(sink: &mut LayerSink<'_>, parent: At<'_>, key: &str) {
+    sink.error(parent.key(key), "required", format!("`{key}` is required"));
+}
+
+/// `enum`: `value` is one of `allowed`.
+pub(super) fn one_of(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str, allowed: &[&str]) {
+    if allowed.contains(&value) {
+        return;
+    }
+    let list = allowed
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sink.error(
+        path,
+        "enum",
+        format!("`{value}` is not allowed: write one of {list}"),
+    );
+}
+
+/// `minLength`/`maxLength`, counted in characters as JSON Schema counts them.
+pub(super) fn check_length(
+    sink: &mut LayerSink<'_>,
+    path: impl Pointer,
+    text: &str,
+    min: usize,
+    max: Option<usize>,
+) {
+    let chars = text.chars().count();
+    if chars < min {
+        let message = if min == 1 {
+            "must not be empty".to_owned()
+        } else {
+            format!("`{text}` is too short: write at least {min} characters")
+        };
+        sink.error(&path, "min-length", message);
+    }
+    if let Some(max) = max.filter(|max| chars > *max) {
+        sink.error(
+            &path,
+            "max-length",
+            format!("is {chars} characters long: shorten it to at most {max}"),
+        );
+    }
+}
+
+/// The server name's length and pattern.
+pub(super) fn name(sink: &mut LayerSink<'_>, name: &str) {
+    let at = At::Root;
+    let path = at.key("name");
+    check_length(sink, path, name, 3, Some(200));
+    if !name_pattern(name) {
+        sink.error(
+            path,
+            "pattern",
+            format!(
+                "`{name}` does not match `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`: write `namespace/name`"
+            ),
+        );
+    }
+}
+
+/// An icon's `src`, `mimeType`, `sizes` and `theme`.
+pub(super) fn icon(sink: &mut LayerSink<'_>, path: At<'_>, icon: &Icon, uri: UriCheck) {
+    match icon.src.as_deref() {
+        None => required(sink, path, "src"),
+        Some(src) => {
+            check_length(sink, path.key("src"), src, 0, Some(255));
+            uri(sink, path.key("src"), src);
+        }
+    }
+    if let Some(mime) = icon.mime_type.as_deref() {
+        one_of(sink, path.key("mimeType"), mime, &ICON_MIME_TYPES);
+    }
+    for (i, size) in icon.sizes.iter().flatten().enumerate() {
+        if !size_pattern(size) {
+            let message =
+                format!("`{size}` is not a size: write `WIDTHxHEIGHT` such as `48x48`, or `any`");
+            sink.error(path.key("sizes").index(i), "pattern", message);
+        }
+    }
+    if let Some(theme) = icon.theme.as_deref() {
+        one_of(sink, path.key("theme"), theme, &["light", "dark"]);
+    }
+}
+
+/// A `fileSha256` value.
+pub(super) fn sha256(sink: &mut LayerSink<'_>, path: At<'_>, sha: &str) {
+    if !sha256_pattern(sha) {
+        sink.error(
+            path,
+            "pattern",
+            format!("`{sha}` is not a SHA-256: write 64 lower-case hex digits"),
+        );
+    }
+}
+
+/// `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`.
+pub(super) fn name_pattern(name: &str) -> bool {
+    name.split_once('/').is_some_and(|(ns, local)| {
+        !ns.is_empty()
+            && !local.is_empty()
+            && ns
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            && local
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    })
+}
+
+/// `^[a-f0-9]{64}$`.
+pub(super) fn sha256_pattern(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `^(\d+x\d+|any)$`.
+pub(super) fn size_pattern(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    text == "any"
+        || text
+            .split_once('x')
+            .is_some_and(|(w, h)| digits(w) && digits(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_the_schema_regexes() {
+        assert!(name_pattern("a.b-c/d_e.f") && !name_pattern("a/b/c") && !name_pattern("a_b/c"));
+        assert!(sha256_pattern(&"ab".repeat(32)) && !sha256_pattern(&"AB".repeat(32)));
+        assert!(
+            size_pattern("48x48")
+                && size_pattern("any")
+                && !size_pattern("48")
+                && !size_pattern("x48")
+        );
+    }
+}
