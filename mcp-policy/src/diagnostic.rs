@@ -27,13 +27,22 @@ pub struct Diagnostic {
     message: String,
 }
 
+/// Keeps a message on one line: control characters quoted from a policy (a newline inside an
+/// unknown value, say) become visible escapes, so no diagnostic can forge a log line.
+fn one_line(message: String) -> String {
+    match mcp_registry_types::escape_controls(&message) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
+}
+
 impl Diagnostic {
     pub(crate) fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Error,
             layer: None,
             path: path.into(),
-            message: message.into(),
+            message: one_line(message.into()),
         }
     }
 
@@ -42,7 +51,7 @@ impl Diagnostic {
             severity: Severity::Warning,
             layer: None,
             path: path.into(),
-            message: message.into(),
+            message: one_line(message.into()),
         }
     }
 

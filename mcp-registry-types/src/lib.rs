@@ -79,7 +79,7 @@ pub use response::{
     ListMetadata, OfficialMeta, ResponseMeta, ServerList, ServerResponse, StatusUpdateResponse,
 };
 pub use server::{Icon, OFFICIAL_META, PUBLISHER_PROVIDED_META, Repository, ServerJson};
-pub use text::sanitize_text;
+pub use text::{escape_controls, sanitize_text};
 pub use transport::Transport;
 pub use url_template::{UrlTemplate, UrlTemplateError};
 pub use validate::{

@@ -31,6 +31,34 @@ pub fn sanitize_text(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Keeps text on one line by writing control characters (and the Unicode line and paragraph
+/// separators) as visible Rust-style escapes: a newline becomes `\n`, ESC becomes `\u{1b}`.
+///
+/// Where [`sanitize_text`] hides such characters for display, this shows them, for messages
+/// and logs that quote untrusted text: nothing quoted can start a forged log line, and the
+/// reader sees that the characters were there. Text that needs no change is not copied.
+///
+/// ```
+/// use mcp_registry_types::escape_controls;
+///
+/// assert_eq!(escape_controls("unknown `a\nb`"), "unknown `a\\nb`");
+/// ```
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -56,6 +84,15 @@ mod tests {
             sanitize_text("io.github.acme/weather"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn escapes_keep_text_on_one_line() {
+        assert_eq!(
+            escape_controls("a\nb\u{1b}[0m\u{2028}"),
+            "a\\nb\\u{1b}[0m\\u{2028}"
+        );
+        assert!(matches!(escape_controls("plain `text`"), Cow::Borrowed(_)));
     }
 
     #[test]

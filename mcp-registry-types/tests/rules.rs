@@ -2009,3 +2009,24 @@ fn accepted_remotes() {
     set(&mut older, "/$schema", json!(schema_url("2025-10-17")));
     assert_no_errors(&older);
 }
+
+#[test]
+fn messages_stay_on_one_line_whatever_the_document_holds() {
+    let doc = base_with("/websiteUrl", json!("http://example.com/\n\u{1b}[2Jevil"));
+    let report = validated(&doc);
+    let finding = report
+        .findings()
+        .iter()
+        .find(|f| f.code() == "invalid-website-url")
+        .expect("the url finding");
+    assert_eq!(
+        finding.message(),
+        "`http://example.com/\\n\\u{1b}[2Jevil` is not a URL: net/url: invalid control character in URL"
+    );
+    assert!(
+        report
+            .findings()
+            .iter()
+            .all(|f| !f.message().contains(['\n', '\u{1b}']))
+    );
+}

@@ -408,7 +408,11 @@ impl LayerSink<'_> {
         self.push(path.render(), code, Severity::Warning, message.into());
     }
 
-    fn push(&mut self, path: String, code: &'static str, severity: Severity, message: String) {
+    fn push(&mut self, path: String, code: &'static str, severity: Severity, mut message: String) {
+        // Messages quote document values: keep each finding on one line.
+        if let std::borrow::Cow::Owned(escaped) = crate::text::escape_controls(&message) {
+            message = escaped;
+        }
         self.sink.findings.push(Finding {
             path,
             code,
