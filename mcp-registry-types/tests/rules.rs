@@ -816,7 +816,7 @@ fn invalid_website_url() {
         &base_with("/websiteUrl", json!("https://example.com/\tdocs")),
         "/websiteUrl",
         "invalid-website-url",
-        "`https://example.com/\tdocs` is not a URL: net/url: invalid control character in URL",
+        "`https://example.com/\\tdocs` is not a URL: net/url: invalid control character in URL",
     );
 }
 
