@@ -106,6 +106,11 @@ impl Input {
         &self.extra
     }
 
+    /// Whether the user must supply a value: required, with neither a fixed nor a default one.
+    pub fn needs_value(&self) -> bool {
+        self.is_required() && self.value().is_none() && self.default_value().is_none()
+    }
+
     /// Sets the description.
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
@@ -313,3 +318,33 @@ wire_fields!(Argument {
     "isRepeated" => is_repeated,
     "is_repeated" => is_repeated_snake,
 } inner = input);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_is_needed_only_when_required_and_unfilled() {
+        assert!(!Input::new().needs_value());
+        assert!(Input::new().with_required(true).needs_value());
+        assert!(
+            !Input::new()
+                .with_required(true)
+                .with_default("eu")
+                .needs_value()
+        );
+        assert!(
+            !Input::new()
+                .with_required(true)
+                .with_value("fixed")
+                .needs_value()
+        );
+        let header = KeyValueInput::new(
+            "Authorization",
+            Input::new().with_required(true).with_secret(true),
+        );
+        let remote = crate::Transport::default().with_header(header);
+        assert!(remote.needs_configuration());
+        assert!(!crate::Transport::stdio().needs_configuration());
+    }
+}

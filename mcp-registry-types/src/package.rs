@@ -206,17 +206,14 @@ impl Package {
     /// Whether the process needs a value from the user: a required environment variable or
     /// argument with no fixed or default value, or a transport that needs configuration.
     pub fn needs_configuration(&self) -> bool {
-        let needs = |input: &crate::Input| {
-            input.is_required() && input.value().is_none() && input.default_value().is_none()
-        };
         self.environment_variables()
             .iter()
-            .any(|e| needs(e.input()))
+            .any(|e| e.input().needs_value())
             || self
                 .runtime_arguments()
                 .iter()
                 .chain(self.package_arguments())
-                .any(|a| needs(a.input()))
+                .any(|a| a.input().needs_value())
             || self.transport().is_some_and(Transport::needs_configuration)
     }
 

@@ -100,16 +100,13 @@ impl Transport {
         self
     }
 
-    /// Whether the client needs nothing from the user to connect: no required header or
-    /// variable without a fixed or default value.
+    /// Whether the client needs something from the user to connect: a required header or
+    /// variable with neither a fixed nor a default value.
     pub fn needs_configuration(&self) -> bool {
-        let needs = |input: &Input| {
-            input.is_required() && input.value().is_none() && input.default_value().is_none()
-        };
-        self.headers().iter().any(|h| needs(h.input()))
+        self.headers().iter().any(|h| h.input().needs_value())
             || self
                 .variables()
-                .is_some_and(|vars| vars.values().any(needs))
+                .is_some_and(|vars| vars.values().any(Input::needs_value))
     }
 }
 

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use mcp_registry_types::{
-    Layer, SchemaVersion, ServerJson, ServerList, ServerResponse, Severity, Validator, validate,
+    Layer, SchemaVersion, ServerJson, ServerList, ServerResponse, Validator, validate,
 };
 use serde_json::Value;
 
@@ -274,8 +274,6 @@ fn derived_schema_matches_the_official_schema() {
     let ours = serde_json::to_value(schemars::schema_for!(ServerJson)).unwrap();
     let official_detail = &official["definitions"]["ServerDetail"];
     compare_object_schema("ServerDetail", official_detail, &ours, &official, &ours);
-    let severity_is_sane = Severity::Error > Severity::Warning;
-    assert!(severity_is_sane);
 }
 
 fn resolve<'a>(node: &'a Value, root: &'a Value) -> &'a Value {

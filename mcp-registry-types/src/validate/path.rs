@@ -68,12 +68,6 @@ impl Pointer for &str {
     }
 }
 
-impl Pointer for String {
-    fn render(&self) -> String {
-        self.clone()
-    }
-}
-
 /// Appends `/token` to `pointer`, escaping `~` and `/`.
 pub(crate) fn push_token(pointer: &mut String, token: &str) {
     pointer.push('/');

@@ -1,39 +1,23 @@
 //! OCI image references, parsed as the registry's Go library (`go-containerregistry`'s
 //! `name.ParseReference`, default options) parses them.
 
-use std::fmt;
-
 use crate::go_url;
 
 /// The registry Docker Hub references resolve to.
 const DEFAULT_REGISTRY: &str = "index.docker.io";
 
-/// A parsed image reference: registry, repository and tag or digest.
+/// A parsed image reference: the registry the rules check, and the repository a digest
+/// reference is re-read from. Tags and digests are validated, not kept.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub(crate) struct OciReference {
     registry: String,
     repository: String,
-    tag: Option<String>,
-    digest: Option<String>,
 }
 
 impl OciReference {
     /// The registry host, `index.docker.io` when the reference names none.
     pub(crate) fn registry(&self) -> &str {
         &self.registry
-    }
-}
-
-impl fmt::Display for OciReference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.registry, self.repository)?;
-        if let Some(tag) = &self.tag {
-            write!(f, ":{tag}")?;
-        }
-        if let Some(digest) = &self.digest {
-            write!(f, "@{digest}")?;
-        }
-        Ok(())
     }
 }
 
@@ -64,16 +48,9 @@ fn parse_tag(text: &str) -> Result<OciReference, String> {
         check_element("tag", &tag, TAG_CHARS, 1, 128)?;
     }
     let (registry, repository) = parse_repository(&base)?;
-    let tag = if tag.is_empty() {
-        "latest".to_owned()
-    } else {
-        tag
-    };
     Ok(OciReference {
         registry,
         repository,
-        tag: Some(tag),
-        digest: None,
     })
 }
 
@@ -96,8 +73,6 @@ fn parse_digest(text: &str) -> Result<OciReference, String> {
     Ok(OciReference {
         registry,
         repository,
-        tag: None,
-        digest: Some((*digest).to_owned()),
     })
 }
 
