@@ -121,3 +121,46 @@ impl ServerJsonBuilder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Error, Package, RegistryType, ServerJson, Transport, UrlTemplate};
+
+    fn builder() -> super::ServerJsonBuilder {
+        ServerJson::builder(
+            "io.github.acme/weather".parse().unwrap(),
+            "1.0.0".parse().unwrap(),
+            "Forecasts",
+        )
+    }
+
+    #[test]
+    fn valid_documents_build_with_the_current_schema() {
+        let doc = builder()
+            .with_remote(Transport::streamable_http(
+                UrlTemplate::new("https://api.acme.dev/mcp").unwrap(),
+            ))
+            .build()
+            .unwrap();
+        assert_eq!(
+            doc.schema(),
+            Some("https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json")
+        );
+        assert!(crate::validate(&doc).findings().is_empty());
+    }
+
+    #[test]
+    fn documents_breaking_a_rule_are_refused_with_the_report() {
+        let no_version = Package::new(RegistryType::Npm, "@acme/weather", Transport::stdio());
+        let Err(Error::Invalid(report)) = builder().with_package(no_version).build() else {
+            panic!("an npm package without a version must be refused");
+        };
+        let codes: Vec<_> = report.errors().map(|f| (f.path(), f.code())).collect();
+        assert_eq!(codes, [("/packages/0/version", "package-version-required")]);
+        let plain_http = Transport::sse(UrlTemplate::new("http://api.acme.dev/sse").unwrap());
+        assert!(matches!(
+            builder().with_remote(plain_http).build(),
+            Err(Error::Invalid(_))
+        ));
+    }
+}
