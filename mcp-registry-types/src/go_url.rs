@@ -34,14 +34,21 @@ impl GoUrl<'_> {
 pub(crate) struct GoUrlError(pub(crate) String);
 
 /// `url.Parse(raw)`.
+///
+/// Validation parses every URL field in several layers, so the scans are `memchr` searches and
+/// loops without early exits, which the compiler vectorises: a byte-at-a-time loop with
+/// branches costs more than all the rest of the parse.
 pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
-    let fail = |why: String| Err(GoUrlError(why));
-    let (rest, fragment) = raw
-        .split_once('#')
-        .map_or((raw, None), |(u, f)| (u, Some(f)));
-    if rest.bytes().any(|b| b < b' ' || b == 0x7f) {
-        return fail("net/url: invalid control character in URL".to_owned());
+    let hash = find(raw, b'#').unwrap_or(raw.len());
+    let rest = raw.get(..hash).unwrap_or_default();
+    // A count has no early exit, so the loop vectorises.
+    let control = rest.bytes().filter(|&b| b < b' ' || b == 0x7f).count();
+    if control > 0 {
+        return Err(GoUrlError(
+            "net/url: invalid control character in URL".to_owned(),
+        ));
     }
+    let fragment = raw.get(hash + 1..);
     if rest == "*" {
         return Ok(GoUrl {
             path: "*",
@@ -49,10 +56,9 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
         });
     }
     let (scheme, rest) = scheme(rest)?;
-    let rest = match rest.split_once('?') {
-        Some((before, _query)) => before,
-        None => rest,
-    };
+    let rest = rest
+        .get(..find(rest, b'?').unwrap_or(rest.len()))
+        .unwrap_or_default();
     if !rest.starts_with('/') {
         if !scheme.is_empty() {
             // Opaque URL such as `mailto:x` or `data:…`: no host, no path checks.
@@ -62,9 +68,13 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
                 ..GoUrl::default()
             });
         }
-        let first_segment = rest.split('/').next().unwrap_or_default();
-        if first_segment.contains(':') {
-            return fail("first path segment in URL cannot contain colon".to_owned());
+        let first_segment = rest
+            .get(..find(rest, b'/').unwrap_or(rest.len()))
+            .unwrap_or_default();
+        if find(first_segment, b':').is_some() {
+            return Err(GoUrlError(
+                "first path segment in URL cannot contain colon".to_owned(),
+            ));
         }
     }
     let mut url = GoUrl {
@@ -76,7 +86,7 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
         .strip_prefix("//")
         .filter(|_| !url.scheme.is_empty() || !rest.starts_with("///"))
     {
-        let (authority, tail) = after.find('/').map_or((after, ""), |i| after.split_at(i));
+        let (authority, tail) = after.split_at(find(after, b'/').unwrap_or(after.len()));
         url.host = authority_host(authority)?;
         path = tail;
     }
@@ -84,6 +94,16 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
     url.path = path;
     check_fragment(fragment)?;
     Ok(url)
+}
+
+/// The first `byte` in `text` (ASCII, so the index is a char boundary).
+fn find(text: &str, byte: u8) -> Option<usize> {
+    memchr::memchr(byte, text.as_bytes())
+}
+
+/// The last `byte` in `text`.
+fn rfind(text: &str, byte: u8) -> Option<usize> {
+    memchr::memrchr(byte, text.as_bytes())
 }
 
 fn check_fragment(fragment: Option<&str>) -> Result<(), GoUrlError> {
@@ -114,7 +134,7 @@ fn scheme(raw: &str) -> Result<(Cow<'_, str>, &str), GoUrlError> {
 
 /// `parseAuthority`: optional `userinfo@`, then the host.
 fn authority_host(authority: &str) -> Result<&str, GoUrlError> {
-    let (userinfo, host) = match authority.rfind('@') {
+    let (userinfo, host) = match rfind(authority, b'@') {
         Some(at) => {
             let (user, host) = authority.split_at(at);
             (Some(user), host.get(1..).unwrap_or_default())
@@ -138,19 +158,22 @@ fn authority_host(authority: &str) -> Result<&str, GoUrlError> {
 /// (Go 1.25 rejects further colons), and only host-safe characters.
 fn check_host(host: &str) -> Result<(), GoUrlError> {
     if let Some(inner) = host.strip_prefix('[') {
-        let Some(close) = inner.rfind(']') else {
+        let Some(close) = rfind(inner, b']') else {
             return Err(GoUrlError("missing ']' in host".to_owned()));
         };
         let port = inner.get(close + 1..).unwrap_or_default();
         if !valid_optional_port(port) {
             return Err(GoUrlError(format!("invalid port {port:?} after host")));
         }
-    } else if let Some(colon) = host.rfind(':') {
+    } else if let Some(colon) = rfind(host, b':') {
         let port = host.get(colon..).unwrap_or_default();
         if !valid_optional_port(port) {
             return Err(GoUrlError(format!("invalid port {port:?} after host")));
         }
-        if host.get(..colon).is_some_and(|name| name.contains(':')) {
+        if host
+            .get(..colon)
+            .is_some_and(|name| find(name, b':').is_some())
+        {
             return Err(GoUrlError(format!(
                 "invalid host {host:?}: too many colons"
             )));
@@ -177,6 +200,17 @@ enum Mode {
 /// `unescape`'s error checks: every `%` starts two hex digits; in a host, `%XX` only escapes
 /// non-ASCII bytes (or is `%25`), and ASCII characters Go would escape are refused.
 fn unescape_check(text: &str, mode: Mode) -> Result<(), GoUrlError> {
+    if find(text, b'%').is_none() {
+        if mode != Mode::Host {
+            return Ok(());
+        }
+        // Without escapes a host only needs every ASCII byte host-safe; the full loop below
+        // finds which one is not.
+        let unsafe_bytes = text.bytes().filter(|&b| !host_safe(b)).count();
+        if unsafe_bytes == 0 {
+            return Ok(());
+        }
+    }
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -193,7 +227,7 @@ fn unescape_check(text: &str, mode: Mode) -> Result<(), GoUrlError> {
             }
             i += 3;
         } else {
-            if mode == Mode::Host && b < 0x80 && !host_safe(b) {
+            if mode == Mode::Host && !host_safe(b) {
                 return Err(GoUrlError(format!(
                     "invalid character {:?} in host name",
                     char::from(b)
@@ -222,10 +256,52 @@ fn hex_value(digit: u8) -> u8 {
     }
 }
 
-/// `!shouldEscape(c, encodeHost)` for ASCII.
+/// `!shouldEscape(c, encodeHost)` for ASCII; bytes of non-ASCII characters pass.
 fn host_safe(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-_.~!$&'()*+,;=:[]<>\"".contains(&b)
+    // A `u8` index is always in bounds: the check compiles away.
+    HOST_SAFE.get(usize::from(b)).copied().unwrap_or(true)
 }
+
+static HOST_SAFE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[expect(clippy::cast_possible_truncation, reason = "b < 256")]
+        let byte = b as u8;
+        #[expect(clippy::indexing_slicing, reason = "b < 256, checked at compile time")]
+        let slot = &mut table[b];
+        *slot = byte >= 0x80
+            || matches!(
+                byte,
+                b'a'..=b'z'
+                    | b'A'..=b'Z'
+                    | b'0'..=b'9'
+                    | b'-'
+                    | b'_'
+                    | b'.'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'['
+                    | b']'
+                    | b'<'
+                    | b'>'
+                    | b'"'
+            );
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

@@ -86,6 +86,13 @@ impl NameErrorKind {
 }
 
 impl NameError {
+    pub(crate) fn new(value: &str, kind: NameErrorKind) -> Self {
+        Self {
+            value: value.to_owned(),
+            kind,
+        }
+    }
+
     /// The rejected text.
     pub fn value(&self) -> &str {
         &self.value
@@ -108,34 +115,7 @@ impl ServerName {
     /// # Errors
     /// [`NameError`] naming the first rule broken, in the registry's order.
     pub fn new(text: &str) -> Result<Self, NameError> {
-        let fail = |kind| {
-            Err(NameError {
-                value: text.to_owned(),
-                kind,
-            })
-        };
-        if text.is_empty() {
-            return fail(NameErrorKind::Empty);
-        }
-        let Some((namespace, name)) = text.split_once('/') else {
-            return fail(NameErrorKind::MissingSlash);
-        };
-        if name.contains('/') {
-            return fail(NameErrorKind::MultipleSlashes);
-        }
-        let slash = namespace.len();
-        if namespace.is_empty() || name.is_empty() {
-            return fail(NameErrorKind::EmptyPart);
-        }
-        if !valid_part(namespace, b".-") {
-            return fail(NameErrorKind::InvalidNamespace);
-        }
-        if !valid_part(name, b"._-") {
-            return fail(NameErrorKind::InvalidName);
-        }
-        if text.chars().count() > MAX_NAME_CHARS {
-            return fail(NameErrorKind::TooLong);
-        }
+        let slash = check(text).map_err(|kind| NameError::new(text, kind))?;
         Ok(Self {
             text: text.to_owned(),
             slash,
@@ -161,6 +141,33 @@ impl ServerName {
     pub fn into_string(self) -> String {
         self.text
     }
+}
+
+/// The registry's name rules, in its order; `Ok` is the index of the `/`. Validation calls
+/// this directly so that a valid name costs no allocation.
+pub(crate) fn check(text: &str) -> Result<usize, NameErrorKind> {
+    if text.is_empty() {
+        return Err(NameErrorKind::Empty);
+    }
+    let Some((namespace, name)) = text.split_once('/') else {
+        return Err(NameErrorKind::MissingSlash);
+    };
+    if name.contains('/') {
+        return Err(NameErrorKind::MultipleSlashes);
+    }
+    if namespace.is_empty() || name.is_empty() {
+        return Err(NameErrorKind::EmptyPart);
+    }
+    if !valid_part(namespace, b".-") {
+        return Err(NameErrorKind::InvalidNamespace);
+    }
+    if !valid_part(name, b"._-") {
+        return Err(NameErrorKind::InvalidName);
+    }
+    if text.len() > MAX_NAME_CHARS && text.chars().count() > MAX_NAME_CHARS {
+        return Err(NameErrorKind::TooLong);
+    }
+    Ok(namespace.len())
 }
 
 /// `[A-Za-z0-9]` at both ends, `[A-Za-z0-9]` or `inner` in between, at least two characters:

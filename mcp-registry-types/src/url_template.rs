@@ -1,12 +1,8 @@
 //! Transport URL templates: `https://{host}/mcp` style URLs with `{variables}`.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::go_url;
-use crate::regexes::constant_regex;
 use crate::validated::validated_string;
 
 /// A transport URL that may hold `{variable}` placeholders and is a valid `http(s)` URL once
@@ -78,43 +74,128 @@ impl UrlTemplate {
     /// Fills the placeholders from `lookup`; a name it does not know is left verbatim, as the
     /// registry specifies.
     pub fn expand<'a>(&self, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
-        PLACEHOLDER
-            .replace_all(&self.0, |caps: &regex::Captures<'_>| {
-                let name = caps.get(1).map_or("", |m| m.as_str());
-                lookup(name).map_or_else(
-                    || caps.get(0).map_or("", |m| m.as_str()).to_owned(),
-                    str::to_owned,
-                )
-            })
-            .into_owned()
+        replace_placeholders(&self.0, |whole, out| {
+            let name = whole.get(1..whole.len() - 1).unwrap_or_default();
+            out.push_str(lookup(name).unwrap_or(whole));
+        })
     }
 }
 
-static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| constant_regex(r"\{([^}]+)\}"));
-static PORT_PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| constant_regex(r":(\{[^}]+\})(/|$)"));
+/// The `\{([^}]+)\}` matches in `text` as the registry's regex finds them (leftmost first, not
+/// overlapping): each `{` up to the first `}` after it, with something in between. Yields
+/// the byte range of the whole match.
+fn placeholder_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let open = from + bytes.get(from..)?.iter().position(|&b| b == b'{')?;
+            if bytes.get(open + 1).is_none_or(|&b| b == b'}') {
+                from = open + 1;
+                continue;
+            }
+            // No `}` after this `{` means none after any later `{` either.
+            let close = open + 1 + bytes.get(open + 1..)?.iter().position(|&b| b == b'}')?;
+            from = close + 1;
+            return Some((open, close + 1));
+        }
+    })
+}
 
 /// `{name}` placeholders in `text`, in order.
 pub(crate) fn variables(text: &str) -> impl Iterator<Item = &str> {
-    PLACEHOLDER
-        .captures_iter(text)
-        .filter_map(|c| c.get(1))
-        .map(|m| m.as_str())
+    placeholder_spans(text).filter_map(|(start, end)| text.get(start + 1..end - 1))
 }
+
+/// Replaces every placeholder span of `text` with what `with` returns for its name.
+fn replace_placeholders<'t>(text: &'t str, mut with: impl FnMut(&'t str, &mut String)) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut done = 0;
+    for (start, end) in placeholder_spans(text) {
+        out.push_str(text.get(done..start).unwrap_or_default());
+        with(text.get(start..end).unwrap_or_default(), &mut out);
+        done = end;
+    }
+    out.push_str(text.get(done..).unwrap_or_default());
+    out
+}
+
+/// The names the registry fills with typical values, in the order it replaces them.
+const WELL_KNOWN: [(&str, &str); 5] = [
+    ("{host}", "example.com"),
+    ("{port}", "8080"),
+    ("{path}", "api"),
+    ("{protocol}", "http"),
+    ("{scheme}", "http"),
+];
 
 /// The registry's `replaceTemplateVariables`: well-known names get typical values, a
 /// placeholder in port position becomes `8080`, anything else `placeholder`.
+///
+/// The registry runs five `ReplaceAll`s, then two regex replacements. Here each step is one
+/// pass: the five names are brace-delimited and their values hold no braces, so replacing
+/// them in one left-to-right pass gives the same text as replacing them one after another.
 pub(crate) fn fill_placeholders(text: &str) -> Cow<'_, str> {
     if !text.contains('{') {
         return Cow::Borrowed(text);
     }
-    let mut out = text
-        .replace("{host}", "example.com")
-        .replace("{port}", "8080")
-        .replace("{path}", "api")
-        .replace("{protocol}", "http")
-        .replace("{scheme}", "http");
-    out = PORT_PLACEHOLDER.replace_all(&out, ":8080$2").into_owned();
-    Cow::Owned(PLACEHOLDER.replace_all(&out, "placeholder").into_owned())
+    let mut known = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let (before, at) = rest.split_at(open);
+        known.push_str(before);
+        if let Some((name, value)) = WELL_KNOWN.iter().find(|(name, _)| at.starts_with(name)) {
+            known.push_str(value);
+            rest = at.get(name.len()..).unwrap_or_default();
+        } else {
+            known.push('{');
+            rest = at.get(1..).unwrap_or_default();
+        }
+    }
+    known.push_str(rest);
+    let ported = fill_port_placeholders(&known);
+    Cow::Owned(replace_placeholders(&ported, |_, out| {
+        out.push_str("placeholder");
+    }))
+}
+
+/// `:(\{[^}]+\})(/|$)` replaced with `:8080$2`, leftmost first, not overlapping.
+fn fill_port_placeholders(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut done = 0;
+    let mut i = 0;
+    // The first `}` at or after some index; only moves forward, so the scan stays linear.
+    let mut close: Option<usize> = None;
+    while i + 2 < bytes.len() {
+        let candidate = bytes.get(i) == Some(&b':')
+            && bytes.get(i + 1) == Some(&b'{')
+            && bytes.get(i + 2) != Some(&b'}');
+        if candidate {
+            if close.is_none_or(|c| c < i + 2) {
+                close = bytes
+                    .get(i + 2..)
+                    .and_then(|tail| tail.iter().position(|&b| b == b'}'))
+                    .map(|at| at + i + 2);
+            }
+            let Some(end) = close else { break };
+            let after = bytes.get(end + 1).copied();
+            if matches!(after, None | Some(b'/')) {
+                out.push_str(text.get(done..i).unwrap_or_default());
+                out.push_str(":8080");
+                done = end + 1;
+                // The `/` is part of the match and written back by `$2`.
+                i = done + usize::from(after.is_some());
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if done == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(text.get(done..).unwrap_or_default());
+    Cow::Owned(out)
 }
 
 /// The registry's `IsValidURL`: after filling placeholders, Go parses it, the scheme is `http`
@@ -153,7 +234,39 @@ validated_string!(UrlTemplate, UrlTemplateError);
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use regex::Regex;
+
     use super::*;
+
+    /// The registry's implementation, step by step, as the oracle for the one-pass version.
+    fn registry_fill(text: &str) -> String {
+        let out = text
+            .replace("{host}", "example.com")
+            .replace("{port}", "8080")
+            .replace("{path}", "api")
+            .replace("{protocol}", "http")
+            .replace("{scheme}", "http");
+        let port = Regex::new(r":(\{[^}]+\})(/|$)").unwrap();
+        let out = port.replace_all(&out, ":8080$2");
+        let any = Regex::new(r"\{([^}]+)\}").unwrap();
+        any.replace_all(&out, "placeholder").into_owned()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn one_pass_filling_equals_the_registry_steps(
+            text in r"([{}:/xé]|\{host\}|\{port\}|\{path\}|\{protocol\}|\{scheme\}|\{ho|st\}){0,12}"
+        ) {
+            prop_assert_eq!(fill_placeholders(&text).into_owned(), registry_fill(&text));
+            let any = Regex::new(r"\{([^}]+)\}").unwrap();
+            let expected: Vec<&str> =
+                any.captures_iter(&text).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect();
+            prop_assert_eq!(variables(&text).collect::<Vec<_>>(), expected);
+        }
+    }
 
     #[test]
     fn placeholders_are_filled_like_the_registry() {

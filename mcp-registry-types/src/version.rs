@@ -154,7 +154,27 @@ static WILDCARD: LazyLock<Regex> = LazyLock::new(|| {
 /// really holds `x`, `X` or `*`.
 pub fn looks_like_range(text: &str) -> bool {
     let trimmed = text.trim();
-    if trimmed.is_empty() {
+    // Every pattern needs one of these bytes: a comparator, the white space before a hyphen
+    // range's `-`, `||`, or a wildcard. Most versions hold none, and skip the regexes.
+    let needed = |b: u8| {
+        matches!(
+            b,
+            b'^' | b'~'
+                | b'>'
+                | b'<'
+                | b'='
+                | b'|'
+                | b'x'
+                | b'X'
+                | b'*'
+                | b'\t'
+                | b'\n'
+                | b'\x0c'
+                | b'\r'
+                | b' '
+        )
+    };
+    if !trimmed.bytes().any(needed) {
         return false;
     }
     if RANGE_PATTERNS.iter().any(|re| re.is_match(trimmed)) {

@@ -56,6 +56,9 @@ impl SchemaVersion {
 
     /// The published schema URL.
     pub fn url(self) -> String {
+        if self == Self::CURRENT {
+            return CURRENT_URL.to_owned();
+        }
         match self {
             Self::Draft => "https://raw.githubusercontent.com/modelcontextprotocol/registry/main/docs/reference/server-json/draft/server.schema.json".to_owned(),
             other => format!("https://static.modelcontextprotocol.io/schemas/{}/server.schema.json", other.id()),
@@ -105,6 +108,10 @@ impl fmt::Display for SchemaVersion {
     }
 }
 
+/// The published URL of [`SchemaVersion::CURRENT`], which most documents name.
+pub(crate) const CURRENT_URL: &str =
+    "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+
 /// Where the draft schema is published; the registry's pattern does not read a version from
 /// it, but its rules are known.
 const DRAFT_SUFFIX: &str = "/docs/reference/server-json/draft/server.schema.json";
@@ -112,9 +119,15 @@ const DRAFT_SUFFIX: &str = "/docs/reference/server-json/draft/server.schema.json
 fn extract_id(url: &str) -> Option<&str> {
     // The registry's pattern `/schemas/([A-Za-z0-9_~.-]+)/server\.schema\.json`, leftmost
     // match first; the class has no `/`, so the greedy run is the only candidate.
+    const MARKER: &str = "/schemas/";
     let mut rest = url;
-    while let Some(at) = rest.find("/schemas/") {
-        let after = rest.get(at + "/schemas/".len()..).unwrap_or_default();
+    // A byte scan for `/` then a prefix test: cheaper than a substring searcher on short URLs.
+    while let Some(at) = rest
+        .bytes()
+        .enumerate()
+        .position(|(i, b)| b == b'/' && rest.get(i..).is_some_and(|r| r.starts_with(MARKER)))
+    {
+        let after = rest.get(at + MARKER.len()..).unwrap_or_default();
         let len = after
             .bytes()
             .take_while(|b| b.is_ascii_alphanumeric() || b"_~.-".contains(b))
@@ -135,8 +148,11 @@ pub(super) fn check(
     sink: &mut LayerSink<'_>,
     report: bool,
 ) -> Option<SchemaVersion> {
-    let current = SchemaVersion::CURRENT.url();
+    let current = CURRENT_URL;
     let url = document.schema().unwrap_or_default();
+    if url == CURRENT_URL {
+        return Some(SchemaVersion::CURRENT);
+    }
     if url.is_empty() {
         if report {
             sink.error(
@@ -196,4 +212,29 @@ pub(super) fn check(
         }
     }
     version
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn current_url_is_the_current_versions_address() {
+        assert_eq!(
+            CURRENT_URL,
+            format!(
+                "https://static.modelcontextprotocol.io/schemas/{}/server.schema.json",
+                SchemaVersion::CURRENT.id()
+            )
+        );
+        assert_eq!(
+            SchemaVersion::from_url(CURRENT_URL),
+            Some(SchemaVersion::CURRENT)
+        );
+        assert_eq!(
+            extract_id("https://x/a/schemas/schemas/v1/server.schema.json"),
+            Some("v1")
+        );
+        assert_eq!(extract_id("https://x/schemas//server.schema.json"), None);
+    }
 }

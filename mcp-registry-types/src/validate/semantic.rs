@@ -1,16 +1,11 @@
 //! The registry's semantic rules (REFERENCE §5.3), in the registry's order.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::LayerSink;
 use super::path::{At, Pointer};
 use crate::go_url;
 use crate::input::Argument;
-use crate::name::{NameErrorKind, ServerName};
+use crate::name::{NameError, NameErrorKind};
 use crate::package::Package;
-use crate::regexes::constant_regex;
 use crate::server::ServerJson;
 use crate::transport::Transport;
 use crate::url_template::{check_remote_url, check_url, variables};
@@ -46,11 +41,15 @@ pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
 }
 
 fn name(text: &str, sink: &mut LayerSink<'_>) {
-    if let Err(error) = ServerName::new(text) {
-        // Length is the schema's rule, not a semantic one.
-        if error.kind() != NameErrorKind::TooLong {
-            sink.error("/name", "invalid-server-name", error.to_string());
-        }
+    // Length is the schema's rule, not a semantic one.
+    if let Err(kind) = crate::name::check(text)
+        && kind != NameErrorKind::TooLong
+    {
+        sink.error(
+            "/name",
+            "invalid-server-name",
+            NameError::new(text, kind).to_string(),
+        );
     }
 }
 
@@ -70,13 +69,28 @@ fn version(path: impl Pointer, text: &str, sink: &mut LayerSink<'_>) {
     }
 }
 
-// RE2's `\w` is ASCII: `[0-9A-Za-z_]`.
-static GITHUB: LazyLock<Regex> = LazyLock::new(|| {
-    constant_regex(r"^https?://(www\.)?github\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$")
-});
-static GITLAB: LazyLock<Regex> = LazyLock::new(|| {
-    constant_regex(r"^https?://(www\.)?gitlab\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$")
-});
+/// `^https?://(www\.)?HOST/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$`, the registry's GitHub and
+/// GitLab repository patterns (RE2's `\w` is ASCII), without a regex engine.
+fn repository_url(url: &str, host: &str) -> bool {
+    let part = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    };
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let Some(rest) = rest.strip_prefix(host).and_then(|r| r.strip_prefix('/')) else {
+        return false;
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    rest.split_once('/')
+        .is_some_and(|(owner, repo)| part(owner) && part(repo))
+}
 
 fn repository(d: &ServerJson, sink: &mut LayerSink<'_>) {
     let Some(repository) = d.repository().filter(|r| !r.is_empty()) else {
@@ -85,8 +99,8 @@ fn repository(d: &ServerJson, sink: &mut LayerSink<'_>) {
     let url = repository.url().unwrap_or_default();
     let source = repository.source().unwrap_or_default();
     let valid = match source {
-        "github" => GITHUB.is_match(url),
-        "gitlab" => GITLAB.is_match(url),
+        "github" => repository_url(url, "github.com"),
+        "gitlab" => repository_url(url, "gitlab.com"),
         _ => false,
     };
     if !valid {
@@ -151,8 +165,10 @@ fn website_url(url: &str, sink: &mut LayerSink<'_>) {
         );
     }
     if let Some((position, c)) = url
-        .char_indices()
-        .find(|(_, c)| "\"'<> \t\n\r".contains(*c))
+        .bytes()
+        .enumerate()
+        .find(|(_, b)| matches!(b, b'"' | b'\'' | b'<' | b'>' | b' ' | b'\t' | b'\n' | b'\r'))
+        .map(|(i, b)| (i, char::from(b)))
     {
         sink.error(
             path,
@@ -288,13 +304,14 @@ fn package_transport(path: At<'_>, p: &Package, t: &Transport, sink: &mut LayerS
                 );
                 return;
             }
-            let mut known: Vec<&str> = Vec::new();
-            known.extend(p.environment_variables().iter().map(crate::KeyValueInput::name));
-            for argument in p.runtime_arguments().iter().chain(p.package_arguments()) {
-                known.extend(argument.name());
-                known.extend(argument.value_hint());
-            }
-            templated_url(path.key("url"), url, &known, "an environment variable, argument name or value hint", sink);
+            let known = |v: &str| {
+                p.environment_variables().iter().any(|e| e.name() == v)
+                    || p.runtime_arguments()
+                        .iter()
+                        .chain(p.package_arguments())
+                        .any(|a| a.name() == Some(v) || a.value_hint() == Some(v))
+            };
+            templated_url(path.key("url"), url, known, "an environment variable, argument name or value hint", sink);
         }
         _ => sink.error(
             path.key("type"),
@@ -334,17 +351,18 @@ fn remote(path: At<'_>, t: &Transport, sink: &mut LayerSink<'_>) {
         );
     }
     // The template check runs on its own, so an empty URL fails it too, as in the registry.
-    let known: Vec<&str> = t
-        .variables()
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k.as_str())
-        .collect();
-    templated_url(path.key("url"), url, &known, "a key of `variables`", sink);
+    let known = |v: &str| t.variables().is_some_and(|vars| vars.contains_key(v));
+    templated_url(path.key("url"), url, known, "a key of `variables`", sink);
 }
 
 /// `IsValidTemplatedURL`: a valid URL once filled in, and every `{name}` defined.
-fn templated_url(path: At<'_>, url: &str, known: &[&str], what: &str, sink: &mut LayerSink<'_>) {
+fn templated_url(
+    path: At<'_>,
+    url: &str,
+    known: impl Fn(&str) -> bool,
+    what: &str,
+    sink: &mut LayerSink<'_>,
+) {
     if let Err(reason) = check_url(url) {
         sink.error(
             path,
@@ -353,11 +371,34 @@ fn templated_url(path: At<'_>, url: &str, known: &[&str], what: &str, sink: &mut
         );
         return;
     }
-    if let Some(missing) = variables(url).find(|v| !known.contains(v)) {
+    if let Some(missing) = variables(url).find(|v| !known(v)) {
         sink.error(
             path,
             "invalid-templated-url",
             format!("`{url}` uses `{{{missing}}}`, which is not defined: name it as {what}"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn repository_urls_match_the_registry_regexes(
+            url in r"(https?://|http:/|ftp://)?(www\.|ww\.)?(github|gitlab)\.com(/[a-zA-Z0-9_.\-é ]{0,4}){0,3}/{0,2}"
+        ) {
+            for host in ["github", "gitlab"] {
+                let pattern = format!(r"^https?://(www\.)?{host}\.com/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$");
+                let expected = Regex::new(&pattern).unwrap().is_match(&url);
+                prop_assert_eq!(repository_url(&url, &format!("{host}.com")), expected, "{}", url);
+            }
+        }
     }
 }

@@ -49,8 +49,11 @@ pub(super) fn check_length(
     min: usize,
     max: Option<usize>,
 ) {
-    let chars = text.chars().count();
-    if chars < min {
+    // A character is 1 to 4 bytes: the byte length settles most checks without counting.
+    let bytes = text.len();
+    let too_short = bytes < min || (bytes < min.saturating_mul(4) && text.chars().count() < min);
+    let too_long = max.filter(|max| bytes > *max && text.chars().count() > *max);
+    if too_short {
         let message = if min == 1 {
             "must not be empty".to_owned()
         } else {
@@ -58,7 +61,8 @@ pub(super) fn check_length(
         };
         sink.error(&path, "min-length", message);
     }
-    if let Some(max) = max.filter(|max| chars > *max) {
+    if let Some(max) = too_long {
+        let chars = text.chars().count();
         sink.error(
             &path,
             "max-length",
