@@ -7,14 +7,15 @@
 //! ```
 //!
 //! Modes: `baseline` (setup only), `typed`, `typed-validate`, `value`, `jsonschema` (parse +
-//! every error); pages: `legacy` (the first 100 seed entries, mostly invalid today) or `valid`
-//! (the valid examples and current seed, cycled to 100). Subtract `baseline` and divide by the
-//! 20 repetitions. Reads `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`).
+//! every error); inputs: `legacy` (the first 100 seed entries, mostly invalid today), `valid`
+//! (the valid examples and current seed, cycled to 100), or a single example document by its
+//! number (`10`, `24`). Subtract `baseline` and divide by the 20 repetitions (pages) or 2,000
+//! (single documents). Reads `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`).
 
 use std::hint::black_box;
 use std::path::Path;
 
-use mcp_registry_types::{ServerList, validate};
+use mcp_registry_types::{ServerJson, ServerList, validate};
 use serde_json::{Value, json};
 
 fn main() {
@@ -27,6 +28,17 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_default();
     let which = args.next().unwrap_or_else(|| "legacy".to_owned());
+
+    let schema = read(&dir.join("schemas/2025-12-11.json"));
+    let official = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema");
+    if which.bytes().all(|b| b.is_ascii_digit()) {
+        single(&dir, &which, &mode, &official);
+        return;
+    }
 
     let current: Vec<Value> = serde_json::from_value(read(&dir.join("seed.json"))).expect("array");
     let documents: Vec<Value> = if which == "valid" {
@@ -54,12 +66,6 @@ fn main() {
         })
         .collect();
     let page = serde_json::to_vec(&json!({"servers": servers})).expect("page");
-    let schema = read(&dir.join("schemas/2025-12-11.json"));
-    let official = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("schema");
 
     for _ in 0..20 {
         match mode.as_str() {
@@ -87,6 +93,38 @@ fn main() {
                         .map(|r| official.iter_errors(&r["server"]).count())
                         .sum::<usize>(),
                 );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// 2,000 parses (and validations) of one example document.
+fn single(dir: &Path, number: &str, mode: &str, official: &jsonschema::Validator) {
+    let path = std::fs::read_dir(dir.join("examples"))
+        .expect("examples")
+        .map(|e| e.expect("entry").path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(number))
+        })
+        .expect("example");
+    let bytes = std::fs::read(path).expect("example");
+    for _ in 0..2000 {
+        match mode {
+            "typed" => {
+                black_box(ServerJson::from_slice(&bytes).expect("document"));
+            }
+            "typed-validate" => {
+                let document = ServerJson::from_slice(&bytes).expect("document");
+                black_box(validate(&document).findings().len());
+            }
+            "value" => {
+                black_box(serde_json::from_slice::<Value>(&bytes).expect("document"));
+            }
+            "jsonschema" => {
+                let value: Value = serde_json::from_slice(&bytes).expect("document");
+                black_box(official.iter_errors(&value).count());
             }
             _ => {}
         }

@@ -198,36 +198,65 @@ fn fill_port_placeholders(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The registry's two URL tests on one transport URL, judged from a single parse.
+pub(crate) struct UrlVerdicts {
+    /// `IsValidURL`: after filling placeholders, Go parses it, the scheme is `http` or
+    /// `https` and there is a host.
+    pub(crate) url: Result<(), String>,
+    /// `IsValidRemoteURL`: `IsValidURL`, then `https` and not a localhost name.
+    pub(crate) remote: Result<(), String>,
+}
+
+/// Fills the placeholders of `text` and judges it; `parse` is Go's parser for the case where
+/// filling changes nothing (validation passes its per-document cache).
+pub(crate) fn judge<'t>(
+    text: &'t str,
+    parse: impl FnOnce(&'t str) -> Result<go_url::GoUrl<'t>, go_url::GoUrlError>,
+) -> UrlVerdicts {
+    match fill_placeholders(text) {
+        Cow::Borrowed(same) => verdicts(parse(same)),
+        Cow::Owned(filled) => verdicts(go_url::parse(&filled)),
+    }
+}
+
+fn verdicts(parsed: Result<go_url::GoUrl<'_>, go_url::GoUrlError>) -> UrlVerdicts {
+    let checked = parsed.map_err(|e| e.0).and_then(|url| {
+        if url.scheme != "http" && url.scheme != "https" {
+            return Err("the scheme must be `http` or `https`".to_owned());
+        }
+        if url.host.is_empty() {
+            return Err("the url must name a host".to_owned());
+        }
+        Ok(url)
+    });
+    let remote = match &checked {
+        Err(reason) => Err(reason.clone()),
+        Ok(url) if url.scheme != "https" => Err("remotes must use `https`".to_owned()),
+        Ok(url) => {
+            let host = url.hostname();
+            if host == "localhost" || host == "127.0.0.1" || host.ends_with(".localhost") {
+                Err(format!("remotes must not point at `{host}`"))
+            } else {
+                Ok(())
+            }
+        }
+    };
+    UrlVerdicts {
+        url: checked.map(|_| ()),
+        remote,
+    }
+}
+
 /// The registry's `IsValidURL`: after filling placeholders, Go parses it, the scheme is `http`
 /// or `https` and there is a host.
 pub(crate) fn check_url(text: &str) -> Result<(), String> {
-    let filled = fill_placeholders(text);
-    checked_url(&filled).map(|_| ())
-}
-
-fn checked_url(filled: &str) -> Result<go_url::GoUrl<'_>, String> {
-    let url = go_url::parse(filled).map_err(|e| e.0)?;
-    if url.scheme != "http" && url.scheme != "https" {
-        return Err("the scheme must be `http` or `https`".to_owned());
-    }
-    if url.host.is_empty() {
-        return Err("the url must name a host".to_owned());
-    }
-    Ok(url)
+    judge(text, go_url::parse).url
 }
 
 /// The registry's `IsValidRemoteURL`: [`check_url`], then `https` and not a localhost name.
-pub(crate) fn check_remote_url(text: &str) -> Result<(), String> {
-    let filled = fill_placeholders(text);
-    let url = checked_url(&filled)?;
-    if url.scheme != "https" {
-        return Err("remotes must use `https`".to_owned());
-    }
-    let host = url.hostname();
-    if host == "localhost" || host == "127.0.0.1" || host.ends_with(".localhost") {
-        return Err(format!("remotes must not point at `{host}`"));
-    }
-    Ok(())
+#[cfg(test)]
+fn check_remote_url(text: &str) -> Result<(), String> {
+    judge(text, go_url::parse).remote
 }
 
 validated_string!(UrlTemplate, UrlTemplateError);

@@ -14,14 +14,18 @@ use crate::server::{OFFICIAL_META, PUBLISHER_PROVIDED_META, ServerJson};
 use crate::transport::Transport;
 use crate::vocab::{ArgumentType, InputFormat, Status, TransportType};
 
-pub(super) fn check(document: &ServerJson, version: SchemaVersion, sink: &mut LayerSink<'_>) {
+pub(super) fn check<'d>(
+    document: &'d ServerJson,
+    version: SchemaVersion,
+    sink: &mut LayerSink<'_, 'd>,
+) {
     let mut c = Checker { version, sink };
     c.server(document);
 }
 
-struct Checker<'a, 'b> {
+struct Checker<'a, 'b, 'd> {
     version: SchemaVersion,
-    sink: &'a mut LayerSink<'b>,
+    sink: &'a mut LayerSink<'b, 'd>,
 }
 
 /// The property a version spells a field with, and the value under that spelling.
@@ -39,8 +43,8 @@ fn spelled<'a, T>(
     }
 }
 
-impl Checker<'_, '_> {
-    fn server(&mut self, d: &ServerJson) {
+impl<'d> Checker<'_, '_, 'd> {
+    fn server(&mut self, d: &'d ServerJson) {
         let snake = self.version.snake_case();
         if let Some(schema) = d.schema.as_deref() {
             self.uri("/$schema", schema);
@@ -118,13 +122,13 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn icon(&mut self, path: At<'_>, icon: &crate::server::Icon) {
+    fn icon(&mut self, path: At<'_>, icon: &'d crate::server::Icon) {
         shared::icon(self.sink, path, icon, |sink, at, value| {
             absolute_uri(sink, at, value);
         });
     }
 
-    fn package(&mut self, path: At<'_>, p: &Package) {
+    fn package(&mut self, path: At<'_>, p: &'d Package) {
         let snake = self.version.snake_case();
         if self.version.closed_package() {
             self.closed_package(path, p);
@@ -254,7 +258,7 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn transport(&mut self, path: At<'_>, t: &Transport, remote: bool) {
+    fn transport(&mut self, path: At<'_>, t: &'d Transport, remote: bool) {
         let allowed: &[&str] = if remote {
             &["streamable-http", "sse"]
         } else {
@@ -281,7 +285,7 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn transport_url(&mut self, path: At<'_>, url: &str, kind: &TransportType) {
+    fn transport_url(&mut self, path: At<'_>, url: &'d str, kind: &TransportType) {
         match self.version {
             SchemaVersion::Draft => {
                 if !http_url_pattern(url) && !leading_variable_pattern(url) {
@@ -367,14 +371,14 @@ impl Checker<'_, '_> {
         shared::one_of(self.sink, path, value, allowed);
     }
 
-    fn uri(&mut self, path: impl Pointer, value: &str) {
+    fn uri(&mut self, path: impl Pointer, value: &'d str) {
         absolute_uri(self.sink, path, value);
     }
 }
 
 /// The JSON Schema's `format: uri` check.
-fn absolute_uri(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str) {
-    if !is_absolute_uri(value) {
+fn absolute_uri<'d>(sink: &mut LayerSink<'_, 'd>, path: impl Pointer, value: &'d str) {
+    if !absolute(sink.url(value).as_ref()) {
         sink.error(
             path,
             "format",
@@ -385,10 +389,15 @@ fn absolute_uri(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str) {
     }
 }
 
-/// `format: uri` as the registry's JSON Schema library decides it: Go parses it, it has a
-/// scheme, and a host with a colon is a bracketed IPv6 address.
-pub(crate) fn is_absolute_uri(value: &str) -> bool {
-    let Ok(url) = go_url::parse(value) else {
+#[cfg(test)]
+fn is_absolute_uri(value: &str) -> bool {
+    absolute(go_url::parse(value).as_ref())
+}
+
+/// `format: uri` as the registry's JSON Schema library decides it, from Go's parse of the
+/// value: Go parses it, it has a scheme, and a host with a colon is a bracketed IPv6 address.
+fn absolute(parsed: Result<&go_url::GoUrl<'_>, &go_url::GoUrlError>) -> bool {
+    let Ok(url) = parsed else {
         return false;
     };
     if url.scheme.is_empty() {

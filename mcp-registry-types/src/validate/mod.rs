@@ -69,6 +69,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::go_url::{self, GoUrl, GoUrlError};
 use crate::server::ServerJson;
 
 pub use publish::MAX_PUBLISHER_META_BYTES;
@@ -351,13 +352,19 @@ impl Validator {
 
 /// Collects findings; one finding per path and code, so that a rule two layers share (a
 /// length the JSON Schema and the publish API both check) is reported once.
+///
+/// It also remembers how Go parsed each URL of the document: three layers judge the same
+/// URL fields, and parsing is the most expensive step of validation.
 #[derive(Default)]
-struct Sink {
+struct Sink<'d> {
     findings: Vec<Finding>,
+    /// Keyed by the document string itself (address and length): `'d` guarantees it lives,
+    /// unchanged, for the whole run, so no other string can share the key.
+    urls: Vec<(&'d str, Result<GoUrl<'d>, GoUrlError>)>,
 }
 
-impl Sink {
-    fn layer(&mut self, layer: Layer) -> LayerSink<'_> {
+impl<'d> Sink<'d> {
+    fn layer(&mut self, layer: Layer) -> LayerSink<'_, 'd> {
         LayerSink { sink: self, layer }
     }
 
@@ -384,12 +391,23 @@ impl Sink {
 }
 
 /// The sink as one layer sees it.
-pub(crate) struct LayerSink<'a> {
-    sink: &'a mut Sink,
+pub(crate) struct LayerSink<'a, 'd> {
+    sink: &'a mut Sink<'d>,
     layer: Layer,
 }
 
-impl LayerSink<'_> {
+impl<'d> LayerSink<'_, 'd> {
+    /// Go's `url.Parse(text)` for a string of the document, parsed once per run.
+    pub(crate) fn url(&mut self, text: &'d str) -> Result<GoUrl<'d>, GoUrlError> {
+        let urls = &mut self.sink.urls;
+        if let Some((_, parsed)) = urls.iter().find(|(known, _)| std::ptr::eq(*known, text)) {
+            return parsed.clone();
+        }
+        let parsed = go_url::parse(text);
+        urls.push((text, parsed.clone()));
+        parsed
+    }
+
     pub(crate) fn error(
         &mut self,
         path: impl path::Pointer,

@@ -63,7 +63,7 @@ static GITLAB_PACKAGE_FILE: LazyLock<Regex> = LazyLock::new(|| {
     constant_regex(r"^/([a-zA-Z0-9._\-]+(?:/[a-zA-Z0-9._\-]+)*)/-/package_files/([0-9]+)/download$")
 });
 
-pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
+pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_, '_>) {
     for (i, package) in d.packages().iter().enumerate() {
         if let Err((field, code, message)) = rules(package) {
             sink.error(At::Root.key("packages").index(i).key(field), code, message);

@@ -9,7 +9,6 @@ use serde_json::{Map, Value};
 use super::LayerSink;
 use super::path::{At, Pointer};
 use super::shared;
-use crate::go_url;
 use crate::input::{Argument, Input, KeyValueInput};
 use crate::package::Package;
 use crate::server::{Icon, PUBLISHER_PROVIDED_META, ServerJson};
@@ -19,17 +18,17 @@ use crate::vocab::InputFormat;
 /// The largest publisher-provided `_meta` object the registry stores, in bytes of JSON.
 pub const MAX_PUBLISHER_META_BYTES: usize = 4096;
 
-pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
+pub(super) fn check<'d>(d: &'d ServerJson, sink: &mut LayerSink<'_, 'd>) {
     let mut c = Checker { sink };
     c.server(d);
 }
 
-struct Checker<'a, 'b> {
-    sink: &'a mut LayerSink<'b>,
+struct Checker<'a, 'b, 'd> {
+    sink: &'a mut LayerSink<'b, 'd>,
 }
 
-impl Checker<'_, '_> {
-    fn server(&mut self, d: &ServerJson) {
+impl<'d> Checker<'_, '_, 'd> {
+    fn server(&mut self, d: &'d ServerJson) {
         match d.schema.as_deref() {
             // The `$schema` check's own code, so the two layers report it once.
             None => self.sink.error(
@@ -111,14 +110,14 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn icon(&mut self, path: At<'_>, icon: &Icon) {
+    fn icon(&mut self, path: At<'_>, icon: &'d Icon) {
         shared::icon(self.sink, path, icon, |sink, at, value| {
             parseable_uri(sink, at, value);
         });
         self.unknown(path, &icon.extra, &[]);
     }
 
-    fn package(&mut self, path: At<'_>, p: &Package) {
+    fn package(&mut self, path: At<'_>, p: &'d Package) {
         match &p.registry_type {
             None => self.required(path, "registryType"),
             Some(kind) => self.length(path.key("registryType"), kind.as_str(), 1, None),
@@ -169,7 +168,7 @@ impl Checker<'_, '_> {
         self.unknown(path, &p.extra, &legacy);
     }
 
-    fn transport(&mut self, path: At<'_>, t: &Transport) {
+    fn transport(&mut self, path: At<'_>, t: &'d Transport) {
         if t.kind.is_none() {
             self.required(path, "type");
         }
@@ -269,14 +268,14 @@ impl Checker<'_, '_> {
     }
 
     /// The API's `format: uri` is only "Go parses it"; relative references pass.
-    fn parseable(&mut self, path: impl Pointer, value: &str) {
+    fn parseable(&mut self, path: impl Pointer, value: &'d str) {
         parseable_uri(self.sink, path, value);
     }
 }
 
 /// The API's `format: uri` is only "Go parses it"; relative references pass.
-fn parseable_uri(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str) {
-    if let Err(error) = go_url::parse(value) {
+fn parseable_uri<'d>(sink: &mut LayerSink<'_, 'd>, path: impl Pointer, value: &'d str) {
+    if let Err(error) = sink.url(value) {
         sink.error(
             path,
             "format",

@@ -145,7 +145,7 @@ fn extract_id(url: &str) -> Option<&str> {
 pub(super) fn check(
     document: &ServerJson,
     policy: SchemaVersionPolicy,
-    sink: &mut LayerSink<'_>,
+    sink: &mut LayerSink<'_, '_>,
     report: bool,
 ) -> Option<SchemaVersion> {
     let current = CURRENT_URL;

@@ -2,17 +2,16 @@
 
 use super::LayerSink;
 use super::path::{At, Pointer};
-use crate::go_url;
 use crate::input::Argument;
 use crate::name::{NameError, NameErrorKind};
 use crate::package::Package;
 use crate::server::ServerJson;
 use crate::transport::Transport;
-use crate::url_template::{check_remote_url, check_url, variables};
+use crate::url_template::{judge, variables};
 use crate::version::{VersionErrorKind, rule_violation};
 use crate::vocab::TransportType;
 
-pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
+pub(super) fn check<'d>(d: &'d ServerJson, sink: &mut LayerSink<'_, 'd>) {
     name(d.name(), sink);
     version(At::Root.key("version"), d.version(), sink);
     repository(d, sink);
@@ -40,7 +39,7 @@ pub(super) fn check(d: &ServerJson, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn name(text: &str, sink: &mut LayerSink<'_>) {
+fn name(text: &str, sink: &mut LayerSink<'_, '_>) {
     // Length is the schema's rule, not a semantic one.
     if let Err(kind) = crate::name::check(text)
         && kind != NameErrorKind::TooLong
@@ -53,7 +52,7 @@ fn name(text: &str, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn version(path: impl Pointer, text: &str, sink: &mut LayerSink<'_>) {
+fn version(path: impl Pointer, text: &str, sink: &mut LayerSink<'_, '_>) {
     match rule_violation(text) {
         Some(VersionErrorKind::Reserved) => sink.error(
             path,
@@ -92,7 +91,7 @@ fn repository_url(url: &str, host: &str) -> bool {
         .is_some_and(|(owner, repo)| part(owner) && part(repo))
 }
 
-fn repository(d: &ServerJson, sink: &mut LayerSink<'_>) {
+fn repository(d: &ServerJson, sink: &mut LayerSink<'_, '_>) {
     let Some(repository) = d.repository().filter(|r| !r.is_empty()) else {
         return;
     };
@@ -136,9 +135,9 @@ fn valid_subfolder(path: &str) -> bool {
             .all(|segment| !matches!(segment, "" | "." | ".."))
 }
 
-fn website_url(url: &str, sink: &mut LayerSink<'_>) {
+fn website_url<'d>(url: &'d str, sink: &mut LayerSink<'_, 'd>) {
     let path = "/websiteUrl";
-    let parsed = match go_url::parse(url) {
+    let parsed = match sink.url(url) {
         Ok(parsed) => parsed,
         Err(error) => {
             sink.error(
@@ -178,9 +177,9 @@ fn website_url(url: &str, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn icon_src(path: At<'_>, src: &str, sink: &mut LayerSink<'_>) {
+fn icon_src<'d>(path: At<'_>, src: &'d str, sink: &mut LayerSink<'_, 'd>) {
     let at = path.key("src");
-    let url = match go_url::parse(src) {
+    let url = match sink.url(src) {
         Ok(url) => url,
         Err(error) => {
             sink.error(
@@ -212,7 +211,7 @@ fn icon_src(path: At<'_>, src: &str, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn package(path: At<'_>, p: &Package, sink: &mut LayerSink<'_>) {
+fn package<'d>(path: At<'_>, p: &'d Package, sink: &mut LayerSink<'_, 'd>) {
     if p.identifier().contains(' ') {
         sink.error(
             path.key("identifier"),
@@ -240,7 +239,7 @@ fn package(path: At<'_>, p: &Package, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn argument(path: At<'_>, a: &Argument, sink: &mut LayerSink<'_>) {
+fn argument(path: At<'_>, a: &Argument, sink: &mut LayerSink<'_, '_>) {
     if a.kind().map(crate::ArgumentType::as_str) != Some("named") {
         return;
     }
@@ -282,7 +281,12 @@ fn argument(path: At<'_>, a: &Argument, sink: &mut LayerSink<'_>) {
     }
 }
 
-fn package_transport(path: At<'_>, p: &Package, t: &Transport, sink: &mut LayerSink<'_>) {
+fn package_transport<'d>(
+    path: At<'_>,
+    p: &Package,
+    t: &'d Transport,
+    sink: &mut LayerSink<'_, 'd>,
+) {
     let url = t.url().unwrap_or_default();
     let kind = t.transport_type().map_or("", |k| k.as_str());
     match t.transport_type() {
@@ -311,7 +315,8 @@ fn package_transport(path: At<'_>, p: &Package, t: &Transport, sink: &mut LayerS
                         .chain(p.package_arguments())
                         .any(|a| a.name() == Some(v) || a.value_hint() == Some(v))
             };
-            templated_url(path.key("url"), url, known, "an environment variable, argument name or value hint", sink);
+            let valid = judge(url, |u| sink.url(u)).url;
+            templated_url(path.key("url"), url, valid, known, "an environment variable, argument name or value hint", sink);
         }
         _ => sink.error(
             path.key("type"),
@@ -321,7 +326,7 @@ fn package_transport(path: At<'_>, p: &Package, t: &Transport, sink: &mut LayerS
     }
 }
 
-fn remote(path: At<'_>, t: &Transport, sink: &mut LayerSink<'_>) {
+fn remote<'d>(path: At<'_>, t: &'d Transport, sink: &mut LayerSink<'_, 'd>) {
     let kind = t.transport_type().map_or("", |k| k.as_str());
     if !matches!(
         t.transport_type(),
@@ -337,13 +342,14 @@ fn remote(path: At<'_>, t: &Transport, sink: &mut LayerSink<'_>) {
         return;
     }
     let url = t.url().unwrap_or_default();
+    let verdicts = judge(url, |u| sink.url(u));
     if url.is_empty() {
         sink.error(
             path.key("url"),
             "remote-transport-url-required",
             "a remote needs a `url` such as `https://api.example.com/mcp`",
         );
-    } else if let Err(reason) = check_remote_url(url) {
+    } else if let Err(reason) = verdicts.remote {
         sink.error(
             path.key("url"),
             "invalid-remote-url",
@@ -352,18 +358,26 @@ fn remote(path: At<'_>, t: &Transport, sink: &mut LayerSink<'_>) {
     }
     // The template check runs on its own, so an empty URL fails it too, as in the registry.
     let known = |v: &str| t.variables().is_some_and(|vars| vars.contains_key(v));
-    templated_url(path.key("url"), url, known, "a key of `variables`", sink);
+    templated_url(
+        path.key("url"),
+        url,
+        verdicts.url,
+        known,
+        "a key of `variables`",
+        sink,
+    );
 }
 
 /// `IsValidTemplatedURL`: a valid URL once filled in, and every `{name}` defined.
 fn templated_url(
     path: At<'_>,
     url: &str,
+    valid: Result<(), String>,
     known: impl Fn(&str) -> bool,
     what: &str,
-    sink: &mut LayerSink<'_>,
+    sink: &mut LayerSink<'_, '_>,
 ) {
-    if let Err(reason) = check_url(url) {
+    if let Err(reason) = valid {
         sink.error(
             path,
             "invalid-templated-url",

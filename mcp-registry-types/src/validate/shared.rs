@@ -17,15 +17,20 @@ const ICON_MIME_TYPES: [&str; 5] = [
 ];
 
 /// A URI check: absolute (JSON Schema) or merely parseable (publish API).
-pub(super) type UriCheck = fn(&mut LayerSink<'_>, At<'_>, &str);
+pub(super) type UriCheck<'d> = fn(&mut LayerSink<'_, 'd>, At<'_>, &'d str);
 
 /// A required property is missing.
-pub(super) fn required(sink: &mut LayerSink<'_>, parent: At<'_>, key: &str) {
+pub(super) fn required(sink: &mut LayerSink<'_, '_>, parent: At<'_>, key: &str) {
     sink.error(parent.key(key), "required", format!("`{key}` is required"));
 }
 
 /// `enum`: `value` is one of `allowed`.
-pub(super) fn one_of(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str, allowed: &[&str]) {
+pub(super) fn one_of(
+    sink: &mut LayerSink<'_, '_>,
+    path: impl Pointer,
+    value: &str,
+    allowed: &[&str],
+) {
     if allowed.contains(&value) {
         return;
     }
@@ -43,7 +48,7 @@ pub(super) fn one_of(sink: &mut LayerSink<'_>, path: impl Pointer, value: &str, 
 
 /// `minLength`/`maxLength`, counted in characters as JSON Schema counts them.
 pub(super) fn check_length(
-    sink: &mut LayerSink<'_>,
+    sink: &mut LayerSink<'_, '_>,
     path: impl Pointer,
     text: &str,
     min: usize,
@@ -72,7 +77,7 @@ pub(super) fn check_length(
 }
 
 /// The server name's length and pattern.
-pub(super) fn name(sink: &mut LayerSink<'_>, name: &str) {
+pub(super) fn name(sink: &mut LayerSink<'_, '_>, name: &str) {
     let at = At::Root;
     let path = at.key("name");
     check_length(sink, path, name, 3, Some(200));
@@ -88,7 +93,12 @@ pub(super) fn name(sink: &mut LayerSink<'_>, name: &str) {
 }
 
 /// An icon's `src`, `mimeType`, `sizes` and `theme`.
-pub(super) fn icon(sink: &mut LayerSink<'_>, path: At<'_>, icon: &Icon, uri: UriCheck) {
+pub(super) fn icon<'d>(
+    sink: &mut LayerSink<'_, 'd>,
+    path: At<'_>,
+    icon: &'d Icon,
+    uri: UriCheck<'d>,
+) {
     match icon.src.as_deref() {
         None => required(sink, path, "src"),
         Some(src) => {
@@ -112,7 +122,7 @@ pub(super) fn icon(sink: &mut LayerSink<'_>, path: At<'_>, icon: &Icon, uri: Uri
 }
 
 /// A `fileSha256` value.
-pub(super) fn sha256(sink: &mut LayerSink<'_>, path: At<'_>, sha: &str) {
+pub(super) fn sha256(sink: &mut LayerSink<'_, '_>, path: At<'_>, sha: &str) {
     if !sha256_pattern(sha) {
         sink.error(
             path,
