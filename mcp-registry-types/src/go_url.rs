@@ -34,11 +34,65 @@ impl GoUrl<'_> {
 pub(crate) struct GoUrlError(pub(crate) String);
 
 /// `url.Parse(raw)`.
-///
-/// Validation parses every URL field in several layers, so the scans are `memchr` searches and
-/// loops without early exits, which the compiler vectorises: a byte-at-a-time loop with
-/// branches costs more than all the rest of the parse.
 pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
+    simple(raw).map_or_else(|| parse_general(raw), Ok)
+}
+
+/// The common case in one pass: `scheme://host[:port][/path]` with a lower-case scheme and
+/// no fragment, query, user info, escape, bracket, or character Go refuses in a host
+/// (anywhere in the URL, which keeps the test one table lookup per byte). Anything else is
+/// `None`, for [`parse_general`]; where both answer, they agree (a property test holds them).
+fn simple(raw: &str) -> Option<GoUrl<'_>> {
+    let special = raw.bytes().fold(false, |found, b| {
+        found || SIMPLE_SPECIAL.get(usize::from(b)) != Some(&false)
+    });
+    if special {
+        return None;
+    }
+    let colon = raw.bytes().position(|b| b == b':')?;
+    let (scheme, rest) = raw.split_at(colon);
+    let mut scheme_bytes = scheme.bytes();
+    if !scheme_bytes.next()?.is_ascii_lowercase()
+        || !scheme_bytes.all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
+        })
+    {
+        return None;
+    }
+    let after = rest.get(1..)?.strip_prefix("//")?;
+    let (host, path) = after.split_at(after.bytes().position(|b| b == b'/').unwrap_or(after.len()));
+    // At most one `:`, followed by digits only: a second colon is not a digit.
+    if let Some(port_colon) = host.bytes().position(|b| b == b':') {
+        let port = host.get(port_colon + 1..)?;
+        if !port.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    Some(GoUrl {
+        scheme: Cow::Borrowed(scheme),
+        host,
+        path,
+    })
+}
+
+/// Bytes that take a URL off [`simple`]'s path: controls, `#`, `?`, `@`, `%`, brackets, and
+/// every ASCII byte Go would refuse in a host except `/`.
+static SIMPLE_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[expect(clippy::indexing_slicing, reason = "b < 256, checked at compile time")]
+        let special = !HOST_SAFE[b] || b == b'[' as usize || b == b']' as usize;
+        #[expect(clippy::indexing_slicing, reason = "b < 256, checked at compile time")]
+        let slot = &mut table[b];
+        *slot = special && b != b'/' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// `url.Parse(raw)`, every case.
+fn parse_general(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
     let hash = find(raw, b'#').unwrap_or(raw.len());
     let rest = raw.get(..hash).unwrap_or_default();
     // A count has no early exit, so the loop vectorises.
@@ -308,7 +362,9 @@ mod tests {
     use super::*;
 
     fn ok(raw: &str) -> GoUrl<'_> {
-        parse(raw).unwrap_or_else(|e| panic!("{raw}: {}", e.0))
+        let url = parse_general(raw).unwrap_or_else(|e| panic!("{raw}: {}", e.0));
+        assert_eq!(parse(raw), Ok(url.clone()), "{raw}");
+        url
     }
 
     fn err(raw: &str) -> String {
@@ -356,6 +412,38 @@ mod tests {
             err("http://localhost:80:80/"),
             "invalid host \"localhost:80:80\": too many colons"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn the_one_pass_case_agrees_with_the_general_parser(
+            raw in r"(https?|HTTP|[a-z][a-z0-9+.-]{0,3}|1a|)(:)?(//)?([a-z0-9.:\[\]@%_ {}-]{0,8})(:[0-9a-z]{0,3})?(/[a-z %{}:.é]{0,4}){0,3}(\?[a-z=]{0,3})?(#[a-z%]{0,3})?"
+        ) {
+            if let Some(fast) = simple(&raw) {
+                proptest::prop_assert_eq!(Ok(fast), parse_general(&raw));
+            }
+        }
+    }
+
+    #[test]
+    fn common_urls_take_the_one_pass_case() {
+        for raw in [
+            "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+            "https://example.com",
+            "http://localhost:8080/mcp",
+        ] {
+            assert_eq!(simple(raw), Some(ok(raw)), "{raw}");
+        }
+        for raw in [
+            "HTTPS://x.com",
+            "https://u@x.com",
+            "https://x.com/?q",
+            "https://[::1]/",
+        ] {
+            assert_eq!(simple(raw), None, "{raw}");
+        }
     }
 
     #[test]

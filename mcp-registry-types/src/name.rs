@@ -146,43 +146,46 @@ impl ServerName {
 /// The registry's name rules, in its order; `Ok` is the index of the `/`. Validation calls
 /// this directly so that a valid name costs no allocation.
 pub(crate) fn check(text: &str) -> Result<usize, NameErrorKind> {
-    if text.is_empty() {
+    // Byte loops rather than `str` searches: names are short, and validation checks one per
+    // document in two layers.
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
         return Err(NameErrorKind::Empty);
     }
-    let Some((namespace, name)) = text.split_once('/') else {
+    let Some(slash) = bytes.iter().position(|&b| b == b'/') else {
         return Err(NameErrorKind::MissingSlash);
     };
-    if name.contains('/') {
+    let (namespace, name) = bytes.split_at(slash);
+    let name = name.get(1..).unwrap_or_default();
+    if name.iter().any(|&b| b == b'/') {
         return Err(NameErrorKind::MultipleSlashes);
     }
     if namespace.is_empty() || name.is_empty() {
         return Err(NameErrorKind::EmptyPart);
     }
-    if !valid_part(namespace, b".-") {
+    if !valid_part(namespace, false) {
         return Err(NameErrorKind::InvalidNamespace);
     }
-    if !valid_part(name, b"._-") {
+    if !valid_part(name, true) {
         return Err(NameErrorKind::InvalidName);
     }
     if text.len() > MAX_NAME_CHARS && text.chars().count() > MAX_NAME_CHARS {
         return Err(NameErrorKind::TooLong);
     }
-    Ok(namespace.len())
+    Ok(slash)
 }
 
-/// `[A-Za-z0-9]` at both ends, `[A-Za-z0-9]` or `inner` in between, at least two characters:
-/// the part regexes of the official validator.
-fn valid_part(part: &str, inner: &[u8]) -> bool {
-    let bytes = part.as_bytes();
-    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+/// `[A-Za-z0-9]` at both ends, `[A-Za-z0-9]`, `.`, `-` (and `_` in the name) in between, at
+/// least two characters: the part regexes of the official validator.
+fn valid_part(part: &[u8], underscore: bool) -> bool {
+    let [first, .., last] = part else {
         return false;
     };
-    bytes.len() >= 2
-        && first.is_ascii_alphanumeric()
+    first.is_ascii_alphanumeric()
         && last.is_ascii_alphanumeric()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || inner.contains(b))
+        && part.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || (underscore && b == b'_')
+        })
 }
 
 validated_string!(ServerName, NameError);

@@ -134,16 +134,20 @@ pub(super) fn sha256(sink: &mut LayerSink<'_, '_>, path: At<'_>, sha: &str) {
 
 /// `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`.
 pub(super) fn name_pattern(name: &str) -> bool {
-    name.split_once('/').is_some_and(|(ns, local)| {
-        !ns.is_empty()
-            && !local.is_empty()
-            && ns
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-            && local
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-    })
+    let bytes = name.as_bytes();
+    let Some(slash) = bytes.iter().position(|&b| b == b'/') else {
+        return false;
+    };
+    let (namespace, local) = bytes.split_at(slash);
+    let local = local.get(1..).unwrap_or_default();
+    !namespace.is_empty()
+        && !local.is_empty()
+        && namespace
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && local
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
 /// `^[a-f0-9]{64}$`.
