@@ -43,10 +43,11 @@ pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
 /// (anywhere in the URL, which keeps the test one table lookup per byte). Anything else is
 /// `None`, for [`parse_general`]; where both answer, they agree (a property test holds them).
 fn simple(raw: &str) -> Option<GoUrl<'_>> {
-    let special = raw.bytes().fold(false, |found, b| {
-        found || SIMPLE_SPECIAL.get(usize::from(b)) != Some(&false)
+    // OR-ing table entries has no early exit, so the loop stays branch-free.
+    let special = raw.bytes().fold(0u8, |found, b| {
+        found | SIMPLE_SPECIAL.get(usize::from(b)).copied().unwrap_or(1)
     });
-    if special {
+    if special != 0 {
         return None;
     }
     let colon = raw.bytes().position(|b| b == b':')?;
@@ -77,15 +78,15 @@ fn simple(raw: &str) -> Option<GoUrl<'_>> {
 
 /// Bytes that take a URL off [`simple`]'s path: controls, `#`, `?`, `@`, `%`, brackets, and
 /// every ASCII byte Go would refuse in a host except `/`.
-static SIMPLE_SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
+static SIMPLE_SPECIAL: [u8; 256] = {
+    let mut table = [0; 256];
     let mut b = 0;
     while b < 256 {
         #[expect(clippy::indexing_slicing, reason = "b < 256, checked at compile time")]
         let special = !HOST_SAFE[b] || b == b'[' as usize || b == b']' as usize;
         #[expect(clippy::indexing_slicing, reason = "b < 256, checked at compile time")]
         let slot = &mut table[b];
-        *slot = special && b != b'/' as usize;
+        *slot = (special && b != b'/' as usize) as u8;
         b += 1;
     }
     table

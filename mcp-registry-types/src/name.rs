@@ -157,7 +157,7 @@ pub(crate) fn check(text: &str) -> Result<usize, NameErrorKind> {
     };
     let (namespace, name) = bytes.split_at(slash);
     let name = name.get(1..).unwrap_or_default();
-    if name.iter().any(|&b| b == b'/') {
+    if name.contains(&b'/') {
         return Err(NameErrorKind::MultipleSlashes);
     }
     if namespace.is_empty() || name.is_empty() {
