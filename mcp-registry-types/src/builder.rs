@@ -1,5 +1,6 @@
 //! Constructing documents that follow every rule.
 
+use crate::small_text::SmallText;
 use crate::error::Error;
 use crate::name::ServerName;
 use crate::package::Package;
@@ -40,10 +41,10 @@ impl ServerJson {
     ) -> ServerJsonBuilder {
         ServerJsonBuilder {
             document: ServerJson {
-                schema: Some(SchemaVersion::CURRENT.url()),
-                name: Some(name.into_string()),
-                description: Some(description.into()),
-                version: Some(version.into_string()),
+                schema: Some(SmallText::from_string(SchemaVersion::CURRENT.url())),
+                name: Some(SmallText::from_string(name.into_string())),
+                description: Some(SmallText::from_string(description)),
+                version: Some(SmallText::from_string(version.into_string())),
                 ..ServerJson::default()
             },
         }
@@ -53,7 +54,7 @@ impl ServerJson {
 impl ServerJsonBuilder {
     /// Sets the display title.
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
-        self.document.title = Some(title.into());
+        self.document.title = Some(SmallText::from_string(title));
         self
     }
 
@@ -65,7 +66,7 @@ impl ServerJsonBuilder {
 
     /// Sets the home page.
     pub fn with_website_url(mut self, url: &url::Url) -> Self {
-        self.document.website_url = Some(url.as_str().to_owned());
+        self.document.website_url = Some(SmallText::from_string(url.as_str().to_owned()));
         self
     }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
@@ -19,7 +20,7 @@ use crate::vocab::{ArgumentType, InputFormat};
 #[serde(rename_all = "camelCase")]
 pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<String>,
+    pub(crate) description: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_required: Option<bool>,
     #[schemars(skip)]
@@ -32,16 +33,16 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) format: Option<InputFormat>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) value: Option<String>,
+    pub(crate) value: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_secret: Option<bool>,
     #[schemars(skip)]
     #[serde(rename = "is_secret", default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_secret_snake: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) default: Option<String>,
+    pub(crate) default: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) placeholder: Option<String>,
+    pub(crate) placeholder: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) choices: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +114,7 @@ impl Input {
 
     /// Sets the description.
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
+        self.description = Some(SmallText::from_string(description));
         self
     }
 
@@ -139,19 +140,19 @@ impl Input {
 
     /// Sets a fixed value.
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
+        self.value = Some(SmallText::from_string(value));
         self
     }
 
     /// Sets the default value.
     pub fn with_default(mut self, default: impl Into<String>) -> Self {
-        self.default = Some(default.into());
+        self.default = Some(SmallText::from_string(default));
         self
     }
 
     /// Sets the placeholder.
     pub fn with_placeholder(mut self, placeholder: impl Into<String>) -> Self {
-        self.placeholder = Some(placeholder.into());
+        self.placeholder = Some(SmallText::from_string(placeholder));
         self
     }
 
@@ -177,7 +178,7 @@ impl Input {
 pub struct KeyValueInput {
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<String>,
+    pub(crate) name: Option<SmallText>,
     #[serde(flatten)]
     pub(crate) input: Input,
 }
@@ -186,7 +187,7 @@ impl KeyValueInput {
     /// A header or environment variable called `name`.
     pub fn new(name: impl Into<String>, input: Input) -> Self {
         Self {
-            name: Some(name.into()),
+            name: Some(SmallText::from_string(name)),
             input,
         }
     }
@@ -215,16 +216,16 @@ pub struct Argument {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<ArgumentType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<String>,
+    pub(crate) name: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) value_hint: Option<String>,
+    pub(crate) value_hint: Option<SmallText>,
     #[schemars(skip)]
     #[serde(
         rename = "value_hint",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) value_hint_snake: Option<String>,
+    pub(crate) value_hint_snake: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_repeated: Option<bool>,
     #[schemars(skip)]
@@ -243,7 +244,7 @@ impl Argument {
     pub fn named(name: impl Into<String>, input: Input) -> Self {
         Self {
             kind: Some(ArgumentType::Named),
-            name: Some(name.into()),
+            name: Some(SmallText::from_string(name)),
             input,
             ..Self::default()
         }
@@ -253,7 +254,7 @@ impl Argument {
     pub fn positional(value_hint: impl Into<String>, input: Input) -> Self {
         Self {
             kind: Some(ArgumentType::Positional),
-            value_hint: Some(value_hint.into()),
+            value_hint: Some(SmallText::from_string(value_hint)),
             input,
             ..Self::default()
         }

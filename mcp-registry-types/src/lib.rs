@@ -56,6 +56,7 @@ mod regexes;
 mod response;
 mod schema;
 mod server;
+mod small_text;
 mod text;
 mod transport;
 mod url_template;

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
@@ -31,37 +32,37 @@ pub struct Package {
     )]
     pub(crate) registry_type_snake: Option<RegistryType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) registry_base_url: Option<String>,
+    pub(crate) registry_base_url: Option<SmallText>,
     #[schemars(skip)]
     #[serde(
         rename = "registry_base_url",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) registry_base_url_snake: Option<String>,
+    pub(crate) registry_base_url_snake: Option<SmallText>,
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) identifier: Option<String>,
+    pub(crate) identifier: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) version: Option<String>,
+    pub(crate) version: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) file_sha256: Option<String>,
+    pub(crate) file_sha256: Option<SmallText>,
     #[schemars(skip)]
     #[serde(
         rename = "file_sha256",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) file_sha256_snake: Option<String>,
+    pub(crate) file_sha256_snake: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) runtime_hint: Option<String>,
+    pub(crate) runtime_hint: Option<SmallText>,
     #[schemars(skip)]
     #[serde(
         rename = "runtime_hint",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) runtime_hint_snake: Option<String>,
+    pub(crate) runtime_hint_snake: Option<SmallText>,
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) transport: Option<Transport>,
@@ -108,7 +109,7 @@ impl Package {
     ) -> Self {
         Self {
             registry_type: Some(registry_type),
-            identifier: Some(identifier.into()),
+            identifier: Some(SmallText::from_string(identifier)),
             transport: Some(transport),
             ..Self::default()
         }
@@ -219,27 +220,27 @@ impl Package {
 
     /// Sets the version.
     pub fn with_version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
+        self.version = Some(SmallText::from_string(version));
         self
     }
 
     /// Sets the registry base URL.
     pub fn with_registry_base_url(mut self, url: impl Into<String>) -> Self {
-        self.registry_base_url = Some(url.into());
+        self.registry_base_url = Some(SmallText::from_string(url));
         self.registry_base_url_snake = None;
         self
     }
 
     /// Sets the file hash (64 lower-case hex digits).
     pub fn with_file_sha256(mut self, sha256: impl Into<String>) -> Self {
-        self.file_sha256 = Some(sha256.into());
+        self.file_sha256 = Some(SmallText::from_string(sha256));
         self.file_sha256_snake = None;
         self
     }
 
     /// Sets the runtime hint.
     pub fn with_runtime_hint(mut self, hint: impl Into<String>) -> Self {
-        self.runtime_hint = Some(hint.into());
+        self.runtime_hint = Some(SmallText::from_string(hint));
         self.runtime_hint_snake = None;
         self
     }

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
@@ -124,13 +125,13 @@ pub struct OfficialMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<Status>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) status_changed_at: Option<String>,
+    pub(crate) status_changed_at: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) status_message: Option<String>,
+    pub(crate) status_message: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) published_at: Option<String>,
+    pub(crate) published_at: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) updated_at: Option<String>,
+    pub(crate) updated_at: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_latest: Option<bool>,
     #[serde(flatten)]
@@ -143,9 +144,9 @@ impl OfficialMeta {
         let published_at = published_at.into();
         Self {
             status: Some(Status::Active),
-            status_changed_at: Some(published_at.clone()),
-            updated_at: Some(published_at.clone()),
-            published_at: Some(published_at),
+            status_changed_at: Some(SmallText::from_string(published_at.clone())),
+            updated_at: Some(SmallText::from_string(published_at.clone())),
+            published_at: Some(SmallText::from_string(published_at)),
             is_latest: Some(is_latest),
             ..Self::default()
         }
@@ -184,13 +185,13 @@ impl OfficialMeta {
     /// Sets the status, with an optional message.
     pub fn with_status(mut self, status: Status, message: Option<String>) -> Self {
         self.status = Some(status);
-        self.status_message = message;
+        self.status_message = message.map(SmallText::from);
         self
     }
 
     /// Sets when the row last changed.
     pub fn with_updated_at(mut self, updated_at: impl Into<String>) -> Self {
-        self.updated_at = Some(updated_at.into());
+        self.updated_at = Some(SmallText::from_string(updated_at));
         self
     }
 }
@@ -213,7 +214,7 @@ impl ServerList {
         Self {
             servers,
             metadata: Some(ListMetadata {
-                next_cursor,
+                next_cursor: next_cursor.map(SmallText::from),
                 count,
                 extra: Map::new(),
             }),
@@ -277,7 +278,7 @@ pub struct ListMetadata {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) count: Option<u64>,
     #[serde(flatten)]

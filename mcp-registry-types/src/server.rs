@@ -5,6 +5,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
@@ -48,29 +49,29 @@ pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
 #[schemars(transform = crate::schema::server)]
 pub struct ServerJson {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) schema: Option<String>,
+    pub(crate) schema: Option<SmallText>,
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<String>,
+    pub(crate) name: Option<SmallText>,
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) description: Option<String>,
+    pub(crate) description: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) title: Option<String>,
+    pub(crate) title: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) repository: Option<Repository>,
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) version: Option<String>,
+    pub(crate) version: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) website_url: Option<String>,
+    pub(crate) website_url: Option<SmallText>,
     #[schemars(skip)]
     #[serde(
         rename = "website_url",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub(crate) website_url_snake: Option<String>,
+    pub(crate) website_url_snake: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) icons: Option<Vec<Icon>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,14 +199,14 @@ impl FromStr for ServerJson {
 pub struct Repository {
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) url: Option<String>,
+    pub(crate) url: Option<SmallText>,
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) source: Option<String>,
+    pub(crate) source: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) id: Option<String>,
+    pub(crate) id: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) subfolder: Option<String>,
+    pub(crate) subfolder: Option<SmallText>,
     #[serde(flatten)]
     pub(crate) extra: Map<String, Value>,
 }
@@ -214,8 +215,8 @@ impl Repository {
     /// A repository at `url` on `source` (`github` or `gitlab`).
     pub fn new(source: impl Into<String>, url: impl Into<String>) -> Self {
         Self {
-            url: Some(url.into()),
-            source: Some(source.into()),
+            url: Some(SmallText::from_string(url)),
+            source: Some(SmallText::from_string(source)),
             ..Self::default()
         }
     }
@@ -247,13 +248,13 @@ impl Repository {
 
     /// Sets the forge id.
     pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
+        self.id = Some(SmallText::from_string(id));
         self
     }
 
     /// Sets the subfolder.
     pub fn with_subfolder(mut self, subfolder: impl Into<String>) -> Self {
-        self.subfolder = Some(subfolder.into());
+        self.subfolder = Some(SmallText::from_string(subfolder));
         self
     }
 }
@@ -266,13 +267,13 @@ impl Repository {
 pub struct Icon {
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) src: Option<String>,
+    pub(crate) src: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) mime_type: Option<String>,
+    pub(crate) mime_type: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) sizes: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) theme: Option<String>,
+    pub(crate) theme: Option<SmallText>,
     #[serde(flatten)]
     pub(crate) extra: Map<String, Value>,
 }
@@ -281,7 +282,7 @@ impl Icon {
     /// An icon at `src` (an `https` URL).
     pub fn new(src: impl Into<String>) -> Self {
         Self {
-            src: Some(src.into()),
+            src: Some(SmallText::from_string(src)),
             ..Self::default()
         }
     }
@@ -308,7 +309,7 @@ impl Icon {
 
     /// Sets the MIME type.
     pub fn with_mime_type(mut self, mime_type: impl Into<String>) -> Self {
-        self.mime_type = Some(mime_type.into());
+        self.mime_type = Some(SmallText::from_string(mime_type));
         self
     }
 
@@ -320,7 +321,7 @@ impl Icon {
 
     /// Sets the theme.
     pub fn with_theme(mut self, theme: impl Into<String>) -> Self {
-        self.theme = Some(theme.into());
+        self.theme = Some(SmallText::from_string(theme));
         self
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
@@ -25,7 +26,7 @@ pub struct Transport {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<TransportType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) url: Option<String>,
+    pub(crate) url: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) headers: Option<Vec<KeyValueInput>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,7 +48,7 @@ impl Transport {
     pub fn streamable_http(url: UrlTemplate) -> Self {
         Self {
             kind: Some(TransportType::StreamableHttp),
-            url: Some(url.into_string()),
+            url: Some(SmallText::from_string(url.into_string())),
             ..Self::default()
         }
     }
@@ -56,7 +57,7 @@ impl Transport {
     pub fn sse(url: UrlTemplate) -> Self {
         Self {
             kind: Some(TransportType::Sse),
-            url: Some(url.into_string()),
+            url: Some(SmallText::from_string(url.into_string())),
             ..Self::default()
         }
     }

@@ -74,6 +74,7 @@ use crate::server::ServerJson;
 
 pub use publish::MAX_PUBLISHER_META_BYTES;
 pub use schema_version::SchemaVersion;
+pub(crate) use schema_version::CURRENT_URL as CURRENT_SCHEMA_URL;
 
 /// How serious a finding is.
 #[non_exhaustive]

@@ -1,0 +1,164 @@
+//! The string type of document fields: short strings inline, long ones in one allocation.
+//!
+//! A `server.json` holds dozens of short strings (versions, flags, environment variable
+//! names, choices); as `String`s each costs a heap allocation and a free, which was the
+//! largest single cost of parsing. [`SmallText`] keeps up to 23 bytes inline, as
+//! [`SmolStr`] does, and is the size of a `String`, so `Option<SmallText>` is too.
+
+use std::borrow::{Borrow, Cow};
+use std::fmt;
+use std::ops::Deref;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use smol_str::SmolStr;
+
+use crate::validate::CURRENT_SCHEMA_URL;
+
+/// A document string: compares, hashes, orders, prints and serializes as the `str` it holds.
+#[derive(Clone, Default, Eq, Hash, Ord, PartialEq, PartialOrd)]
+pub(crate) struct SmallText(SmolStr);
+
+impl SmallText {
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// From any owned or borrowed string (builders take `impl Into<String>`).
+    pub(crate) fn from_string(text: impl Into<String>) -> Self {
+        Self::new(&text.into())
+    }
+
+    fn new(text: &str) -> Self {
+        // Every current document names this long URL; a static string costs no allocation.
+        if text == CURRENT_SCHEMA_URL {
+            return Self(SmolStr::new_static(CURRENT_SCHEMA_URL));
+        }
+        Self(SmolStr::new(text))
+    }
+}
+
+impl Deref for SmallText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for SmallText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for SmallText {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for SmallText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SmallText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl From<&str> for SmallText {
+    fn from(text: &str) -> Self {
+        Self::new(text)
+    }
+}
+
+impl From<String> for SmallText {
+    fn from(text: String) -> Self {
+        Self::new(&text)
+    }
+}
+
+impl From<SmallText> for String {
+    fn from(text: SmallText) -> Self {
+        text.0.into()
+    }
+}
+
+impl fmt::Debug for SmallText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for SmallText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SmallText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SmallText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl Visitor<'_> for TextVisitor {
+            type Value = SmallText;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<SmallText, E> {
+                Ok(SmallText::new(text))
+            }
+        }
+
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+impl JsonSchema for SmallText {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        String::schema_name()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        String::json_schema(generator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_as_the_string_it_holds() {
+        let short: SmallText = serde_json::from_str(r#""--port""#).unwrap();
+        let long: SmallText = serde_json::from_str(r#""a description longer than twenty-three bytes""#).unwrap();
+        let escaped: SmallText = serde_json::from_str(r#""tab\there""#).unwrap();
+        assert_eq!(short, "--port");
+        assert_eq!(&*long, "a description longer than twenty-three bytes");
+        assert_eq!(escaped.as_str(), "tab\there");
+        assert_eq!(format!("{short:?} {short}"), r#""--port" --port"#);
+        assert_eq!(serde_json::to_string(&escaped).unwrap(), r#""tab\there""#);
+        assert!(serde_json::from_str::<SmallText>("5").is_err());
+        let current = SmallText::from(CURRENT_SCHEMA_URL);
+        assert_eq!(current, CURRENT_SCHEMA_URL);
+        assert_eq!(String::from(current), CURRENT_SCHEMA_URL);
+    }
+}
