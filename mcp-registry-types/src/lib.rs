@@ -43,6 +43,7 @@
 
 mod builder;
 mod error;
+mod extra;
 #[doc(hidden)]
 pub mod fuzzing;
 mod go_url;

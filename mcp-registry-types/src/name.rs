@@ -181,12 +181,53 @@ fn valid_part(part: &[u8], underscore: bool) -> bool {
     let [first, .., last] = part else {
         return false;
     };
-    first.is_ascii_alphanumeric()
-        && last.is_ascii_alphanumeric()
-        && part.iter().all(|&b| {
-            b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || (underscore && b == b'_')
-        })
+    let inner = if underscore {
+        NAME_BYTE
+    } else {
+        NAMESPACE_BYTE
+    };
+    byte_class(*first) & ALNUM_BYTE != 0
+        && byte_class(*last) & ALNUM_BYTE != 0
+        && part.iter().all(|&b| byte_class(b) & inner != 0)
 }
+
+/// `[A-Za-z0-9]`.
+pub(crate) const ALNUM_BYTE: u8 = 1;
+/// `[A-Za-z0-9.-]`: a namespace character.
+pub(crate) const NAMESPACE_BYTE: u8 = 2;
+/// `[A-Za-z0-9._-]`: a name character.
+pub(crate) const NAME_BYTE: u8 = 4;
+
+/// The classes of a byte, as a bit set of the constants above: one load per byte in the
+/// loops that check names.
+pub(crate) fn byte_class(b: u8) -> u8 {
+    BYTE_CLASSES.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+static BYTE_CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut i = 0;
+    while i < 256 {
+        #[expect(clippy::cast_possible_truncation, reason = "i < 256")]
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        let mut class = 0;
+        if alnum {
+            class |= ALNUM_BYTE;
+        }
+        if alnum || b == b'.' || b == b'-' {
+            class |= NAMESPACE_BYTE;
+        }
+        if alnum || b == b'.' || b == b'-' || b == b'_' {
+            class |= NAME_BYTE;
+        }
+        #[expect(clippy::indexing_slicing, reason = "i < 256, checked at compile time")]
+        let slot = &mut table[i];
+        *slot = class;
+        i += 1;
+    }
+    table
+};
 
 validated_string!(ServerName, NameError);
 

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::extra::Extra;
 use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
@@ -94,7 +95,7 @@ pub struct Package {
     )]
     pub(crate) environment_variables_snake: Option<Vec<KeyValueInput>>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl Package {

@@ -5,8 +5,9 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::extra::Extra;
 use crate::wire::wire_fields;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// An error body from a registry.
 ///
@@ -30,7 +31,7 @@ pub struct ProblemDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<String>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl ProblemDetails {
@@ -101,7 +102,7 @@ pub struct ProblemError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) value: Option<Value>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl ProblemError {

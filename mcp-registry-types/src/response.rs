@@ -5,6 +5,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::extra::Extra;
 use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
@@ -21,7 +22,7 @@ pub struct ServerResponse {
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub(crate) meta: Option<ResponseMeta>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl ServerResponse {
@@ -29,12 +30,12 @@ impl ServerResponse {
     pub fn new(server: ServerJson, official: Option<OfficialMeta>) -> Self {
         let meta = official.map(|official| ResponseMeta {
             official: Some(official),
-            extra: Map::new(),
+            extra: Extra::default(),
         });
         Self {
             server,
             meta,
-            extra: Map::new(),
+            extra: Extra::default(),
         }
     }
 
@@ -98,7 +99,7 @@ pub struct ResponseMeta {
     )]
     pub(crate) official: Option<OfficialMeta>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl ResponseMeta {
@@ -135,7 +136,7 @@ pub struct OfficialMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_latest: Option<bool>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl OfficialMeta {
@@ -204,7 +205,7 @@ pub struct ServerList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) metadata: Option<ListMetadata>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl ServerList {
@@ -216,9 +217,9 @@ impl ServerList {
             metadata: Some(ListMetadata {
                 next_cursor: next_cursor.map(SmallText::from),
                 count,
-                extra: Map::new(),
+                extra: Extra::default(),
             }),
-            extra: Map::new(),
+            extra: Extra::default(),
         }
     }
 
@@ -282,7 +283,7 @@ pub struct ListMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) count: Option<u64>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl ListMetadata {
@@ -307,7 +308,7 @@ pub struct StatusUpdateResponse {
     #[serde(default)]
     pub(crate) servers: Vec<ServerResponse>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl StatusUpdateResponse {
@@ -346,7 +347,7 @@ wire_fields!(ListMetadata {
 struct ServerResponseWire {
     server: Option<ServerJson>,
     meta: Option<ResponseMeta>,
-    extra: Map<String, Value>,
+    extra: Extra,
 }
 
 wire_fields!(ServerResponseWire { "server" => server, "_meta" => meta } extra = extra);
@@ -370,7 +371,7 @@ impl<'de> Deserialize<'de> for ServerResponse {
 struct ServerListWire {
     servers: Option<Vec<ServerResponse>>,
     metadata: Option<ListMetadata>,
-    extra: Map<String, Value>,
+    extra: Extra,
 }
 
 wire_fields!(ServerListWire { "servers" => servers, "metadata" => metadata } extra = extra);

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::extra::Extra;
 use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
@@ -85,7 +86,7 @@ pub struct ServerJson {
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub(crate) meta: Option<Map<String, Value>>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl ServerJson {
@@ -208,7 +209,7 @@ pub struct Repository {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) subfolder: Option<SmallText>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl Repository {
@@ -275,7 +276,7 @@ pub struct Icon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) theme: Option<SmallText>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl Icon {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::extra::Extra;
 use crate::small_text::SmallText;
 use crate::wire::wire_fields;
 use serde_json::{Map, Value};
@@ -32,7 +33,7 @@ pub struct Transport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) variables: Option<BTreeMap<String, Input>>,
     #[serde(flatten)]
-    pub(crate) extra: Map<String, Value>,
+    pub(crate) extra: Extra,
 }
 
 impl Transport {

@@ -9,7 +9,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// A type read field by field from a JSON object.
 pub(crate) trait WireFields: Default {
@@ -20,7 +20,7 @@ pub(crate) trait WireFields: Default {
     fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
 
     /// Where unknown fields go, verbatim.
-    fn extra(&mut self) -> &mut Map<String, Value>;
+    fn extra(&mut self) -> &mut crate::extra::Extra;
 }
 
 /// A map key, borrowed from the input when it has no escapes.
@@ -97,7 +97,7 @@ macro_rules! wire_fields {
                 Ok(true)
             }
 
-            fn extra(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+            fn extra(&mut self) -> &mut $crate::extra::Extra {
                 &mut self.$extra
             }
         }
@@ -114,7 +114,7 @@ macro_rules! wire_fields {
                 Ok(true)
             }
 
-            fn extra(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+            fn extra(&mut self) -> &mut $crate::extra::Extra {
                 $crate::wire::WireFields::extra(&mut self.$inner)
             }
         }
