@@ -360,9 +360,14 @@ impl Validator {
 struct Sink<'d> {
     findings: Vec<Finding>,
     /// Keyed by the document string itself (address and length): `'d` guarantees it lives,
-    /// unchanged, for the whole run, so no other string can share the key.
-    urls: Vec<(&'d str, Result<GoUrl<'d>, GoUrlError>)>,
+    /// unchanged, for the whole run, so no other string can share the key. A fixed array:
+    /// documents have a handful of URLs, and a heap allocation would cost more than the
+    /// parse it saves; URLs beyond it are parsed each time.
+    urls: [Option<(&'d str, Result<GoUrl<'d>, GoUrlError>)>; URL_CACHE],
 }
+
+/// How many distinct URLs of a document the sink remembers.
+const URL_CACHE: usize = 8;
 
 impl<'d> Sink<'d> {
     fn layer(&mut self, layer: Layer) -> LayerSink<'_, 'd> {
@@ -400,13 +405,18 @@ pub(crate) struct LayerSink<'a, 'd> {
 impl<'d> LayerSink<'_, 'd> {
     /// Go's `url.Parse(text)` for a string of the document, parsed once per run.
     pub(crate) fn url(&mut self, text: &'d str) -> Result<GoUrl<'d>, GoUrlError> {
-        let urls = &mut self.sink.urls;
-        if let Some((_, parsed)) = urls.iter().find(|(known, _)| std::ptr::eq(*known, text)) {
-            return parsed.clone();
+        for slot in &mut self.sink.urls {
+            match slot {
+                Some((known, parsed)) if std::ptr::eq(*known, text) => return parsed.clone(),
+                Some(_) => {}
+                None => {
+                    let parsed = go_url::parse(text);
+                    *slot = Some((text, parsed.clone()));
+                    return parsed;
+                }
+            }
         }
-        let parsed = go_url::parse(text);
-        urls.push((text, parsed.clone()));
-        parsed
+        go_url::parse(text)
     }
 
     pub(crate) fn error(

@@ -1,31 +1,42 @@
 //! OCI image references, parsed as the registry's Go library (`go-containerregistry`'s
 //! `name.ParseReference`, default options) parses them.
 
+use std::borrow::Cow;
+
 use crate::go_url;
 
 /// The registry Docker Hub references resolve to.
 const DEFAULT_REGISTRY: &str = "index.docker.io";
 
 /// A parsed image reference: the registry the rules check, and the repository a digest
-/// reference is re-read from. Tags and digests are validated, not kept.
+/// reference is re-read from. Tags and digests are validated, not kept. Parts borrow from the
+/// identifier where they can: validation parses every OCI identifier.
 #[derive(Clone, Debug, Eq, PartialEq)]
-pub(crate) struct OciReference {
-    registry: String,
-    repository: String,
+pub(crate) struct OciReference<'a> {
+    registry: Cow<'a, str>,
+    repository: Cow<'a, str>,
 }
 
-impl OciReference {
+impl OciReference<'_> {
     /// The registry host, `index.docker.io` when the reference names none.
     pub(crate) fn registry(&self) -> &str {
         &self.registry
     }
 }
 
-const TAG_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
-const REPOSITORY_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_-./";
+const TAG_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+const REPOSITORY_CHARS: &str = "abcdefghijklmnopqrstuvwxyz0123456789_-./";
+
+fn tag_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+fn repository_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.' | b'/')
+}
 
 /// `name.ParseReference`: a tag reference if that parses, else a digest reference.
-pub(crate) fn parse_reference(text: &str) -> Result<OciReference, String> {
+pub(crate) fn parse_reference(text: &str) -> Result<OciReference<'_>, String> {
     match parse_tag(text) {
         Ok(reference) => Ok(reference),
         Err(_) => parse_digest(text).map_err(|_| {
@@ -34,27 +45,24 @@ pub(crate) fn parse_reference(text: &str) -> Result<OciReference, String> {
     }
 }
 
-fn parse_tag(text: &str) -> Result<OciReference, String> {
-    let parts: Vec<&str> = text.split(':').collect();
-    let (mut base, mut tag) = (text.to_owned(), String::new());
-    if let Some(last) = parts
-        .last()
-        .filter(|last| parts.len() > 1 && !last.contains('/'))
-    {
-        (*last).clone_into(&mut tag);
-        base = parts.get(..parts.len() - 1).unwrap_or_default().join(":");
-    }
+/// `name.NewTag`: the part after the last `:` is the tag unless it holds a `/` (then the
+/// colon belonged to a registry port).
+fn parse_tag(text: &str) -> Result<OciReference<'_>, String> {
+    let (base, tag) = match text.rsplit_once(':') {
+        Some((base, tag)) if !tag.contains('/') => (base, tag),
+        _ => (text, ""),
+    };
     if !tag.is_empty() {
-        check_element("tag", &tag, TAG_CHARS, 1, 128)?;
+        check_element("tag", tag, tag_byte, TAG_CHARS, 1, 128)?;
     }
-    let (registry, repository) = parse_repository(&base)?;
+    let (registry, repository) = parse_repository(base)?;
     Ok(OciReference {
         registry,
-        repository,
+        repository: Cow::Borrowed(repository),
     })
 }
 
-fn parse_digest(text: &str) -> Result<OciReference, String> {
+fn parse_digest(text: &str) -> Result<OciReference<'static>, String> {
     let parts: Vec<&str> = text.split('@').collect();
     let [base, digest] = parts.as_slice() else {
         return Err("a digest reference has exactly one `@`".to_owned());
@@ -71,30 +79,36 @@ fn parse_digest(text: &str) -> Result<OciReference, String> {
     };
     let (registry, repository) = parse_repository(&repository_text)?;
     Ok(OciReference {
-        registry,
-        repository,
+        registry: Cow::Owned(registry.into_owned()),
+        repository: Cow::Owned(repository.to_owned()),
     })
 }
 
 /// `name.NewRepository`: the first component is a registry if it holds `.` or `:`.
-fn parse_repository(name: &str) -> Result<(String, String), String> {
+fn parse_repository(name: &str) -> Result<(Cow<'_, str>, &str), String> {
     if name.is_empty() {
         return Err("a repository name must be specified".to_owned());
     }
-    let (mut registry, mut repository) = (String::new(), name);
+    let (mut registry, mut repository) = ("", name);
     if let Some((first, rest)) = name.split_once('/')
         && first.contains(['.', ':'])
     {
-        first.clone_into(&mut registry);
+        registry = first;
         repository = rest;
     }
-    check_element("repository", repository, REPOSITORY_CHARS, 2, 255)?;
+    check_element(
+        "repository",
+        repository,
+        repository_byte,
+        REPOSITORY_CHARS,
+        2,
+        255,
+    )?;
     if registry.is_empty() || registry == "docker.io" {
-        DEFAULT_REGISTRY.clone_into(&mut registry);
-    } else {
-        check_registry(&registry)?;
+        return Ok((Cow::Borrowed(DEFAULT_REGISTRY), repository));
     }
-    Ok((registry, repository.to_owned()))
+    check_registry(registry)?;
+    Ok((Cow::Borrowed(registry), repository))
 }
 
 /// `checkRegistry`: `//registry` parses as a URL whose host is exactly the registry.
@@ -111,21 +125,25 @@ fn check_registry(registry: &str) -> Result<(), String> {
 fn check_element(
     what: &str,
     element: &str,
-    allowed: &[u8],
+    allowed: fn(u8) -> bool,
+    allowed_text: &str,
     min: usize,
     max: usize,
 ) -> Result<(), String> {
-    let chars = element.chars().count();
+    // A character is 1 to 4 bytes: the byte length settles the common case without counting.
+    let bytes = element.len();
+    let chars = if bytes < min.saturating_mul(4) || bytes > max {
+        element.chars().count()
+    } else {
+        min
+    };
     if chars < min || chars > max {
         return Err(format!(
             "{what} must be between {min} and {max} characters long"
         ));
     }
-    if !element.bytes().all(|b| allowed.contains(&b)) {
-        return Err(format!(
-            "{what} holds characters outside `{}`",
-            String::from_utf8_lossy(allowed)
-        ));
+    if !element.bytes().all(allowed) {
+        return Err(format!("{what} holds characters outside `{allowed_text}`"));
     }
     Ok(())
 }
@@ -149,6 +167,18 @@ mod tests {
         assert_eq!(registry(&digest), "quay.io");
         let both = format!("ghcr.io/acme/server:1.0@sha256:{}", "b".repeat(64));
         assert_eq!(registry(&both), "ghcr.io");
+    }
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        assert_eq!(
+            parse_repository("é").unwrap_err(),
+            "repository must be between 2 and 255 characters long"
+        );
+        assert_eq!(
+            parse_repository("aé").unwrap_err(),
+            "repository holds characters outside `abcdefghijklmnopqrstuvwxyz0123456789_-./`"
+        );
     }
 
     #[test]
