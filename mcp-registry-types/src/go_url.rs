@@ -23,9 +23,11 @@ impl GoUrl<'_> {
     pub(crate) fn hostname(&self) -> &str {
         let host = self.host;
         if let Some(rest) = host.strip_prefix('[') {
-            return rest.split_once(']').map_or(rest, |(inner, _)| inner);
+            let end = rest.bytes().position(|b| b == b']').unwrap_or(rest.len());
+            return rest.get(..end).unwrap_or(rest);
         }
-        host.rsplit_once(':').map_or(host, |(name, _)| name)
+        let end = host.bytes().rposition(|b| b == b':').unwrap_or(host.len());
+        host.get(..end).unwrap_or(host)
     }
 }
 

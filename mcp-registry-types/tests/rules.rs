@@ -318,12 +318,25 @@ fn pattern() {
         &format!("`{url}` must start with `http://` or `https://` and hold no white space"),
     );
 
-    assert_error(
-        &base_with("/name", json!("acme_corp/weather")),
-        "/name",
-        "pattern",
-        "`acme_corp/weather` does not match `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`: write `namespace/name`",
-    );
+    let doc = base_with("/name", json!("acme_corp/weather"));
+    let message = "`acme_corp/weather` does not match `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`: write `namespace/name`";
+    assert_error(&doc, "/name", "pattern", message);
+    // The JSON Schema and the publish API state the rule alike: whichever layers run, it is
+    // reported once, by the first of them.
+    for (layers, by) in [
+        (&[Layer::JsonSchema, Layer::Publish][..], Layer::JsonSchema),
+        (&[Layer::JsonSchema][..], Layer::JsonSchema),
+        (&[Layer::Publish][..], Layer::Publish),
+    ] {
+        let report = report_with(&Validator::new().with_layers(layers), &doc);
+        let found: Vec<_> = report
+            .findings()
+            .iter()
+            .filter(|f| f.code() == "pattern" && f.path() == "/name")
+            .collect();
+        assert_eq!(found.len(), 1, "{layers:?}");
+        assert_eq!((found[0].layer(), found[0].message()), (by, message));
+    }
 }
 
 #[test]

@@ -364,6 +364,16 @@ struct Sink<'d> {
     /// documents have a handful of URLs, and a heap allocation would cost more than the
     /// parse it saves; URLs beyond it are parsed each time.
     urls: [Option<(&'d str, Result<GoUrl<'d>, GoUrlError>)>; URL_CACHE],
+    /// Rules two layers share, already run: a bit per [`Once`].
+    done: u32,
+}
+
+/// A rule that two layers state identically: the second layer to reach it skips it, since
+/// its findings would be the first's again.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum Once {
+    /// The server name's length and pattern.
+    NameRule,
 }
 
 /// How many distinct URLs of a document the sink remembers.
@@ -403,6 +413,14 @@ pub(crate) struct LayerSink<'a, 'd> {
 }
 
 impl<'d> LayerSink<'_, 'd> {
+    /// Whether `rule` has not run yet in this validation (and marks it run).
+    pub(crate) fn first_time(&mut self, rule: Once) -> bool {
+        let bit = 1 << rule as u32;
+        let first = self.sink.done & bit == 0;
+        self.sink.done |= bit;
+        first
+    }
+
     /// Go's `url.Parse(text)` for a string of the document, parsed once per run.
     pub(crate) fn url(&mut self, text: &'d str) -> Result<GoUrl<'d>, GoUrlError> {
         for slot in &mut self.sink.urls {
