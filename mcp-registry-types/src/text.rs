@@ -17,6 +17,9 @@ use std::borrow::Cow;
 /// assert_eq!(sanitize_text("Météo ☀"), "Météo ☀");
 /// ```
 pub fn sanitize_text(text: &str) -> Cow<'_, str> {
+    if printable_ascii(text) {
+        return Cow::Borrowed(text);
+    }
     if !text.chars().any(|c| is_unsafe(c) || c == '\t' || c == '\n') {
         return Cow::Borrowed(text);
     }
@@ -44,6 +47,10 @@ pub fn sanitize_text(text: &str) -> Cow<'_, str> {
 /// assert_eq!(escape_controls("unknown `a\nb`"), "unknown `a\\nb`");
 /// ```
 pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    // Printable ASCII needs no look at characters; validation runs this on every message.
+    if printable_ascii(text) {
+        return Cow::Borrowed(text);
+    }
     let escaped = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
     if !text.chars().any(escaped) {
         return Cow::Borrowed(text);
@@ -57,6 +64,15 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether every byte is printable ASCII (space to `~`): a count without early exit, which
+/// the compiler vectorises.
+fn printable_ascii(text: &str) -> bool {
+    text.bytes()
+        .filter(|&b| !(b' '..=b'~').contains(&b))
+        .count()
+        == 0
 }
 
 fn is_unsafe(c: char) -> bool {
