@@ -45,7 +45,7 @@ pub struct Input {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) placeholder: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) choices: Option<Vec<String>>,
+    pub(crate) choices: Option<Vec<SmallText>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) variables: Option<BTreeMap<String, Input>>,
     #[serde(flatten)]
@@ -93,9 +93,10 @@ impl Input {
         self.placeholder.as_deref()
     }
 
-    /// The allowed values, if restricted.
-    pub fn choices(&self) -> &[String] {
-        self.choices.as_deref().unwrap_or_default()
+    /// The allowed values, if restricted (none when any value goes).
+    pub fn choices(&self) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator {
+        let choices: &[SmallText] = self.choices.as_deref().unwrap_or_default();
+        choices.iter().map(SmallText::as_str)
     }
 
     /// Variables substituted for `{name}` in [`value`](Self::value).
@@ -159,7 +160,7 @@ impl Input {
 
     /// Restricts the value to these choices.
     pub fn with_choices<I: IntoIterator<Item = S>, S: Into<String>>(mut self, choices: I) -> Self {
-        self.choices = Some(choices.into_iter().map(Into::into).collect());
+        self.choices = Some(choices.into_iter().map(SmallText::from_string).collect());
         self
     }
 
@@ -348,5 +349,26 @@ mod tests {
         let remote = crate::Transport::default().with_header(header);
         assert!(remote.needs_configuration());
         assert!(!crate::Transport::stdio().needs_configuration());
+    }
+
+    #[test]
+    fn choices_read_in_order() {
+        let input: Input = serde_json::from_str(
+            r#"{"choices": ["postgres", "a choice longer than twenty-three bytes"]}"#,
+        )
+        .unwrap();
+        let choices = input.choices();
+        assert_eq!(choices.len(), 2);
+        assert_eq!(
+            choices.rev().collect::<Vec<_>>(),
+            ["a choice longer than twenty-three bytes", "postgres"]
+        );
+        assert_eq!(Input::new().choices().len(), 0);
+        let built = Input::new().with_choices(["eu", "us"]);
+        assert_eq!(built.choices().collect::<Vec<_>>(), ["eu", "us"]);
+        let icon = crate::Icon::new("https://x.com/i.png")
+            .with_size("48x48")
+            .with_size("any");
+        assert_eq!(icon.sizes().collect::<Vec<_>>(), ["48x48", "any"]);
     }
 }

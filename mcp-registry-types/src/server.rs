@@ -272,7 +272,7 @@ pub struct Icon {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) mime_type: Option<SmallText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) sizes: Option<Vec<String>>,
+    pub(crate) sizes: Option<Vec<SmallText>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) theme: Option<SmallText>,
     #[serde(flatten)]
@@ -299,8 +299,9 @@ impl Icon {
     }
 
     /// Sizes such as `48x48` or `any`.
-    pub fn sizes(&self) -> &[String] {
-        self.sizes.as_deref().unwrap_or_default()
+    pub fn sizes(&self) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator {
+        let sizes: &[SmallText] = self.sizes.as_deref().unwrap_or_default();
+        sizes.iter().map(SmallText::as_str)
     }
 
     /// `light` or `dark`.
@@ -316,7 +317,9 @@ impl Icon {
 
     /// Adds a size.
     pub fn with_size(mut self, size: impl Into<String>) -> Self {
-        self.sizes.get_or_insert_with(Vec::new).push(size.into());
+        self.sizes
+            .get_or_insert_with(Vec::new)
+            .push(SmallText::from_string(size));
         self
     }
 
