@@ -42,15 +42,16 @@ fn main() {
 
     let current: Vec<Value> = serde_json::from_value(read(&dir.join("seed.json"))).expect("array");
     let documents: Vec<Value> = if which == "valid" {
-        let mut docs: Vec<Value> = std::fs::read_dir(dir.join("examples"))
+        let mut paths: Vec<_> = std::fs::read_dir(dir.join("examples"))
             .expect("examples")
             .map(|e| e.expect("entry").path())
             .filter(|p| {
                 p.file_name()
                     .is_some_and(|n| n.to_string_lossy().as_ref() < "31")
             })
-            .map(|p| read(&p))
             .collect();
+        paths.sort();
+        let mut docs: Vec<Value> = paths.iter().map(|p| read(p)).collect();
         docs.extend(current);
         docs.into_iter().cycle().take(100).collect()
     } else {
