@@ -47,6 +47,7 @@ mod error;
 pub mod fuzzing;
 mod go_url;
 mod input;
+mod meta;
 mod name;
 mod open_enum;
 mod ordering;

@@ -99,7 +99,7 @@ impl<'d> Checker<'_, '_, 'd> {
                 self.icon(At::Root.key("icons").index(i), icon);
             }
         }
-        if let Some(meta) = &d.meta {
+        if let Some(meta) = d.meta() {
             let mut objects = vec![PUBLISHER_PROVIDED_META];
             if self.version.status_in_document() {
                 objects.push(OFFICIAL_META);

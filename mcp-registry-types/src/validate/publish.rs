@@ -85,7 +85,7 @@ impl<'d> Checker<'_, '_, 'd> {
         for (i, remote) in d.remotes.iter().flatten().enumerate() {
             self.transport(At::Root.key("remotes").index(i), remote);
         }
-        if let Some(meta) = &d.meta {
+        if let Some(meta) = d.meta() {
             self.meta(meta);
         }
     }
