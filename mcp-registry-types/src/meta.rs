@@ -2,9 +2,12 @@
 //!
 //! Building a `Value` tree for `_meta` (an ordered hash map, an allocation per key and string)
 //! cost about 15% of parsing a list page, and most readers never look inside it. Keeping the
-//! text costs one allocation; the tree is built the first time someone asks for it.
+//! text costs one allocation; the tree is built the first time someone asks for it, and
+//! validation reads what it needs from the text in one streaming pass ([`Summary`]).
 
 mod check;
+mod go_json;
+mod summary;
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -14,6 +17,8 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+pub(crate) use summary::Summary;
+
 /// A `_meta` object: its JSON text, and the parsed object once it is asked for.
 #[derive(Clone)]
 pub(crate) struct Meta {
@@ -22,12 +27,26 @@ pub(crate) struct Meta {
     raw: Option<Box<RawValue>>,
     /// The object: parsed from `raw` on first use, or the one it was built from.
     parsed: OnceLock<Map<String, Value>>,
+    /// What validation needs, read on first use and shared by every layer and run.
+    summary: OnceLock<Summary>,
 }
 
 impl Meta {
     /// The object, parsed on first use.
     pub(crate) fn map(&self) -> &Map<String, Value> {
         self.parsed.get_or_init(|| parse(self.raw.as_deref()))
+    }
+
+    /// What validation needs to know, from one pass over the text (not the parsed object).
+    pub(crate) fn summary(&self) -> &Summary {
+        self.summary.get_or_init(|| {
+            let from_text = self.raw.as_deref().and_then(|raw| {
+                Summary::read(&mut serde_json::Deserializer::from_str(raw.get())).ok()
+            });
+            // The text passed the check when it was read, so reading it cannot fail; if it ever
+            // did, judge the object that `map` shows instead.
+            from_text.unwrap_or_else(|| Summary::read(self.map()).unwrap_or_default())
+        })
     }
 
     /// The object, by value (parsing the text if nobody has yet).
@@ -52,6 +71,7 @@ impl From<Map<String, Value>> for Meta {
         Self {
             raw: None,
             parsed: OnceLock::from(map),
+            summary: OnceLock::new(),
         }
     }
 }
@@ -66,6 +86,7 @@ impl<'de> Deserialize<'de> for Meta {
         Ok(Self {
             raw: Some(raw),
             parsed: OnceLock::new(),
+            summary: OnceLock::new(),
         })
     }
 }
@@ -109,6 +130,35 @@ mod tests {
         assert!(meta.parsed.get().is_none());
         assert_eq!(doc.meta(), json!({"a": [1, {"b": "c"}]}).as_object());
         assert!(meta.parsed.get().is_some());
+    }
+
+    #[test]
+    fn validating_reads_the_text_without_parsing_the_object() {
+        // The escaped key is the publisher's; the repeated one is reported once.
+        let doc = parse(
+            r#"{"_meta": {"io.modelcontextprotocol.registry\/publisher-provided": {"a": 1},
+                "tools": 2, "tools": {}}}"#,
+        );
+        let codes: Vec<_> = crate::validate(&doc)
+            .findings()
+            .iter()
+            .map(|f| (f.path().to_owned(), f.code()))
+            .filter(|(path, _)| path.starts_with("/_meta"))
+            .collect();
+        assert_eq!(codes, [("/_meta/tools".to_owned(), "meta-key-not-allowed")]);
+        let meta = doc.meta.as_ref().unwrap();
+        assert!(meta.parsed.get().is_none());
+        assert!(meta.summary.get().is_some());
+    }
+
+    #[test]
+    fn built_objects_are_summarised_from_the_map() {
+        let map = json!({"io.modelcontextprotocol.registry/publisher-provided": {"a": "<"}});
+        let meta = super::Meta::from(map.as_object().cloned().unwrap());
+        assert_eq!(
+            meta.summary().publisher_provided_len(),
+            Some(r#"{"a":"\u003c"}"#.len())
+        );
     }
 
     #[test]
