@@ -117,19 +117,32 @@ impl<'de> Visitor<'de> for GoLen<'_, 'de> {
     }
 }
 
+/// Objects with at most this many members are scanned for repeated keys; larger ones sorted.
+const SCAN_MAX: usize = 16;
+
 /// `{"key":value,…}` over an object's `members`, a repeated key counted once with its last
 /// value, as both `serde_json`'s map and Go's keep it.
 fn object_len(members: &mut [Member<'_>]) -> usize {
-    // After sorting by key and then reading order, each key's last value ends its run. Sorting
-    // in place allocates nothing, and stays n log n where a scan per key would be n² on a
-    // hostile object with many keys.
-    members.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.order.cmp(&b.order)));
+    // A member counts unless a later one has its key. Small objects (nearly all) just look at
+    // every later member. Larger ones are sorted by key, then reading order, so that only the
+    // next member can share a key: in place, no allocation, and n log n where the scan would be
+    // n² on a hostile object with many keys.
+    let look_ahead = if members.len() <= SCAN_MAX {
+        members.len()
+    } else {
+        members.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.order.cmp(&b.order)));
+        1
+    };
     let mut kept: usize = 0;
     let mut total = 0;
-    let mut members = members.iter().peekable();
-    while let Some(member) = members.next() {
-        if members.peek().is_some_and(|next| next.key == member.key) {
-            continue; // a later value replaces this one
+    for (i, member) in members.iter().enumerate() {
+        let later = members.get(i + 1..).unwrap_or_default();
+        if later
+            .iter()
+            .take(look_ahead)
+            .any(|other| other.key == member.key)
+        {
+            continue;
         }
         kept += 1;
         total += go_string_len(&member.key) + 1 + member.len;
@@ -142,17 +155,50 @@ fn go_number_len(n: &Number) -> usize {
     n.as_f64().map_or_else(|| n.to_string().len(), go_float_len)
 }
 
-/// A string as Go's encoder writes it: quotes, then each character, escaped where Go escapes.
-pub(super) fn go_string_len(text: &str) -> usize {
-    2 + text
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' | '\n' | '\r' | '\t' => 2,
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
-            c if u32::from(c) < 0x20 => 6,
-            c => c.len_utf8(),
-        })
-        .sum::<usize>()
+/// A string as Go's encoder writes it: quotes, then each byte of its UTF-8, escaped where Go
+/// escapes (`"`, `\\`, control characters, `<`, `>`, `&`, U+2028, U+2029).
+fn go_string_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let escapes: usize = bytes
+        .iter()
+        .map(|&byte| usize::from(GO_ESCAPE_LEN.get(usize::from(byte)).copied().unwrap_or(0)))
+        .sum();
+    // U+2028 and U+2029 are three bytes (E2 80 A8, E2 80 A9) that Go writes as six.
+    let separators = if bytes.is_ascii() {
+        0
+    } else {
+        memchr::memchr_iter(0xE2, bytes)
+            .filter(|&i| matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xA8 | 0xA9])))
+            .count()
+    };
+    2 + bytes.len() + escapes + 3 * separators
+}
+
+/// The bytes Go adds when it writes each byte of a string: a backslash before `"` and `\\`, a
+/// short escape for `\n`, `\r` and `\t`, `\u00XX` for other control characters and for `<`,
+/// `>` and `&`. A table, because one load per byte beats a chain of comparisons.
+static GO_ESCAPE_LEN: [u8; 256] = go_escape_table();
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a const fn over a fixed-size table: an index out of bounds fails the build"
+)]
+const fn go_escape_table() -> [u8; 256] {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = 5;
+        byte += 1;
+    }
+    table[b'\n' as usize] = 1;
+    table[b'\r' as usize] = 1;
+    table[b'\t' as usize] = 1;
+    table[b'"' as usize] = 1;
+    table[b'\\' as usize] = 1;
+    table[b'<' as usize] = 5;
+    table[b'>' as usize] = 5;
+    table[b'&' as usize] = 5;
+    table
 }
 
 /// Go's `float64` encoding: shortest digits, `'f'` form in [1e-6, 1e21), else `'e'` form with a
@@ -160,12 +206,29 @@ pub(super) fn go_string_len(text: &str) -> usize {
 fn go_float_len(f: f64) -> usize {
     let abs = f.abs();
     if abs == 0.0 || (1e-6..1e21).contains(&abs) {
-        format!("{f}").len()
+        display_len(format_args!("{f}"))
     } else {
-        let text = format!("{f:e}");
-        let sign_added = usize::from(!text.contains("e-"));
-        text.len() + sign_added
+        // Rust writes `1e21` and `1e-7`, Go `1e+21` and `1e-7`: Go adds a sign to positive
+        // exponents, which in this branch means magnitudes of 1e21 and up.
+        display_len(format_args!("{f:e}")) + usize::from(abs >= 1.0)
     }
+}
+
+/// The length of formatted text, counted rather than written to a `String`.
+fn display_len(args: fmt::Arguments<'_>) -> usize {
+    struct Counter(usize);
+
+    impl fmt::Write for Counter {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            self.0 += text.len();
+            Ok(())
+        }
+    }
+
+    let mut counter = Counter(0);
+    // Counting cannot fail.
+    let _ = fmt::Write::write_fmt(&mut counter, args);
+    counter.0
 }
 
 #[cfg(test)]
@@ -188,18 +251,45 @@ mod tests {
                     5
                 }
             }
-            Value::Number(n) => n.as_f64().map_or_else(|| n.to_string().len(), go_float_len),
-            Value::String(s) => go_string_len(s),
+            Value::Number(n) => n
+                .as_f64()
+                .map_or_else(|| n.to_string().len(), oracle_float_len),
+            Value::String(s) => oracle_string_len(s),
             Value::Array(items) => {
                 2 + items.len().saturating_sub(1) + items.iter().map(go_json_len).sum::<usize>()
             }
             Value::Object(map) => {
                 let entries: usize = map
                     .iter()
-                    .map(|(k, v)| go_string_len(k) + 1 + go_json_len(v))
+                    .map(|(k, v)| oracle_string_len(k) + 1 + go_json_len(v))
                     .sum();
                 2 + map.len().saturating_sub(1) + entries
             }
+        }
+    }
+
+    /// The original per-character count that `go_string_len` replaced.
+    fn oracle_string_len(text: &str) -> usize {
+        2 + text
+            .chars()
+            .map(|c| match c {
+                '"' | '\\' | '\n' | '\r' | '\t' => 2,
+                '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+                c if u32::from(c) < 0x20 => 6,
+                c => c.len_utf8(),
+            })
+            .sum::<usize>()
+    }
+
+    /// The original formatting count that `go_float_len` replaced.
+    fn oracle_float_len(f: f64) -> usize {
+        let abs = f.abs();
+        if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+            format!("{f}").len()
+        } else {
+            let text = format!("{f:e}");
+            let sign_added = usize::from(!text.contains("e-"));
+            text.len() + sign_added
         }
     }
 
@@ -347,12 +437,26 @@ mod tests {
         })
     }
 
+    /// Up to 24 members, so that both ways of finding repeated keys run.
     fn object() -> impl Strategy<Value = Value> {
-        prop::collection::vec((text(), value()), 0..6)
+        prop::collection::vec((text(), value()), 0..24)
             .prop_map(|members| Value::Object(members.into_iter().collect()))
     }
 
     proptest! {
+        #[test]
+        fn string_and_float_counts_equal_the_originals(
+            chosen in text(),
+            arbitrary in any::<String>(),
+            f in any::<f64>(),
+        ) {
+            prop_assert_eq!(go_string_len(&chosen), oracle_string_len(&chosen));
+            prop_assert_eq!(go_string_len(&arbitrary), oracle_string_len(&arbitrary));
+            if f.is_finite() {
+                prop_assert_eq!(go_float_len(f), oracle_float_len(f));
+            }
+        }
+
         #[test]
         fn streaming_count_equals_the_oracle(value in object(), pretty in any::<bool>()) {
             let text = if pretty {
