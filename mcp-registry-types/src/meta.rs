@@ -268,6 +268,21 @@ mod tests {
     }
 
     #[test]
+    fn path_tracking_readers_keep_the_text() {
+        // The client decodes every response through serde_path_to_error over a byte slice.
+        let bytes = br#"{"servers": [{"server": {"_meta": {"a": [1, "\u00e9"]}}}]}"#;
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let list: crate::ServerList = serde_path_to_error::deserialize(&mut deserializer).unwrap();
+        let meta = list.servers()[0].server().meta.as_ref().unwrap();
+        let raw = meta.raw.as_deref().map(serde_json::value::RawValue::get);
+        assert_eq!(raw, Some(r#"{"a": [1, "\u00e9"]}"#));
+        assert_eq!(
+            list.servers()[0].server().meta(),
+            json!({"a": [1, "é"]}).as_object()
+        );
+    }
+
+    #[test]
     fn documents_from_values_keep_their_meta() {
         let value = json!({"name": "a", "_meta": {"k": [true, null]}});
         let doc: ServerJson = serde_json::from_value(value.clone()).unwrap();
