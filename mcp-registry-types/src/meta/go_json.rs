@@ -231,17 +231,14 @@ fn display_len(args: fmt::Arguments<'_>) -> usize {
     counter.0
 }
 
+/// The counts this module replaced, kept for tests to hold the streaming ones to.
 #[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-    use serde::de::DeserializeSeed;
-    use serde_json::{Value, json};
-
-    use super::*;
+pub(super) mod oracle {
+    use serde_json::Value;
 
     /// The length of Go's `json.Marshal` of a parsed `value`: the tree-walking original that
     /// the streaming count replaced, kept as its oracle.
-    fn go_json_len(value: &Value) -> usize {
+    pub(in crate::meta) fn go_json_len(value: &Value) -> usize {
         match value {
             Value::Null => 4,
             Value::Bool(b) => {
@@ -269,7 +266,7 @@ mod tests {
     }
 
     /// The original per-character count that `go_string_len` replaced.
-    fn oracle_string_len(text: &str) -> usize {
+    pub(super) fn oracle_string_len(text: &str) -> usize {
         2 + text
             .chars()
             .map(|c| match c {
@@ -282,7 +279,7 @@ mod tests {
     }
 
     /// The original formatting count that `go_float_len` replaced.
-    fn oracle_float_len(f: f64) -> usize {
+    pub(super) fn oracle_float_len(f: f64) -> usize {
         let abs = f.abs();
         if abs == 0.0 || (1e-6..1e21).contains(&abs) {
             format!("{f}").len()
@@ -292,6 +289,16 @@ mod tests {
             text.len() + sign_added
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde::de::DeserializeSeed;
+    use serde_json::{Value, json};
+
+    use super::oracle::{go_json_len, oracle_float_len, oracle_string_len};
+    use super::*;
 
     /// The streaming count over JSON text.
     fn streamed(text: &str) -> GoValue {

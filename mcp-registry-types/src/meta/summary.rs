@@ -173,6 +173,7 @@ mod tests {
     use serde_json::{Map, Value};
 
     use super::*;
+    use crate::meta::go_json::oracle::go_json_len;
     use crate::server::OFFICIAL_META;
 
     fn summary(text: &str) -> Summary {
@@ -201,26 +202,53 @@ mod tests {
         assert_eq!(s.publisher_provided_len(), None);
     }
 
+    /// The Go length of the publisher-provided value as `serde_json` parses the object (keeping
+    /// each key's last value), by the original tree-walking count.
+    fn oracle(text: &str) -> Option<usize> {
+        let map: Map<String, Value> = serde_json::from_str(text).unwrap();
+        map.get(PUBLISHER_PROVIDED_META).map(go_json_len)
+    }
+
+    #[test]
+    fn repeated_keys_at_every_level_count_as_serde_json_reads_them() {
+        let text = r#"{
+            "io.modelcontextprotocol.registry/publisher-provided": {"a": "first", "n": [1, 2]},
+            "tools": 1,
+            "io.modelcontextprotocol.registry/publisher-provided": {
+                "a": {"x": "<", "x": 1e21, "y": [{"z": true, "z": null}]},
+                "b": "é\u2028",
+                "a": {"x": 0.1, "w": -7}
+            }
+        }"#;
+        let s = summary(text);
+        assert_eq!(s.publisher_provided_len(), oracle(text));
+        assert_eq!(
+            s.publisher_provided_len(),
+            Some(r#"{"a":{"w":-7,"x":0.1},"b":"é\u2028"}"#.len())
+        );
+        assert_eq!(s.other_keys().collect::<Vec<_>>(), ["tools"]);
+    }
+
     #[test]
     fn the_publisher_value_is_its_last_one() {
-        let s = summary(
-            r#"{"io.modelcontextprotocol.registry/publisher-provided": {"a": 1, "b": [true]},
-                "io.modelcontextprotocol.registry/publisher-provided": "<x>"}"#,
-        );
+        let text = r#"{"io.modelcontextprotocol.registry/publisher-provided": {"a": 1, "b": [true]},
+            "io.modelcontextprotocol.registry/publisher-provided": "<x>"}"#;
+        let s = summary(text);
         assert_eq!(s.other_keys().count(), 0);
         assert_eq!(s.is_object(PUBLISHER_PROVIDED_META), Some(false));
         assert_eq!(s.publisher_provided_len(), Some(r#""\u003cx\u003e""#.len()));
+        assert_eq!(s.publisher_provided_len(), oracle(text));
     }
 
     #[test]
     fn an_escaped_key_is_the_key_it_spells() {
-        let s = summary(
-            r#"{"io.modelcontextprotocol.registry\/publisher-provided": {"k": "v"},
-                "\u0074ools": 1, "tools": {}}"#,
-        );
+        let text = r#"{"io.modelcontextprotocol.registry\/publisher-provided": {"k": "v"},
+            "\u0074ools": 1, "tools": {}}"#;
+        let s = summary(text);
         assert_eq!(s.other_keys().collect::<Vec<_>>(), ["tools"]);
         assert_eq!(s.is_object("tools"), Some(true));
         assert_eq!(s.publisher_provided_len(), Some(r#"{"k":"v"}"#.len()));
+        assert_eq!(s.publisher_provided_len(), oracle(text));
     }
 
     #[test]
