@@ -1,6 +1,7 @@
 //! Constructing documents that follow every rule.
 
 use crate::error::Error;
+use crate::meta::Meta;
 use crate::name::ServerName;
 use crate::package::Package;
 use crate::server::{Icon, PUBLISHER_PROVIDED_META, Repository, ServerJson};
@@ -99,13 +100,17 @@ impl ServerJsonBuilder {
         mut self,
         metadata: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
-        self.document
+        let mut meta = self
+            .document
             .meta
-            .get_or_insert_with(serde_json::Map::new)
-            .insert(
-                PUBLISHER_PROVIDED_META.to_owned(),
-                serde_json::Value::Object(metadata),
-            );
+            .take()
+            .map(Meta::into_map)
+            .unwrap_or_default();
+        meta.insert(
+            PUBLISHER_PROVIDED_META.to_owned(),
+            serde_json::Value::Object(metadata),
+        );
+        self.document.meta = Some(meta.into());
         self
     }
 

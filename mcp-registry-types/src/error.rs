@@ -111,20 +111,30 @@ fn from_serde(path: &str, error: &serde_json::Error) -> ParseError {
             | serde_json::error::Category::Eof
             | serde_json::error::Category::Io
     );
-    let full = error.to_string();
-    let message = full
-        .rsplit_once(" at line ")
-        .map_or(full.as_str(), |(head, _)| head);
+    let message = without_position(error);
     ParseError {
         path: if syntax {
             String::new()
         } else {
             path.to_owned()
         },
-        message: plain_words(message),
+        message: plain_words(&message),
         line: error.line(),
         column: error.column(),
         syntax,
+    }
+}
+
+/// What went wrong, without `serde_json`'s " at line L column C" suffix.
+pub(crate) fn without_position(error: &serde_json::Error) -> String {
+    let full = error.to_string();
+    if error.line() == 0 {
+        // No position was recorded, so there is no suffix to cut.
+        return full;
+    }
+    match full.rsplit_once(" at line ") {
+        Some((head, _)) => head.to_owned(),
+        None => full,
     }
 }
 

@@ -48,6 +48,7 @@ mod extra;
 pub mod fuzzing;
 mod go_url;
 mod input;
+mod meta;
 mod name;
 mod open_enum;
 mod ordering;

@@ -11,6 +11,7 @@ use crate::wire::wire_fields;
 use serde_json::{Map, Value};
 
 use crate::error::ParseError;
+use crate::meta::Meta;
 use crate::name::{NameError, ServerName};
 use crate::package::Package;
 use crate::transport::Transport;
@@ -83,8 +84,11 @@ pub struct ServerJson {
     #[schemars(skip)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<Status>,
+    // Kept as text until asked for (see `Meta`). A plain comment: schemars would turn a doc
+    // comment into a schema description.
+    #[schemars(with = "Option<Map<String, Value>>")]
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) meta: Option<Map<String, Value>>,
+    pub(crate) meta: Option<Meta>,
     #[serde(flatten)]
     pub(crate) extra: Extra,
 }
@@ -166,17 +170,16 @@ impl ServerJson {
     }
 
     /// The `_meta` object, verbatim.
+    ///
+    /// Parsing a document keeps `_meta` as text; the first call parses it.
     pub fn meta(&self) -> Option<&Map<String, Value>> {
-        self.meta.as_ref()
+        self.meta.as_ref().map(Meta::map)
     }
 
     /// The publisher's own metadata (`_meta["io.modelcontextprotocol.registry/publisher-provided"]`).
     /// Untrusted.
     pub fn publisher_provided(&self) -> Option<&Map<String, Value>> {
-        self.meta
-            .as_ref()?
-            .get(PUBLISHER_PROVIDED_META)?
-            .as_object()
+        self.meta()?.get(PUBLISHER_PROVIDED_META)?.as_object()
     }
 
     /// Fields this crate does not know, kept verbatim.

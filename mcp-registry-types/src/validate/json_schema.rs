@@ -100,12 +100,13 @@ impl<'d> Checker<'_, '_, 'd> {
             }
         }
         if let Some(meta) = &d.meta {
+            let meta = meta.summary();
             let mut objects = vec![PUBLISHER_PROVIDED_META];
             if self.version.status_in_document() {
                 objects.push(OFFICIAL_META);
             }
             for key in objects {
-                if meta.get(key).is_some_and(|v| !v.is_object()) {
+                if meta.is_object(key) == Some(false) {
                     self.sink.error(
                         At::Root.key("_meta").key(key),
                         "type",

@@ -10,6 +10,7 @@ use super::LayerSink;
 use super::path::{At, Pointer};
 use super::shared;
 use crate::input::{Argument, Input, KeyValueInput};
+use crate::meta::Summary;
 use crate::package::Package;
 use crate::server::{Icon, PUBLISHER_PROVIDED_META, ServerJson};
 use crate::transport::Transport;
@@ -86,27 +87,27 @@ impl<'d> Checker<'_, '_, 'd> {
             self.transport(At::Root.key("remotes").index(i), remote);
         }
         if let Some(meta) = &d.meta {
-            self.meta(meta);
+            self.meta(meta.summary());
         }
     }
 
-    fn meta(&mut self, meta: &Map<String, Value>) {
-        for key in meta.keys().filter(|k| *k != PUBLISHER_PROVIDED_META) {
+    /// `_meta` judged from its summary: reading the text once beats building the object.
+    fn meta(&mut self, meta: &Summary) {
+        for key in meta.other_keys() {
             self.sink.error(
                 At::Root.key("_meta").key(key),
                 "meta-key-not-allowed",
                 format!("`_meta` key `{key}` is not accepted: put publisher metadata under `{PUBLISHER_PROVIDED_META}`"),
             );
         }
-        if let Some(provided) = meta.get(PUBLISHER_PROVIDED_META) {
-            let size = go_json_len(provided);
-            if size > MAX_PUBLISHER_META_BYTES {
-                self.sink.error(
-                    At::Root.key("_meta").key(PUBLISHER_PROVIDED_META),
-                    "publisher-meta-too-large",
-                    format!("publisher-provided metadata is {size} bytes of JSON: keep it to at most {MAX_PUBLISHER_META_BYTES}"),
-                );
-            }
+        if let Some(size) = meta.publisher_provided_len()
+            && size > MAX_PUBLISHER_META_BYTES
+        {
+            self.sink.error(
+                At::Root.key("_meta").key(PUBLISHER_PROVIDED_META),
+                "publisher-meta-too-large",
+                format!("publisher-provided metadata is {size} bytes of JSON: keep it to at most {MAX_PUBLISHER_META_BYTES}"),
+            );
         }
     }
 
@@ -304,61 +305,6 @@ fn camel_case(key: &str) -> Option<String> {
     Some(out)
 }
 
-/// The length of Go's `json.Marshal` of `value` as the registry decoded it: compact, keys and
-/// strings as serde writes them but with `<`, `>`, `&`, U+2028 and U+2029 escaped as
-/// `\uXXXX`, and every number a `float64` in Go's shortest form (`1.0` is `1`, `1e21` is
-/// `1e+21`).
-fn go_json_len(value: &Value) -> usize {
-    match value {
-        Value::Null => 4,
-        Value::Bool(b) => {
-            if *b {
-                4
-            } else {
-                5
-            }
-        }
-        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string().len(), go_float_len),
-        Value::String(s) => go_string_len(s),
-        Value::Array(items) => {
-            2 + items.len().saturating_sub(1) + items.iter().map(go_json_len).sum::<usize>()
-        }
-        Value::Object(map) => {
-            let entries: usize = map
-                .iter()
-                .map(|(k, v)| go_string_len(k) + 1 + go_json_len(v))
-                .sum();
-            2 + map.len().saturating_sub(1) + entries
-        }
-    }
-}
-
-fn go_string_len(text: &str) -> usize {
-    // Quotes, then each character as Go's encoder writes it.
-    2 + text
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' | '\n' | '\r' | '\t' => 2,
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
-            c if u32::from(c) < 0x20 => 6,
-            c => c.len_utf8(),
-        })
-        .sum::<usize>()
-}
-
-/// Go's `float64` encoding: shortest digits, `'f'` form in [1e-6, 1e21), else `'e'` form with a
-/// signed two-digit-minimum exponent trimmed to at least one digit (`1e-07` becomes `1e-7`).
-fn go_float_len(f: f64) -> usize {
-    let abs = f.abs();
-    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
-        format!("{f}").len()
-    } else {
-        let text = format!("{f:e}");
-        let sign_added = usize::from(!text.contains("e-"));
-        text.len() + sign_added
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,11 +314,5 @@ mod tests {
         assert_eq!(camel_case("registry_type").as_deref(), Some("registryType"));
         assert_eq!(camel_case("file_sha256").as_deref(), Some("fileSha256"));
         assert_eq!(camel_case("tools"), None);
-    }
-
-    #[test]
-    fn go_escapes_html_characters() {
-        let value = serde_json::json!({"a": "<&>"});
-        assert_eq!(go_json_len(&value), r#"{"a":"\u003c\u0026\u003e"}"#.len());
     }
 }

@@ -1,0 +1,264 @@
+//! What validation needs to know about `_meta`, read in one streaming pass.
+//!
+//! Two layers look at `_meta`: the JSON Schema layer (is the publisher-provided value an
+//! object, and the official one?) and the publish layer (which other keys are there, and how
+//! big is the publisher-provided value as Go writes it?). Neither needs the object itself, so
+//! [`Summary`] reads those facts from the text without building it.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::go_json::{GoLen, GoValue};
+use crate::server::PUBLISHER_PROVIDED_META;
+use crate::wire::Key;
+
+/// The facts about a `_meta` object that validation judges.
+///
+/// A repeated key counts once, at its first position and with its last value: how `serde_json`'s
+/// map (and so [`ServerJson::meta`](crate::ServerJson::meta)) and the registry's Go code read it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Summary {
+    /// Every key but the publisher-provided one, in order, with whether its value is an object.
+    others: Vec<(String, bool)>,
+    /// The publisher-provided value.
+    provided: Option<GoValue>,
+}
+
+impl Summary {
+    /// Reads the summary of the object `deserializer` holds.
+    pub(super) fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(TopLevel)
+    }
+
+    /// Whether the value under `key` is an object; `None` when there is no such key.
+    pub(crate) fn is_object(&self, key: &str) -> Option<bool> {
+        if key == PUBLISHER_PROVIDED_META {
+            return self.provided.map(|value| value.object);
+        }
+        self.others
+            .iter()
+            .find(|(other, _)| other == key)
+            .map(|(_, object)| *object)
+    }
+
+    /// The keys other than the publisher-provided one, in order of first appearance.
+    pub(crate) fn other_keys(&self) -> impl Iterator<Item = &str> {
+        self.others.iter().map(|(key, _)| key.as_str())
+    }
+
+    /// The size of the publisher-provided value as Go's `json.Marshal` writes it.
+    pub(crate) fn publisher_provided_len(&self) -> Option<usize> {
+        self.provided.map(|value| value.len)
+    }
+}
+
+/// The `_meta` object.
+struct TopLevel;
+
+/// One appearance of a key other than the publisher-provided one.
+struct Appearance<'de> {
+    key: Cow<'de, str>,
+    order: usize,
+    object: bool,
+}
+
+impl<'de> Visitor<'de> for TopLevel {
+    type Value = Summary;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Summary, A::Error> {
+        let mut members = Vec::new();
+        let mut others: Vec<Appearance<'de>> = Vec::new();
+        let mut provided = None;
+        while let Some(Key(key)) = map.next_key()? {
+            if key == PUBLISHER_PROVIDED_META {
+                // Room for a typical object's members at once, rather than growing by doubling.
+                members.reserve(16);
+                // A repeat replaces the earlier value.
+                provided = Some(map.next_value_seed(GoLen {
+                    members: &mut members,
+                })?);
+            } else {
+                let IsObject(object) = map.next_value()?;
+                let order = others.len();
+                others.push(Appearance { key, order, object });
+            }
+        }
+        Ok(Summary {
+            others: first_position_last_value(others),
+            provided,
+        })
+    }
+}
+
+/// Each key once, where it first appeared, with the shape of its last value.
+fn first_position_last_value(mut seen: Vec<Appearance<'_>>) -> Vec<(String, bool)> {
+    if seen.len() > 1 {
+        // Sorting, not a scan per key, so a hostile object with many keys stays n log n.
+        seen.sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.order.cmp(&b.order)));
+        seen.dedup_by(|later, first| {
+            let same = later.key == first.key;
+            if same {
+                first.object = later.object;
+            }
+            same
+        });
+        seen.sort_unstable_by_key(|appearance| appearance.order);
+    }
+    seen.into_iter()
+        .map(|appearance| (appearance.key.into_owned(), appearance.object))
+        .collect()
+}
+
+/// Whether a value is an object, read without keeping any of it.
+struct IsObject(bool);
+
+impl<'de> Deserialize<'de> for IsObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IsObjectVisitor)
+    }
+}
+
+struct IsObjectVisitor;
+
+impl<'de> Visitor<'de> for IsObjectVisitor {
+    type Value = IsObject;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsObject, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(IsObject(true))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsObject, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(IsObject(false))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<IsObject, E> {
+        Ok(IsObject(false))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<IsObject, E> {
+        Ok(IsObject(false))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<IsObject, E> {
+        Ok(IsObject(false))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<IsObject, E> {
+        Ok(IsObject(false))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<IsObject, E> {
+        Ok(IsObject(false))
+    }
+
+    fn visit_unit<E>(self) -> Result<IsObject, E> {
+        Ok(IsObject(false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, Value};
+
+    use super::*;
+    use crate::meta::go_json::oracle::go_json_len;
+    use crate::server::OFFICIAL_META;
+
+    fn summary(text: &str) -> Summary {
+        let from_text = Summary::read(&mut serde_json::Deserializer::from_str(text)).unwrap();
+        // Objects built in code are summarised from the parsed map: same answer.
+        let map: Map<String, Value> = serde_json::from_str(text).unwrap();
+        assert_eq!(Summary::read(&map).unwrap(), from_text, "{text}");
+        from_text
+    }
+
+    #[test]
+    fn keys_come_in_first_appearance_order_once_each_with_the_last_shape() {
+        let s = summary(
+            r#"{"z": 1, "io.modelcontextprotocol.registry/official": {}, "a": [], "z": {"x": 1},
+                "a": "s", "io.modelcontextprotocol.registry/official": 5}"#,
+        );
+        assert_eq!(
+            s.other_keys().collect::<Vec<_>>(),
+            ["z", OFFICIAL_META, "a"]
+        );
+        assert_eq!(s.is_object("z"), Some(true));
+        assert_eq!(s.is_object("a"), Some(false));
+        assert_eq!(s.is_object(OFFICIAL_META), Some(false));
+        assert_eq!(s.is_object("missing"), None);
+        assert_eq!(s.is_object(PUBLISHER_PROVIDED_META), None);
+        assert_eq!(s.publisher_provided_len(), None);
+    }
+
+    /// The Go length of the publisher-provided value as `serde_json` parses the object (keeping
+    /// each key's last value), by the original tree-walking count.
+    fn oracle(text: &str) -> Option<usize> {
+        let map: Map<String, Value> = serde_json::from_str(text).unwrap();
+        map.get(PUBLISHER_PROVIDED_META).map(go_json_len)
+    }
+
+    #[test]
+    fn repeated_keys_at_every_level_count_as_serde_json_reads_them() {
+        let text = r#"{
+            "io.modelcontextprotocol.registry/publisher-provided": {"a": "first", "n": [1, 2]},
+            "tools": 1,
+            "io.modelcontextprotocol.registry/publisher-provided": {
+                "a": {"x": "<", "x": 1e21, "y": [{"z": true, "z": null}]},
+                "b": "é\u2028",
+                "a": {"x": 0.1, "w": -7}
+            }
+        }"#;
+        let s = summary(text);
+        assert_eq!(s.publisher_provided_len(), oracle(text));
+        assert_eq!(
+            s.publisher_provided_len(),
+            Some(r#"{"a":{"w":-7,"x":0.1},"b":"é\u2028"}"#.len())
+        );
+        assert_eq!(s.other_keys().collect::<Vec<_>>(), ["tools"]);
+    }
+
+    #[test]
+    fn the_publisher_value_is_its_last_one() {
+        let text = r#"{"io.modelcontextprotocol.registry/publisher-provided": {"a": 1, "b": [true]},
+            "io.modelcontextprotocol.registry/publisher-provided": "<x>"}"#;
+        let s = summary(text);
+        assert_eq!(s.other_keys().count(), 0);
+        assert_eq!(s.is_object(PUBLISHER_PROVIDED_META), Some(false));
+        assert_eq!(s.publisher_provided_len(), Some(r#""\u003cx\u003e""#.len()));
+        assert_eq!(s.publisher_provided_len(), oracle(text));
+    }
+
+    #[test]
+    fn an_escaped_key_is_the_key_it_spells() {
+        let text = r#"{"io.modelcontextprotocol.registry\/publisher-provided": {"k": "v"},
+            "\u0074ools": 1, "tools": {}}"#;
+        let s = summary(text);
+        assert_eq!(s.other_keys().collect::<Vec<_>>(), ["tools"]);
+        assert_eq!(s.is_object("tools"), Some(true));
+        assert_eq!(s.publisher_provided_len(), Some(r#"{"k":"v"}"#.len()));
+        assert_eq!(s.publisher_provided_len(), oracle(text));
+    }
+
+    #[test]
+    fn many_keys_keep_their_order() {
+        let keys: Vec<String> = (0..200)
+            .map(|i| format!(r#""k{}": {i}"#, (i * 37) % 101))
+            .collect();
+        let s = summary(&format!("{{{}}}", keys.join(", ")));
+        let map: Map<String, Value> =
+            serde_json::from_str(&format!("{{{}}}", keys.join(", "))).unwrap();
+        assert!(s.other_keys().eq(map.keys().map(String::as_str)));
+    }
+}
