@@ -11,7 +11,7 @@ use async_trait::async_trait;
 /// The client's source of time: reading it and waiting on it.
 ///
 /// [`TokioClock`] is the default under the `tokio` feature. Tests use
-/// [`ManualClock`](crate::test_util::ManualClock) (feature `test-util`), whose sleeps return at
+/// `test_util::ManualClock` (feature `test-util`), whose sleeps return at
 /// once and advance its time, so backoff and rate-limit tests are exact and instant.
 #[async_trait]
 pub trait Clock: Send + Sync {

@@ -53,8 +53,9 @@
 //! - `native-tls`: TLS for `reqwest` through the platform's library.
 //! - `tokio`: [`TokioClock`], the default clock for timeouts, backoff and rate limiting.
 //! - `tracing`: a span per request and events for responses and retries.
-//! - `test-util`: [`test_util::FakeRegistry`], a loopback registry with replayable quirks, and
-//!   [`test_util::ManualClock`], for testing code built on this crate.
+//! - `test-util`: `test_util::FakeRegistry`, a loopback registry with replayable quirks, and
+//!   `test_util::ManualClock`, for testing code built on this crate. (Not linked here: the
+//!   module exists only with the feature on.)
 //!
 //! With `--no-default-features` the crate has no HTTP stack or runtime of its own: pass
 //! [`with_transport`](RegistryClientBuilder::with_transport) and

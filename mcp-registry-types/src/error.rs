@@ -94,6 +94,13 @@ pub(crate) fn parse_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseE
     match parsed {
         Ok(value) => Ok(value),
         Err(first) => {
+            // Syntax does not depend on the type: reading the bytes as a `Value` names the
+            // error and position as the typed reader would, even inside values we keep as raw
+            // text (`_meta`), whose capture words syntax errors differently. A document that
+            // is not JSON is reported as such even when a shape error comes first.
+            if let Err(syntax) = serde_json::from_slice::<serde_json::Value>(bytes) {
+                return Err(from_serde("", &syntax));
+            }
             let mut deserializer = serde_json::Deserializer::from_slice(bytes);
             let (path, error) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
                 Err(tracked) => (pointer(tracked.path()), tracked.into_inner()),
@@ -208,6 +215,16 @@ mod tests {
             "/packages/0/transport: invalid type: string \"stdio\", expected an object at line 1 column 35"
         );
         assert!(!error.is_syntax());
+    }
+
+    #[test]
+    fn syntax_inside_raw_meta_is_reported_exactly() {
+        let error = ServerJson::from_slice(b"{\"_meta\": {\"a\": 1,}}").unwrap_err();
+        assert!(error.is_syntax());
+        assert_eq!(
+            error.to_string(),
+            "invalid json: trailing comma at line 1 column 19"
+        );
     }
 
     #[test]
