@@ -27,7 +27,8 @@ pub(crate) struct Meta {
     raw: Option<Box<RawValue>>,
     /// The object: parsed from `raw` on first use, or the one it was built from.
     parsed: OnceLock<Map<String, Value>>,
-    /// What validation needs, read on first use and shared by every layer and run.
+    /// What validation needs: read with the text (that pass is also the parse check), or on
+    /// first use for an object built in code; shared by every layer and run.
     summary: OnceLock<Summary>,
 }
 
@@ -58,7 +59,7 @@ impl Meta {
     }
 }
 
-/// Parses text that [`check::object`] accepted when it was read.
+/// Parses text that the summary pass accepted when it was read.
 fn parse(raw: Option<&RawValue>) -> Map<String, Value> {
     // The check ran the same parser over the same text, so this cannot fail; the empty object
     // only keeps library code free of panics.
@@ -80,13 +81,14 @@ impl<'de> Deserialize<'de> for Meta {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         // Capturing the text only checks JSON syntax; refuse here whatever a `Map` refused,
-        // in its words, so the same documents parse as before.
-        check::object(raw.get())
+        // in its words, so the same documents parse as before. The pass that checks is the
+        // one validation needs, so it runs once, here.
+        let summary = Summary::read(&mut serde_json::Deserializer::from_str(raw.get()))
             .map_err(|error| de::Error::custom(crate::error::without_position(&error)))?;
         Ok(Self {
             raw: Some(raw),
             parsed: OnceLock::new(),
-            summary: OnceLock::new(),
+            summary: OnceLock::from(summary),
         })
     }
 }

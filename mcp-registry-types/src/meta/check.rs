@@ -2,14 +2,17 @@
 //!
 //! `serde_json` captures raw text with a syntax-only scan that, unlike a parse, accepts numbers
 //! beyond `f64` (`1e400`) and unpaired UTF-16 surrogates (`"\ud800"`). Accepting them would
-//! lose data later, when the object is parsed on first use; so the text is walked once more
-//! here, through the parser, keeping nothing.
+//! lose data later, when the object is parsed on first use; so the text is walked once more,
+//! through the parser. That walk is the [`Summary`](super::Summary) pass, which reads every
+//! value with [`Any`] where it keeps nothing; [`object`] is the plain check it must equal.
 
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// Whether `text` parses as a JSON object, with the error a `Map` would have given.
+/// Whether `text` parses as a JSON object, with the error a `Map` would have given: the oracle
+/// the summary pass is held to.
+#[cfg(test)]
 pub(super) fn object(text: &str) -> Result<(), serde_json::Error> {
     // `deserialize_map` refuses a first byte other than `{` (after white space) before reading
     // further, naming what it found and, via `Object::expecting`, what a `Map` expects.
@@ -17,8 +20,10 @@ pub(super) fn object(text: &str) -> Result<(), serde_json::Error> {
 }
 
 /// The `_meta` object itself.
+#[cfg(test)]
 struct Object;
 
+#[cfg(test)]
 impl<'de> Visitor<'de> for Object {
     type Value = ();
 
@@ -35,7 +40,7 @@ impl<'de> Visitor<'de> for Object {
 
 /// Any value, parsed and dropped: strings stay borrowed, numbers are converted (which is where
 /// out-of-range ones fail), and nothing is allocated.
-struct Any;
+pub(super) struct Any;
 
 impl<'de> Deserialize<'de> for Any {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -116,6 +121,21 @@ mod tests {
             ),
         ] {
             assert_eq!(object(text).unwrap_err().to_string(), message, "{text}");
+            // The summary pass, which does the check when a document is read, agrees.
+            let summary =
+                super::super::Summary::read(&mut serde_json::Deserializer::from_str(text));
+            assert_eq!(summary.unwrap_err().to_string(), message, "{text}");
+        }
+        for nested in [
+            r#"{"x": {"a": 1e309}}"#,
+            r#"{"x": [[1e309]]}"#,
+            r#"{"x": {"\udfff": 1}}"#,
+            r#"{"io.modelcontextprotocol.registry/publisher-provided": {"a": [1e309]}}"#,
+        ] {
+            let expected = object(nested).unwrap_err().to_string();
+            let summary =
+                super::super::Summary::read(&mut serde_json::Deserializer::from_str(nested));
+            assert_eq!(summary.unwrap_err().to_string(), expected, "{nested}");
         }
     }
 }

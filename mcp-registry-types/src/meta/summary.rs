@@ -8,8 +8,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::check::Any;
 use super::go_json::{GoLen, GoValue};
 use crate::server::PUBLISHER_PROVIDED_META;
 use crate::wire::Key;
@@ -68,7 +69,8 @@ impl<'de> Visitor<'de> for TopLevel {
     type Value = Summary;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object")
+        // serde_json's `Map` says this: a `_meta` that is not an object reads as it always did.
+        f.write_str("a map")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Summary, A::Error> {
@@ -134,12 +136,14 @@ impl<'de> Visitor<'de> for IsObjectVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsObject, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        // `Any`, not `IgnoredAny`: serde_json skips ignored values with its lenient scan, and
+        // this pass is also the check that the text parses.
+        while map.next_entry::<Any, Any>()?.is_some() {}
         Ok(IsObject(true))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsObject, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element::<Any>()?.is_some() {}
         Ok(IsObject(false))
     }
 
