@@ -1,10 +1,10 @@
 //! Constructing documents that follow every rule.
 
-use crate::small_text::SmallText;
 use crate::error::Error;
 use crate::name::ServerName;
 use crate::package::Package;
 use crate::server::{Icon, PUBLISHER_PROVIDED_META, Repository, ServerJson};
+use crate::small_text::SmallText;
 use crate::transport::Transport;
 use crate::validate::{SchemaVersion, Validator};
 use crate::version::ServerVersion;

@@ -149,7 +149,8 @@ mod tests {
     #[test]
     fn behaves_as_the_string_it_holds() {
         let short: SmallText = serde_json::from_str(r#""--port""#).unwrap();
-        let long: SmallText = serde_json::from_str(r#""a description longer than twenty-three bytes""#).unwrap();
+        let long: SmallText =
+            serde_json::from_str(r#""a description longer than twenty-three bytes""#).unwrap();
         let escaped: SmallText = serde_json::from_str(r#""tab\there""#).unwrap();
         assert_eq!(short, "--port");
         assert_eq!(&*long, "a description longer than twenty-three bytes");

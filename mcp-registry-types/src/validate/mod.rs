@@ -73,8 +73,8 @@ use crate::go_url::{self, GoUrl, GoUrlError};
 use crate::server::ServerJson;
 
 pub use publish::MAX_PUBLISHER_META_BYTES;
-pub use schema_version::SchemaVersion;
 pub(crate) use schema_version::CURRENT_URL as CURRENT_SCHEMA_URL;
+pub use schema_version::SchemaVersion;
 
 /// How serious a finding is.
 #[non_exhaustive]
