@@ -43,6 +43,7 @@
 
 mod builder;
 mod error;
+mod fast_json;
 #[doc(hidden)]
 pub mod fuzzing;
 mod go_url;

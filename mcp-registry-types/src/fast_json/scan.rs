@@ -1,0 +1,235 @@
+//! The tokenizer: whitespace, strings, numbers, literals, and skipping whole values.
+
+use super::{Deserializer, Refused};
+
+/// Eight copies of a byte, to test eight bytes of input at once.
+const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+const SPACES: u64 = splat(b' ');
+const ONES: u64 = splat(0x01);
+const HIGH_BITS: u64 = splat(0x80);
+
+/// Sets the high bit of each byte of `word` that is zero. Borrows can also flag bytes *after* a
+/// zero byte, never before, so the lowest flagged byte is always exact.
+const fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGH_BITS
+}
+
+/// Flags each byte that ends an easy string: `"`, `\` or a control byte below 0x20.
+const fn string_stops(word: u64) -> u64 {
+    let controls = word.wrapping_sub(splat(0x20)) & !word & HIGH_BITS;
+    controls | zero_bytes(word ^ splat(b'"')) | zero_bytes(word ^ splat(b'\\'))
+}
+
+/// Index of the lowest flagged byte of a non-zero mask (the input is read little-endian).
+fn first_flagged(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// A number in the subset, as `serde_json` would hand it to the visitor.
+pub(super) enum Number {
+    Positive(u64),
+    Negative(i64),
+}
+
+impl<'de> Deserializer<'de> {
+    /// Skips whitespace and returns the next byte. Runs of spaces (indentation) go eight at a
+    /// time; the other three whitespace bytes are rare enough to take one by one.
+    #[inline]
+    pub(super) fn skip_whitespace(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        loop {
+            let byte = *bytes.get(self.pos)?;
+            match byte {
+                b' ' => self.pos = skip_spaces(bytes, self.pos + 1),
+                b'\n' | b'\t' | b'\r' => self.pos += 1,
+                _ => return Some(byte),
+            }
+        }
+    }
+
+    /// Skips whitespace, then requires `byte` and steps over it.
+    #[inline]
+    pub(super) fn expect(&mut self, byte: u8) -> Result<(), Refused> {
+        if self.skip_whitespace() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Refused)
+        }
+    }
+
+    /// Reads the rest of a string whose opening quote is at `pos`, borrowed from the input.
+    /// Refuses a backslash (escapes are `serde_json`'s job) and raw control bytes (invalid JSON).
+    #[inline]
+    pub(super) fn string(&mut self) -> Result<&'de str, Refused> {
+        let bytes = self.text.as_bytes();
+        let start = self.pos + 1;
+        let mut end = start;
+        loop {
+            let Some(chunk) = bytes.get(end..).and_then(<[u8]>::first_chunk::<8>) else {
+                end = tail_stop(bytes, end);
+                break;
+            };
+            let mask = string_stops(u64::from_le_bytes(*chunk));
+            if mask != 0 {
+                end += first_flagged(mask);
+                break;
+            }
+            end += 8;
+        }
+        if bytes.get(end) != Some(&b'"') {
+            return Err(Refused);
+        }
+        let text = self.text.get(start..end).ok_or(Refused)?;
+        self.pos = end + 1;
+        Ok(text)
+    }
+
+    /// Reads a number starting at `pos` (a `-` or a digit), or refuses one outside the subset.
+    #[inline]
+    pub(super) fn number(&mut self) -> Result<Number, Refused> {
+        let bytes = self.text.as_bytes();
+        let negative = bytes.get(self.pos) == Some(&b'-');
+        let start = self.pos + usize::from(negative);
+        let mut end = start;
+        let mut value: u64 = 0;
+        // Eighteen digits always fit, so no overflow check is needed.
+        while let Some(&digit @ b'0'..=b'9') = bytes.get(end) {
+            if end - start == 18 {
+                return Err(Refused);
+            }
+            value = value * 10 + u64::from(digit - b'0');
+            end += 1;
+        }
+        let digits = end - start;
+        let leading_zero = bytes.get(start) == Some(&b'0');
+        // No digits, a leading zero (serde_json allows a lone `0` but not `-0`, which it reads
+        // as a float), or a fraction or exponent: not ours.
+        if digits == 0
+            || (leading_zero && (digits > 1 || negative))
+            || matches!(bytes.get(end), Some(b'.' | b'e' | b'E'))
+        {
+            return Err(Refused);
+        }
+        self.pos = end;
+        if negative {
+            let magnitude = i64::try_from(value).map_err(|_| Refused)?;
+            Ok(Number::Negative(-magnitude))
+        } else {
+            Ok(Number::Positive(value))
+        }
+    }
+
+    /// Steps over `word` (`null`, `true`, `false`) at `pos`. Like `serde_json`, it does not look
+    /// at what follows: the caller's structure check does.
+    #[inline]
+    pub(super) fn literal(&mut self, word: &[u8]) -> Result<(), Refused> {
+        let bytes = self.text.as_bytes();
+        if bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word))
+        {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Refused)
+        }
+    }
+
+    /// Opens a container (its bracket at `pos`), counting against the depth limit.
+    #[inline]
+    pub(super) fn enter(&mut self) -> Result<(), Refused> {
+        self.depth = self.depth.checked_sub(1).ok_or(Refused)?;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Skips one value with the same subset rules, for `deserialize_ignored_any` and raw
+    /// values.
+    pub(super) fn skip_value(&mut self) -> Result<(), Refused> {
+        match self.skip_whitespace().ok_or(Refused)? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            b'n' => self.literal(b"null"),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'[' => {
+                self.enter()?;
+                if self.skip_whitespace() == Some(b']') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.skip_value()?;
+                        match self.skip_whitespace() {
+                            Some(b',') => self.pos += 1,
+                            Some(b']') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(Refused),
+                        }
+                    }
+                }
+                self.depth += 1;
+                Ok(())
+            }
+            b'{' => {
+                self.enter()?;
+                if self.skip_whitespace() == Some(b'}') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        if self.skip_whitespace() != Some(b'"') {
+                            return Err(Refused);
+                        }
+                        self.string()?;
+                        self.expect(b':')?;
+                        self.skip_value()?;
+                        match self.skip_whitespace() {
+                            Some(b',') => self.pos += 1,
+                            Some(b'}') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(Refused),
+                        }
+                    }
+                }
+                self.depth += 1;
+                Ok(())
+            }
+            _ => Err(Refused),
+        }
+    }
+}
+
+/// The first byte at or after `pos` that is not a space.
+#[inline]
+fn skip_spaces(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
+        let others = u64::from_le_bytes(*chunk) ^ SPACES;
+        if others != 0 {
+            return pos + first_flagged(others);
+        }
+        pos += 8;
+    }
+    while bytes.get(pos) == Some(&b' ') {
+        pos += 1;
+    }
+    pos
+}
+
+/// The last few (under eight) bytes of the input, one at a time: the first string stop.
+#[cold]
+fn tail_stop(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(&byte) = bytes.get(pos) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
