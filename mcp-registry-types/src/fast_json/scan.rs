@@ -11,21 +11,14 @@ const SPACES: u64 = splat(b' ');
 const ONES: u64 = splat(0x01);
 const HIGH_BITS: u64 = splat(0x80);
 
-/// Sets the high bit of each byte of `word` that is zero. Borrows can also flag bytes *after* a
-/// zero byte, never before, so the lowest flagged byte is always exact.
-const fn zero_bytes(word: u64) -> u64 {
-    word.wrapping_sub(ONES) & !word & HIGH_BITS
-}
-
-/// Flags each byte that ends an easy string: `"`, `\` or a control byte below 0x20.
+/// Flags each byte that ends an easy string: `"`, `\` or a control byte below 0x20. Flipping
+/// bit 1 turns `"` (0x22) into 0x20 and keeps controls below it, so one "less than 0x21" test
+/// finds both; only ASCII bytes can be flagged (`!word`), and borrows only flag bytes after a
+/// true hit, so the lowest flagged byte is exact.
 const fn string_stops(word: u64) -> u64 {
-    let controls = word.wrapping_sub(splat(0x20)) & !word & HIGH_BITS;
-    controls | zero_bytes(word ^ splat(b'"')) | zero_bytes(word ^ splat(b'\\'))
-}
-
-/// Index of the lowest flagged byte of a non-zero mask (the input is read little-endian).
-fn first_flagged(mask: u64) -> usize {
-    (mask.trailing_zeros() / 8) as usize
+    let quote_or_control = (word ^ splat(0x02)).wrapping_sub(splat(0x21));
+    let backslash = (word ^ splat(b'\\')).wrapping_sub(ONES);
+    (quote_or_control | backslash) & !word & HIGH_BITS
 }
 
 /// A number in the subset, as `serde_json` would hand it to the visitor.
@@ -35,19 +28,47 @@ pub(super) enum Number {
 }
 
 impl<'de> Deserializer<'de> {
-    /// Skips whitespace and returns the next byte. Runs of spaces (indentation) go eight at a
-    /// time; the other three whitespace bytes are rare enough to take one by one.
+    /// Skips whitespace and returns the next byte. Inlined for the two cases that are most of
+    /// all calls: a token at once (compact text, `:`, `,`), or one space and then a token (after
+    /// `:` in pretty-printed text). Every whitespace byte is at most a space.
     #[inline]
     pub(super) fn skip_whitespace(&mut self) -> Option<u8> {
         let bytes = self.text.as_bytes();
-        loop {
-            let byte = *bytes.get(self.pos)?;
-            match byte {
-                b' ' => self.pos = skip_spaces(bytes, self.pos + 1),
-                b'\n' | b'\t' | b'\r' => self.pos += 1,
-                _ => return Some(byte),
-            }
+        let byte = *bytes.get(self.pos)?;
+        if byte > b' ' {
+            return Some(byte);
         }
+        if byte == b' '
+            && let Some(&next) = bytes.get(self.pos + 1)
+            && next > b' '
+        {
+            self.pos += 1;
+            return Some(next);
+        }
+        self.skip_whitespace_run()
+    }
+
+    /// Longer runs: a newline and indentation before a key or an element. After each
+    /// whitespace byte, a whole word of spaces is skipped at once.
+    #[inline(never)]
+    fn skip_whitespace_run(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        let mut pos = self.pos;
+        let found = loop {
+            let Some(&byte) = bytes.get(pos) else {
+                break None;
+            };
+            if !is_whitespace(byte) {
+                break Some(byte);
+            }
+            pos += 1;
+            if let Some(word) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
+                // All spaces: `trailing_zeros` is 64, a step of 8.
+                pos += ((u64::from_le_bytes(*word) ^ SPACES).trailing_zeros() / 8) as usize;
+            }
+        };
+        self.pos = pos;
+        found
     }
 
     /// Skips whitespace, then requires `byte` and steps over it.
@@ -63,19 +84,20 @@ impl<'de> Deserializer<'de> {
 
     /// Reads the rest of a string whose opening quote is at `pos`, borrowed from the input.
     /// Refuses a backslash (escapes are `serde_json`'s job) and raw control bytes (invalid JSON).
+    /// Eight bytes at a time, like `serde_json`'s `skip_to_escape`.
     #[inline]
     pub(super) fn string(&mut self) -> Result<&'de str, Refused> {
         let bytes = self.text.as_bytes();
         let start = self.pos + 1;
         let mut end = start;
         loop {
-            let Some(chunk) = bytes.get(end..).and_then(<[u8]>::first_chunk::<8>) else {
+            let Some(word) = bytes.get(end..).and_then(<[u8]>::first_chunk::<8>) else {
                 end = tail_stop(bytes, end);
                 break;
             };
-            let mask = string_stops(u64::from_le_bytes(*chunk));
+            let mask = string_stops(u64::from_le_bytes(*word));
             if mask != 0 {
-                end += first_flagged(mask);
+                end += (mask.trailing_zeros() / 8) as usize;
                 break;
             }
             end += 8;
@@ -206,23 +228,14 @@ impl<'de> Deserializer<'de> {
     }
 }
 
-/// The first byte at or after `pos` that is not a space.
+/// `serde_json`'s whitespace: space, `\n`, `\t`, `\r`, tested with one shift of a bit mask.
 #[inline]
-fn skip_spaces(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(chunk) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
-        let others = u64::from_le_bytes(*chunk) ^ SPACES;
-        if others != 0 {
-            return pos + first_flagged(others);
-        }
-        pos += 8;
-    }
-    while bytes.get(pos) == Some(&b' ') {
-        pos += 1;
-    }
-    pos
+fn is_whitespace(byte: u8) -> bool {
+    const MASK: u64 = 1 << b' ' | 1 << b'\n' | 1 << b'\t' | 1 << b'\r';
+    byte <= b' ' && MASK >> byte & 1 == 1
 }
 
-/// The last few (under eight) bytes of the input, one at a time: the first string stop.
+/// The first string stop in the last few (under eight) bytes of the input, one at a time.
 #[cold]
 fn tail_stop(bytes: &[u8], mut pos: usize) -> usize {
     while let Some(&byte) = bytes.get(pos) {
