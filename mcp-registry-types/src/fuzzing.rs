@@ -87,7 +87,10 @@ fn same_as_serde_json<T: DeserializeOwned + PartialEq + std::fmt::Debug>(text: &
         let slow: T = serde_json::from_str(text).unwrap_or_else(|e| {
             panic!("the fast path read what serde_json rejects ({e}): {text:?}")
         });
-        assert_eq!(fast, slow, "the fast path read a different value from {text:?}");
+        assert_eq!(
+            fast, slow,
+            "the fast path read a different value from {text:?}"
+        );
     }
 }
 

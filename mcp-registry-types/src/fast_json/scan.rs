@@ -7,7 +7,7 @@ const fn splat(byte: u8) -> u64 {
     u64::from_ne_bytes([byte; 8])
 }
 
-const SPACES: u64 = splat(b' ');
+const SPACES_16: u128 = u128::from_ne_bytes([b' '; 16]);
 const ONES: u64 = splat(0x01);
 const HIGH_BITS: u64 = splat(0x80);
 
@@ -48,8 +48,7 @@ impl<'de> Deserializer<'de> {
         self.skip_whitespace_run()
     }
 
-    /// Longer runs: a newline and indentation before a key or an element. After each
-    /// whitespace byte, a whole word of spaces is skipped at once.
+    /// Longer runs: a newline and indentation before a key or an element.
     #[inline(never)]
     fn skip_whitespace_run(&mut self) -> Option<u8> {
         let bytes = self.text.as_bytes();
@@ -62,9 +61,10 @@ impl<'de> Deserializer<'de> {
                 break Some(byte);
             }
             pos += 1;
-            if let Some(word) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<8>) {
-                // All spaces: `trailing_zeros` is 64, a step of 8.
-                pos += ((u64::from_le_bytes(*word) ^ SPACES).trailing_zeros() / 8) as usize;
+            // Indentation: sixteen bytes at once covers most of it in one step (an all-space
+            // block has 128 trailing zero bits once the spaces are cleared: a step of 16).
+            if let Some(block) = bytes.get(pos..).and_then(<[u8]>::first_chunk::<16>) {
+                pos += ((u128::from_le_bytes(*block) ^ SPACES_16).trailing_zeros() / 8) as usize;
             }
         };
         self.pos = pos;
@@ -89,19 +89,27 @@ impl<'de> Deserializer<'de> {
     pub(super) fn string(&mut self) -> Result<&'de str, Refused> {
         let bytes = self.text.as_bytes();
         let start = self.pos + 1;
-        let mut end = start;
-        loop {
-            let Some(word) = bytes.get(end..).and_then(<[u8]>::first_chunk::<8>) else {
-                end = tail_stop(bytes, end);
-                break;
+        let rest = bytes.get(start..).unwrap_or_default();
+        // `chunks_exact` spares a bounds check per word.
+        let mut words = rest.chunks_exact(8);
+        let mut len = 0;
+        let mut stopped = false;
+        for word in &mut words {
+            let Some(word) = word.first_chunk::<8>() else {
+                return Err(Refused);
             };
             let mask = string_stops(u64::from_le_bytes(*word));
             if mask != 0 {
-                end += (mask.trailing_zeros() / 8) as usize;
+                len += (mask.trailing_zeros() / 8) as usize;
+                stopped = true;
                 break;
             }
-            end += 8;
+            len += 8;
         }
+        if !stopped {
+            len += tail_stop(words.remainder());
+        }
+        let end = start + len;
         if bytes.get(end) != Some(&b'"') {
             return Err(Refused);
         }
@@ -237,12 +245,8 @@ fn is_whitespace(byte: u8) -> bool {
 
 /// The first string stop in the last few (under eight) bytes of the input, one at a time.
 #[cold]
-fn tail_stop(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(&byte) = bytes.get(pos) {
-        if byte == b'"' || byte == b'\\' || byte < 0x20 {
-            break;
-        }
-        pos += 1;
-    }
-    pos
+fn tail_stop(tail: &[u8]) -> usize {
+    tail.iter()
+        .take_while(|&&byte| byte != b'"' && byte != b'\\' && byte >= 0x20)
+        .count()
 }

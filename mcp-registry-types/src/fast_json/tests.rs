@@ -98,6 +98,41 @@ fn refuses_escapes_but_the_public_parse_reads_them() {
     refused("\"unterminated but longer than a word");
 }
 
+/// The eight-byte string scan: every ASCII byte at every offset of the first and second word
+/// and of the unaligned tail, after plain and after multi-byte characters.
+#[test]
+fn string_scan_stops_exactly_where_serde_json_would() {
+    for prefix in [
+        "",
+        "a",
+        "abcdefg",
+        "abcdefgh",
+        "é",
+        "✓✓",
+        "😀",
+        "abcdefghijklmno",
+    ] {
+        for byte in 0..0x80_u8 {
+            let stop = byte == b'"' || byte == b'\\' || byte < 0x20;
+            for suffix in ["", "z", "zzzzzzzzzzz"] {
+                let text = format!("\"{prefix}{}{suffix}\"", char::from(byte));
+                let fast = from_str::<Value>(&text);
+                if stop {
+                    // A quote ends the string early (the rest is trailing text), the others are
+                    // refused; either way the public parse is serde_json's.
+                    assert!(fast.is_err(), "accepted {text:?}");
+                    refused(&text);
+                } else {
+                    assert_eq!(fast.ok(), serde_json::from_str(&text).ok(), "{text:?}");
+                }
+            }
+        }
+        // A stop byte inside a multi-byte character cannot exist in UTF-8: only ASCII stops.
+        let text = format!("[\"{prefix}\", \"{prefix}\u{80}\u{7ff}\u{ffff}\"]");
+        accepted::<Value>(&text);
+    }
+}
+
 #[test]
 fn refuses_numbers_outside_the_subset() {
     for text in [
