@@ -88,7 +88,12 @@ pub(crate) fn parse_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseE
     // Checking UTF-8 once for the whole input is cheaper than serde_json checking each string;
     // invalid UTF-8 takes the slice path, which reports where it is.
     let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
+        // The fast path either refuses or gives exactly serde_json's value; on refusal,
+        // serde_json reads the text again and its errors are the ones we report.
+        Ok(text) => match crate::fast_json::from_str(text) {
+            Ok(value) => return Ok(value),
+            Err(_) => serde_json::from_str(text),
+        },
         Err(_) => serde_json::from_slice(bytes),
     };
     match parsed {

@@ -13,6 +13,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::{ServerJson, ServerList, ServerResponse, compare_versions, validate};
 
@@ -60,6 +61,36 @@ pub fn check_server_list(bytes: &[u8]) {
 pub fn check_server_response(bytes: &[u8]) {
     if let Some(response) = round_trip::<ServerResponse>(bytes) {
         let _ = validate(response.server());
+    }
+}
+
+/// The fast JSON path either refuses `bytes` or reads exactly what `serde_json` reads: the same
+/// `Value`, document, page and response, and the same raw text for a `RawValue`.
+pub fn check_fast_json(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    same_as_serde_json::<serde_json::Value>(text);
+    same_as_serde_json::<ServerJson>(text);
+    same_as_serde_json::<ServerList>(text);
+    same_as_serde_json::<ServerResponse>(text);
+    if let Ok(fast) = crate::fast_json::from_str::<Box<RawValue>>(text) {
+        let slow: Box<RawValue> = serde_json::from_str(text).unwrap_or_else(|e| {
+            panic!("the fast path read a RawValue that serde_json rejects ({e}): {text:?}")
+        });
+        assert_eq!(fast.get(), slow.get(), "RawValue text differs for {text:?}");
+    }
+}
+
+fn same_as_serde_json<T: DeserializeOwned + PartialEq + std::fmt::Debug>(text: &str) {
+    if let Ok(fast) = crate::fast_json::from_str::<T>(text) {
+        let slow: T = serde_json::from_str(text).unwrap_or_else(|e| {
+            panic!("the fast path read what serde_json rejects ({e}): {text:?}")
+        });
+        assert_eq!(
+            fast, slow,
+            "the fast path read a different value from {text:?}"
+        );
     }
 }
 

@@ -44,6 +44,7 @@
 mod builder;
 mod error;
 mod extra;
+mod fast_json;
 #[doc(hidden)]
 pub mod fuzzing;
 mod go_url;

@@ -8,7 +8,8 @@ mod replay;
 use replay::{replay, structured};
 
 use mcp_registry_types::fuzzing::{
-    check_server_json, check_server_list, check_server_response, check_version_order,
+    check_fast_json, check_server_json, check_server_list, check_server_response,
+    check_version_order,
 };
 
 #[test]
@@ -24,6 +25,11 @@ fn server_list() {
 #[test]
 fn server_response() {
     replay("server_response", check_server_response);
+}
+
+#[test]
+fn fast_json() {
+    replay("fast_json", check_fast_json);
 }
 
 #[test]
