@@ -104,13 +104,13 @@ impl ServerJsonBuilder {
             .document
             .meta
             .take()
-            .map(Meta::into_map)
+            .map(|meta| Meta::into_map(*meta))
             .unwrap_or_default();
         meta.insert(
             PUBLISHER_PROVIDED_META.to_owned(),
             serde_json::Value::Object(metadata),
         );
-        self.document.meta = Some(meta.into());
+        self.document.meta = Some(Box::new(meta.into()));
         self
     }
 

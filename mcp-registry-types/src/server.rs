@@ -84,11 +84,12 @@ pub struct ServerJson {
     #[schemars(skip)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<Status>,
-    // Kept as text until asked for (see `Meta`). A plain comment: schemars would turn a doc
-    // comment into a schema description.
+    // Kept as text until asked for (see `Meta`), and boxed: most documents have none, and a
+    // smaller struct is cheaper to move while parsing. A plain comment: schemars would turn a
+    // doc comment into a schema description.
     #[schemars(with = "Option<Map<String, Value>>")]
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) meta: Option<Meta>,
+    pub(crate) meta: Option<Box<Meta>>,
     #[serde(flatten)]
     pub(crate) extra: Extra,
 }
@@ -173,7 +174,7 @@ impl ServerJson {
     ///
     /// Parsing a document keeps `_meta` as text; the first call parses it.
     pub fn meta(&self) -> Option<&Map<String, Value>> {
-        self.meta.as_ref().map(Meta::map)
+        self.meta.as_deref().map(Meta::map)
     }
 
     /// The publisher's own metadata (`_meta["io.modelcontextprotocol.registry/publisher-provided"]`).
