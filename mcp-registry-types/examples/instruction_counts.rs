@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Modes: `baseline` (setup only), `typed`, `typed-validate`, `value`, `jsonschema` (parse +
-//! every error); inputs: `legacy` (the first 100 seed entries, mostly invalid today), `valid`
+//! every error), `jsonschema-valid` (parse + `is_valid`, which may stop at the first error); inputs: `legacy` (the first 100 seed entries, mostly invalid today), `valid`
 //! (the valid examples and current seed, cycled to 100), or a single example document by its
 //! number (`10`, `24`). Subtract `baseline` and divide by the 20 repetitions (pages) or 2,000
 //! (single documents). Reads `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`).
@@ -95,6 +95,16 @@ fn main() {
                         .sum::<usize>(),
                 );
             }
+            "jsonschema-valid" => {
+                let value: Value = serde_json::from_slice(&page).expect("page");
+                let servers = value["servers"].as_array().expect("servers");
+                black_box(
+                    servers
+                        .iter()
+                        .filter(|r| official.is_valid(&r["server"]))
+                        .count(),
+                );
+            }
             _ => {}
         }
     }
@@ -126,6 +136,10 @@ fn single(dir: &Path, number: &str, mode: &str, official: &jsonschema::Validator
             "jsonschema" => {
                 let value: Value = serde_json::from_slice(&bytes).expect("document");
                 black_box(official.iter_errors(&value).count());
+            }
+            "jsonschema-valid" => {
+                let value: Value = serde_json::from_slice(&bytes).expect("document");
+                black_box(official.is_valid(&value));
             }
             _ => {}
         }
