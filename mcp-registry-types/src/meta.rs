@@ -266,7 +266,9 @@ mod tests {
     fn clones_debug_and_equality_see_the_object() {
         let doc = parse(r#"{"_meta": {"a": 1}}"#);
         let built = ServerJson {
-            meta: Some(Box::new(json!({"a": 1}).as_object().cloned().unwrap().into())),
+            meta: Some(Box::new(
+                json!({"a": 1}).as_object().cloned().unwrap().into(),
+            )),
             ..ServerJson::default()
         };
         assert_eq!(doc, built);

@@ -198,6 +198,12 @@ pub(crate) const NAMESPACE_BYTE: u8 = 2;
 /// `[A-Za-z0-9._-]`: a name character.
 pub(crate) const NAME_BYTE: u8 = 4;
 
+/// Whether every byte of `bytes` has `class`: the classes are AND-ed without an early exit,
+/// a branch-free loop (names are short, and valid ones are the common case).
+pub(crate) fn all_bytes_in(bytes: &[u8], class: u8) -> bool {
+    bytes.iter().fold(u8::MAX, |all, &b| all & byte_class(b)) & class != 0
+}
+
 /// The classes of a byte, as a bit set of the constants above: one load per byte in the
 /// loops that check names.
 pub(crate) fn byte_class(b: u8) -> u8 {

@@ -155,7 +155,7 @@ pub(super) fn sha256(sink: &mut LayerSink<'_, '_>, path: At<'_>, sha: &str) {
 
 /// `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`.
 pub(super) fn name_pattern(name: &str) -> bool {
-    use crate::name::{NAME_BYTE, NAMESPACE_BYTE, byte_class};
+    use crate::name::{NAME_BYTE, NAMESPACE_BYTE, all_bytes_in};
     let bytes = name.as_bytes();
     let Some(slash) = bytes.iter().position(|&b| b == b'/') else {
         return false;
@@ -164,10 +164,8 @@ pub(super) fn name_pattern(name: &str) -> bool {
     let local = local.get(1..).unwrap_or_default();
     !namespace.is_empty()
         && !local.is_empty()
-        && namespace
-            .iter()
-            .all(|&b| byte_class(b) & NAMESPACE_BYTE != 0)
-        && local.iter().all(|&b| byte_class(b) & NAME_BYTE != 0)
+        && all_bytes_in(namespace, NAMESPACE_BYTE)
+        && all_bytes_in(local, NAME_BYTE)
 }
 
 /// `^[a-f0-9]{64}$`.
