@@ -30,6 +30,11 @@ pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
 /// rule violations; [`ServerJson::builder`] constructs documents that have none. Unknown fields
 /// and every `_meta` namespace are kept verbatim, so `serialize(parse(x))` equals `x`.
 ///
+/// Read documents with [`ServerJson::from_slice`], `str::parse`, or `serde_json` (from text or
+/// from a `serde_json::Value`): `_meta` is kept as its JSON text until asked for, which other
+/// serde formats cannot supply, so they refuse a document that has one. Writing works with any
+/// format.
+///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use mcp_registry_types::ServerJson;
