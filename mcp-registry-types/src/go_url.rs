@@ -37,18 +37,8 @@ pub(crate) struct GoUrlError(pub(crate) String);
 
 /// `url.Parse(raw)`.
 pub(crate) fn parse(raw: &str) -> Result<GoUrl<'_>, GoUrlError> {
-    // Every current document's `$schema`: known parts (a test holds them to the parser).
-    if raw == crate::validate::CURRENT_SCHEMA_URL {
-        return Ok(CURRENT_SCHEMA_PARTS);
-    }
     simple(raw).map_or_else(|| parse_general(raw), Ok)
 }
-
-const CURRENT_SCHEMA_PARTS: GoUrl<'static> = GoUrl {
-    scheme: Cow::Borrowed("https"),
-    host: "static.modelcontextprotocol.io",
-    path: "/schemas/2025-12-11/server.schema.json",
-};
 
 /// The common case in one pass: `scheme://host[:port][/path]` with a lower-case scheme and
 /// no fragment, query, user info, escape, bracket, or character Go refuses in a host
@@ -438,13 +428,6 @@ mod tests {
                 proptest::prop_assert_eq!(Ok(fast), parse_general(&raw));
             }
         }
-    }
-
-    #[test]
-    fn the_current_schema_url_has_the_known_parts() {
-        let url = crate::validate::CURRENT_SCHEMA_URL;
-        assert_eq!(parse_general(url), Ok(CURRENT_SCHEMA_PARTS));
-        assert_eq!(parse(url), Ok(CURRENT_SCHEMA_PARTS));
     }
 
     #[test]

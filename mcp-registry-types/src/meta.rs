@@ -40,14 +40,10 @@ impl Meta {
 
     /// What validation needs to know, from one pass over the text (not the parsed object).
     pub(crate) fn summary(&self) -> &Summary {
-        self.summary.get_or_init(|| {
-            let from_text = self.raw.as_deref().and_then(|raw| {
-                Summary::read(&mut serde_json::Deserializer::from_str(raw.get())).ok()
-            });
-            // The text passed the check when it was read, so reading it cannot fail; if it ever
-            // did, judge the object that `map` shows instead.
-            from_text.unwrap_or_else(|| Summary::read(self.map()).unwrap_or_default())
-        })
+        // Read text has its summary from the read; an object built in code is summarised from
+        // the map on first use.
+        self.summary
+            .get_or_init(|| Summary::read(self.map()).unwrap_or_default())
     }
 
     /// The object, by value (parsing the text if nobody has yet).

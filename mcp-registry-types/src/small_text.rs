@@ -160,6 +160,13 @@ mod tests {
         assert!(serde_json::from_str::<SmallText>("5").is_err());
         let current = SmallText::from(CURRENT_SCHEMA_URL);
         assert_eq!(current, CURRENT_SCHEMA_URL);
+        // What the type is for: no allocation for short strings or the current schema URL.
+        assert!(!short.0.is_heap_allocated() && !current.0.is_heap_allocated());
+        assert!(long.0.is_heap_allocated());
+        assert_eq!(
+            std::mem::size_of::<Option<SmallText>>(),
+            std::mem::size_of::<String>()
+        );
         assert_eq!(String::from(current), CURRENT_SCHEMA_URL);
     }
 }

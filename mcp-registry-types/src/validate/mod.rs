@@ -364,16 +364,8 @@ struct Sink<'d> {
     /// documents have a handful of URLs, and a heap allocation would cost more than the
     /// parse it saves; URLs beyond it are parsed each time.
     urls: [Option<(&'d str, Result<GoUrl<'d>, GoUrlError>)>; URL_CACHE],
-    /// Rules two layers share, already run: a bit per [`Once`].
-    done: u32,
-}
-
-/// A rule that two layers state identically: the second layer to reach it skips it, since
-/// its findings would be the first's again.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub(crate) enum Once {
-    /// The server name's length and pattern.
-    NameRule,
+    /// Whether the name rule both schema layers state has run (see `first_name_rule`).
+    name_rule_done: bool,
 }
 
 /// How many distinct URLs of a document the sink remembers.
@@ -413,12 +405,11 @@ pub(crate) struct LayerSink<'a, 'd> {
 }
 
 impl<'d> LayerSink<'_, 'd> {
-    /// Whether `rule` has not run yet in this validation (and marks it run).
-    pub(crate) fn first_time(&mut self, rule: Once) -> bool {
-        let bit = 1 << rule as u32;
-        let first = self.sink.done & bit == 0;
-        self.sink.done |= bit;
-        first
+    /// Whether the name rule has not run yet in this validation (and marks it run): the JSON
+    /// Schema and the publish API state it alike, so the second layer to reach it skips it,
+    /// since its findings would be the first's again.
+    pub(crate) fn first_name_rule(&mut self) -> bool {
+        !std::mem::replace(&mut self.sink.name_rule_done, true)
     }
 
     /// Go's `url.Parse(text)` for a string of the document, parsed once per run.

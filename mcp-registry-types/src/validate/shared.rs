@@ -94,9 +94,7 @@ fn count_length(
 
 /// The server name's length and pattern.
 pub(super) fn name(sink: &mut LayerSink<'_, '_>, name: &str) {
-    // The JSON Schema and the publish API state the same rule; its findings would be the
-    // same, so the second layer to ask skips it.
-    if !sink.first_time(super::Once::NameRule) {
+    if !sink.first_name_rule() {
         return;
     }
     let at = At::Root;
