@@ -324,7 +324,7 @@ impl StatusUpdateResponse {
 }
 
 wire_fields!(ResponseMeta {
-    "io.modelcontextprotocol.registry/official" => official,
+    "io.modelcontextprotocol.registry/official" => official (fill),
 } extra = extra);
 
 wire_fields!(OfficialMeta {
@@ -350,7 +350,7 @@ struct ServerResponseWire {
     extra: Extra,
 }
 
-wire_fields!(ServerResponseWire { "server" => server, "_meta" => meta } extra = extra);
+wire_fields!(ServerResponseWire { "server" => server (fill), "_meta" => meta (fill) } extra = extra);
 
 impl<'de> Deserialize<'de> for ServerResponse {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -374,7 +374,7 @@ struct ServerListWire {
     extra: Extra,
 }
 
-wire_fields!(ServerListWire { "servers" => servers, "metadata" => metadata } extra = extra);
+wire_fields!(ServerListWire { "servers" => servers, "metadata" => metadata (fill) } extra = extra);
 
 impl<'de> Deserialize<'de> for ServerList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -115,6 +115,6 @@ impl Transport {
 wire_fields!(Transport {
     "type" => kind,
     "url" => url,
-    "headers" => headers,
+    "headers" => headers (fill),
     "variables" => variables,
 } extra = extra);
