@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+use crate::wire::FillValue;
+
 use crate::name::NameError;
 use crate::url_template::UrlTemplateError;
 use crate::validate::Report;
@@ -84,16 +86,27 @@ impl ParseError {
 
 /// Parses `bytes` as `T`, and on failure parses again with path tracking so the error names
 /// the JSON Pointer of the offending value; the happy path pays nothing for it.
-pub(crate) fn parse_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseError> {
+pub(crate) fn parse_slice<T: DeserializeOwned + FillValue>(bytes: &[u8]) -> Result<T, ParseError> {
+    // The fast path either refuses or gives exactly serde_json's value. The value is read in
+    // place, so it is moved only to be returned.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let mut value = T::empty();
+        if crate::fast_json::fill(text, &mut value).is_ok() {
+            return Ok(value);
+        }
+    }
+    parse_slice_with_serde_json(bytes)
+}
+
+/// [`parse_slice`] after the fast path refused: `serde_json` reads the input again, and its
+/// errors are the ones we report.
+pub(crate) fn parse_slice_with_serde_json<T: DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, ParseError> {
     // Checking UTF-8 once for the whole input is cheaper than serde_json checking each string;
     // invalid UTF-8 takes the slice path, which reports where it is.
     let parsed = match std::str::from_utf8(bytes) {
-        // The fast path either refuses or gives exactly serde_json's value; on refusal,
-        // serde_json reads the text again and its errors are the ones we report.
-        Ok(text) => match crate::fast_json::from_str(text) {
-            Ok(value) => return Ok(value),
-            Err(_) => serde_json::from_str(text),
-        },
+        Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(bytes),
     };
     match parsed {

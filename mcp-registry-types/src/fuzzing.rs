@@ -15,10 +15,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use crate::wire::FillValue;
 use crate::{ServerJson, ServerList, ServerResponse, compare_versions, validate};
 
 /// Parse → serialize → parse gives an equal value, for any payload type.
-fn round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
+fn round_trip<T: DeserializeOwned + FillValue + Serialize + PartialEq + std::fmt::Debug>(
     bytes: &[u8],
 ) -> Option<T> {
     let first: T = crate::error::parse_slice(bytes).ok()?;

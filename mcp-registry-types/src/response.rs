@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::extra::Extra;
 use crate::small_text::SmallText;
-use crate::wire::wire_fields;
+use crate::wire::{Fill, FillValue, Replace, WireFields, read_field, wire_fields};
+use serde::de::{DeserializeSeed, MapAccess};
 use serde_json::{Map, Value};
 
 use crate::error::ParseError;
@@ -342,50 +343,110 @@ wire_fields!(ListMetadata {
     "count" => count,
 } extra = extra);
 
-/// `ServerResponse` as read, before the required `server` is checked.
-#[derive(Default)]
-struct ServerResponseWire {
-    server: Option<ServerJson>,
-    meta: Option<ResponseMeta>,
-    extra: Extra,
+/// A response being read: its fields, and whether the required `server` has come.
+struct ResponseFields<'a> {
+    response: &'a mut ServerResponse,
+    has_server: bool,
 }
 
-wire_fields!(ServerResponseWire { "server" => server (fill), "_meta" => meta (fill) } extra = extra);
+impl WireFields for ResponseFields<'_> {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "server" => {
+                map.next_value_seed(Replace(&mut self.response.server))?;
+                self.has_server = true;
+            }
+            "_meta" => read_field!(map, self.response.meta, fill),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 
-impl<'de> Deserialize<'de> for ServerResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = ServerResponseWire::deserialize(deserializer)?;
-        let server = wire
-            .server
-            .ok_or_else(|| serde::de::Error::missing_field("server"))?;
-        Ok(Self {
-            server,
-            meta: wire.meta,
-            extra: wire.extra,
-        })
+    fn extra(&mut self) -> &mut Extra {
+        &mut self.response.extra
     }
 }
 
-/// `ServerList` as read, before the required `servers` is checked.
-#[derive(Default)]
-struct ServerListWire {
-    servers: Option<Vec<ServerResponse>>,
-    metadata: Option<ListMetadata>,
-    extra: Extra,
+impl FillValue for ServerResponse {
+    fn empty() -> Self {
+        Self {
+            server: ServerJson::default(),
+            meta: None,
+            extra: Extra::default(),
+        }
+    }
+
+    fn fill_value<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        deserializer: D,
+    ) -> Result<(), D::Error> {
+        let mut fields = ResponseFields {
+            response: self,
+            has_server: false,
+        };
+        Fill(&mut fields).deserialize(deserializer)?;
+        if fields.has_server {
+            Ok(())
+        } else {
+            Err(serde::de::Error::missing_field("server"))
+        }
+    }
 }
 
-wire_fields!(ServerListWire { "servers" => servers, "metadata" => metadata (fill) } extra = extra);
+impl<'de> Deserialize<'de> for ServerResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::wire::deserialize(deserializer)
+    }
+}
+
+/// A page being read: its fields, and whether the required `servers` has come.
+struct ListFields<'a> {
+    list: &'a mut ServerList,
+    has_servers: bool,
+}
+
+impl WireFields for ListFields<'_> {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "servers" => {
+                map.next_value_seed(Replace(&mut self.list.servers))?;
+                self.has_servers = true;
+            }
+            "metadata" => read_field!(map, self.list.metadata, fill),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn extra(&mut self) -> &mut Extra {
+        &mut self.list.extra
+    }
+}
+
+impl FillValue for ServerList {
+    fn empty() -> Self {
+        Self::default()
+    }
+
+    fn fill_value<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        deserializer: D,
+    ) -> Result<(), D::Error> {
+        let mut fields = ListFields {
+            list: self,
+            has_servers: false,
+        };
+        Fill(&mut fields).deserialize(deserializer)?;
+        if fields.has_servers {
+            Ok(())
+        } else {
+            Err(serde::de::Error::missing_field("servers"))
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for ServerList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = ServerListWire::deserialize(deserializer)?;
-        let servers = wire
-            .servers
-            .ok_or_else(|| serde::de::Error::missing_field("servers"))?;
-        Ok(Self {
-            servers,
-            metadata: wire.metadata,
-            extra: wire.extra,
-        })
+        crate::wire::deserialize(deserializer)
     }
 }

@@ -11,7 +11,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::Value;
 
 /// A type read field by field from a JSON object.
-pub(crate) trait WireFields: Default {
+pub(crate) trait WireFields {
     /// What the type is, for error messages ("an object" reads best in JSON terms).
     const EXPECTING: &'static str = "an object";
 
@@ -54,11 +54,11 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 }
 
 /// Reads any [`WireFields`] type from a JSON object.
-pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: WireFields>(
+pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: FillValue>(
     deserializer: D,
 ) -> Result<T, D::Error> {
-    let mut out = T::default();
-    Fill(&mut out).deserialize(deserializer)?;
+    let mut out = T::empty();
+    out.fill_value(deserializer)?;
     Ok(out)
 }
 
@@ -67,7 +67,7 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: WireFields>(
 /// Nested objects are filled where they will live (see [`FillField`]) rather than built on the
 /// stack and moved out through each serde layer: those moves of 300- to 500-byte structs were
 /// about a tenth of parse time.
-struct Fill<'a, T>(&'a mut T);
+pub(crate) struct Fill<'a, T>(pub(crate) &'a mut T);
 
 impl<'de, T: WireFields> DeserializeSeed<'de> for Fill<'_, T> {
     type Value = ();
@@ -113,19 +113,31 @@ impl<'de, F: FillField> DeserializeSeed<'de> for Slot<'_, F> {
     }
 }
 
-/// What can sit in an optional in-place field: a [`WireFields`] object or an array of them.
-pub(crate) trait FillValue: Default {
-    /// Reads into `self`, which is freshly defaulted.
+/// A value read in place: a [`WireFields`] object, an array of them, or a type with its own
+/// reading (a response, which requires its `server`).
+pub(crate) trait FillValue: Sized {
+    /// The value before anything is read.
+    fn empty() -> Self;
+
+    /// Reads into `self`, which is [`empty`](Self::empty).
     fn fill_value<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error>;
 }
 
-impl<T: WireFields> FillValue for T {
+impl<T: WireFields + Default> FillValue for T {
+    fn empty() -> Self {
+        T::default()
+    }
+
     fn fill_value<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
         Fill(self).deserialize(deserializer)
     }
 }
 
-impl<T: WireFields> FillValue for Vec<T> {
+impl<T: FillValue> FillValue for Vec<T> {
+    fn empty() -> Self {
+        Vec::new()
+    }
+
     fn fill_value<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(Elements(self))
     }
@@ -159,14 +171,14 @@ impl<'de, T: FillValue> Visitor<'de> for OptionSlot<'_, T> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        self.0.insert(T::default()).fill_value(deserializer)
+        self.0.insert(T::empty()).fill_value(deserializer)
     }
 }
 
 /// The elements of an array, each filled in place at the end of the vector.
 struct Elements<'a, T>(&'a mut Vec<T>);
 
-impl<'de, T: WireFields> Visitor<'de> for Elements<'_, T> {
+impl<'de, T: FillValue> Visitor<'de> for Elements<'_, T> {
     type Value = ();
 
     // serde's `Vec` visitor's wording.
@@ -183,11 +195,24 @@ impl<'de, T: WireFields> Visitor<'de> for Elements<'_, T> {
 /// Appends one element, read in place; only called when the array has another element.
 struct Push<'a, T>(&'a mut Vec<T>);
 
-impl<'de, T: WireFields> DeserializeSeed<'de> for Push<'_, T> {
+impl<'de, T: FillValue> DeserializeSeed<'de> for Push<'_, T> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        Fill(self.0.push_mut(T::default())).deserialize(deserializer)
+        self.0.push_mut(T::empty()).fill_value(deserializer)
+    }
+}
+
+/// The seed that reads a required [`FillValue`] field where it lies, replacing what it held
+/// (as a repeated key replaces any field).
+pub(crate) struct Replace<'a, T>(pub(crate) &'a mut T);
+
+impl<'de, T: FillValue> DeserializeSeed<'de> for Replace<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        *self.0 = T::empty();
+        self.0.fill_value(deserializer)
     }
 }
 
@@ -308,5 +333,38 @@ mod tests {
             assert_eq!(error.path(), path, "{text}");
             assert_eq!(error.message(), message, "{text}");
         }
+    }
+
+    #[test]
+    fn responses_and_pages_require_their_server_and_servers() {
+        use crate::{ServerList, ServerResponse};
+        let error = ServerResponse::from_slice(br#"{"_meta": {}}"#).unwrap_err();
+        assert_eq!(
+            (error.path(), error.message()),
+            ("", "missing field `server`")
+        );
+        let error = ServerList::from_slice(br#"{"metadata": {"count": 0}}"#).unwrap_err();
+        assert_eq!(
+            (error.path(), error.message()),
+            ("", "missing field `servers`")
+        );
+        // Escapes send the text to serde_json; both readers must agree.
+        for text in [
+            r#"{"servers": [{"server": {}}, {"_meta": {}}]}"#,
+            r#"{"servers": [{"server": {"name": "a\u0041"}}, {"_meta": {}}]}"#,
+        ] {
+            let error = ServerList::from_slice(text.as_bytes()).unwrap_err();
+            assert_eq!(
+                (error.path(), error.message()),
+                ("/servers/1", "missing field `server`"),
+                "{text}"
+            );
+        }
+        let list = ServerList::from_slice(
+            br#"{"servers": [{"server": {"name": "a"}}], "servers": [{"server": {}, "server": {"name": "b"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(list.servers().len(), 1);
+        assert_eq!(list.servers()[0].server().name(), "b");
     }
 }

@@ -43,6 +43,8 @@ pub(crate) use error::Refused;
 
 use serde::Deserialize;
 
+use crate::wire::FillValue;
+
 /// Containers nested deeper than this are refused (`serde_json`'s own limit is 128).
 const MAX_DEPTH: u32 = 100;
 
@@ -51,17 +53,17 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Reads `text` as `T` if it is within the subset, else [`Refused`].
 pub(crate) fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, Refused> {
-    let mut deserializer = Deserializer {
-        text,
-        pos: 0,
-        depth: MAX_DEPTH,
-    };
+    let mut deserializer = Deserializer::new(text);
     let value = T::deserialize(&mut deserializer)?;
-    // Like serde_json's `end`: only whitespace may follow the value.
-    match deserializer.skip_whitespace() {
-        None => Ok(value),
-        Some(_) => Err(Refused),
-    }
+    deserializer.end().map(|()| value)
+}
+
+/// Reads `text` into `out` (which is [`FillValue::empty`]) if it is within the subset, else
+/// [`Refused`], with `out` in an unspecified state.
+pub(crate) fn fill<T: FillValue>(text: &str, out: &mut T) -> Result<(), Refused> {
+    let mut deserializer = Deserializer::new(text);
+    out.fill_value(&mut deserializer)?;
+    deserializer.end()
 }
 
 /// The reader: the text and how far it has been read.
@@ -71,4 +73,22 @@ pub(crate) struct Deserializer<'de> {
     pos: usize,
     /// How many more containers may be opened.
     depth: u32,
+}
+
+impl<'de> Deserializer<'de> {
+    fn new(text: &'de str) -> Self {
+        Self {
+            text,
+            pos: 0,
+            depth: MAX_DEPTH,
+        }
+    }
+
+    /// Like `serde_json`'s `end`: only whitespace may follow the value.
+    fn end(&mut self) -> Result<(), Refused> {
+        match self.skip_whitespace() {
+            None => Ok(()),
+            Some(_) => Err(Refused),
+        }
+    }
 }
