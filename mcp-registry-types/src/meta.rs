@@ -79,8 +79,13 @@ impl<'de> Deserialize<'de> for Meta {
         // Capturing the text only checks JSON syntax; refuse here whatever a `Map` refused,
         // in its words, so the same documents parse as before. The pass that checks is the
         // one validation needs, so it runs once, here.
-        let summary = Summary::read(&mut serde_json::Deserializer::from_str(raw.get()))
-            .map_err(|error| de::Error::custom(crate::error::without_position(&error)))?;
+        // The fast reader makes serde_json's visitor calls or refuses, and what it accepts
+        // (no escapes, integers of at most 18 digits) serde_json accepts too.
+        let summary = match crate::fast_json::read_with(raw.get(), |reader| Summary::read(reader)) {
+            Ok(summary) => summary,
+            Err(_) => Summary::read(&mut serde_json::Deserializer::from_str(raw.get()))
+                .map_err(|error| de::Error::custom(crate::error::without_position(&error)))?,
+        };
         Ok(Self {
             raw: Some(raw),
             parsed: OnceLock::new(),

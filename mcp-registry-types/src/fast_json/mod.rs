@@ -58,6 +58,17 @@ pub(crate) fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, Re
     deserializer.end().map(|()| value)
 }
 
+/// Runs `read` over `text` if it is within the subset, else [`Refused`]: for visitors and
+/// seeds that are not a `Deserialize` type (the `_meta` summary).
+pub(crate) fn read_with<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(&mut Deserializer<'de>) -> Result<T, Refused>,
+) -> Result<T, Refused> {
+    let mut deserializer = Deserializer::new(text);
+    let value = read(&mut deserializer)?;
+    deserializer.end().map(|()| value)
+}
+
 /// Reads `text` into `out` (which is [`FillValue::empty`]) if it is within the subset, else
 /// [`Refused`], with `out` in an unspecified state.
 pub(crate) fn fill<T: FillValue>(text: &str, out: &mut T) -> Result<(), Refused> {

@@ -309,6 +309,15 @@ mod tests {
         .deserialize(&mut serde_json::Deserializer::from_str(text))
         .unwrap();
         assert!(members.is_empty(), "every object gives its scratch back");
+        // Where the fast reader takes the text (parsing `_meta` tries it first), it agrees.
+        if let Ok(fast) = crate::fast_json::read_with(text, |reader| {
+            GoLen {
+                members: &mut members,
+            }
+            .deserialize(reader)
+        }) {
+            assert_eq!(fast, value, "{text}");
+        }
         value
     }
 
