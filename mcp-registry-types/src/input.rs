@@ -298,26 +298,26 @@ impl Argument {
 }
 
 wire_fields!(Input {
-    "description" => description,
+    "description" => description (text),
     "isRequired" => is_required,
     "is_required" => is_required_snake,
-    "format" => format,
-    "value" => value,
+    "format" => format (text),
+    "value" => value (text),
     "isSecret" => is_secret,
     "is_secret" => is_secret_snake,
-    "default" => default,
-    "placeholder" => placeholder,
+    "default" => default (text),
+    "placeholder" => placeholder (text),
     "choices" => choices,
     "variables" => variables,
 } extra = extra);
 
-wire_fields!(KeyValueInput { "name" => name } inner = input);
+wire_fields!(KeyValueInput { "name" => name (text) } inner = input);
 
 wire_fields!(Argument {
-    "type" => kind,
-    "name" => name,
-    "valueHint" => value_hint,
-    "value_hint" => value_hint_snake,
+    "type" => kind (text),
+    "name" => name (text),
+    "valueHint" => value_hint (text),
+    "value_hint" => value_hint_snake (text),
     "isRepeated" => is_repeated,
     "is_repeated" => is_repeated_snake,
 } inner = input);

@@ -329,17 +329,17 @@ wire_fields!(ResponseMeta {
 } extra = extra);
 
 wire_fields!(OfficialMeta {
-    "status" => status,
-    "statusChangedAt" => status_changed_at,
-    "statusMessage" => status_message,
-    "publishedAt" => published_at,
-    "updatedAt" => updated_at,
+    "status" => status (text),
+    "statusChangedAt" => status_changed_at (text),
+    "statusMessage" => status_message (text),
+    "publishedAt" => published_at (text),
+    "updatedAt" => updated_at (text),
     "isLatest" => is_latest,
 } extra = extra);
 
 wire_fields!(ListMetadata {
-    "nextCursor" => next_cursor,
-    "next_cursor" => next_cursor,
+    "nextCursor" => next_cursor (text),
+    "next_cursor" => next_cursor (text),
     "count" => count,
 } extra = extra);
 

@@ -340,31 +340,31 @@ impl Icon {
 }
 
 wire_fields!(ServerJson {
-    "$schema" => schema,
-    "name" => name,
-    "description" => description,
-    "title" => title,
+    "$schema" => schema (text),
+    "name" => name (text),
+    "description" => description (text),
+    "title" => title (text),
     "repository" => repository (fill),
-    "version" => version,
-    "websiteUrl" => website_url,
-    "website_url" => website_url_snake,
+    "version" => version (text),
+    "websiteUrl" => website_url (text),
+    "website_url" => website_url_snake (text),
     "icons" => icons (fill),
     "packages" => packages (fill),
     "remotes" => remotes (fill),
-    "status" => status,
+    "status" => status (text),
     "_meta" => meta,
 } extra = extra);
 
 wire_fields!(Repository {
-    "url" => url,
-    "source" => source,
-    "id" => id,
-    "subfolder" => subfolder,
+    "url" => url (text),
+    "source" => source (text),
+    "id" => id (text),
+    "subfolder" => subfolder (text),
 } extra = extra);
 
 wire_fields!(Icon {
-    "src" => src,
-    "mimeType" => mime_type,
+    "src" => src (text),
+    "mimeType" => mime_type (text),
     "sizes" => sizes,
-    "theme" => theme,
+    "theme" => theme (text),
 } extra = extra);

@@ -113,8 +113,8 @@ impl Transport {
 }
 
 wire_fields!(Transport {
-    "type" => kind,
-    "url" => url,
+    "type" => kind (text),
+    "url" => url (text),
     "headers" => headers (fill),
     "variables" => variables,
 } extra = extra);

@@ -216,13 +216,75 @@ impl<'de, T: FillValue> DeserializeSeed<'de> for Replace<'_, T> {
     }
 }
 
-/// One field's read in [`wire_fields!`]: moved in, or filled in place (`(fill)`).
+/// An optional string field (text or an open enum) read in place: `(text)` in
+/// [`wire_fields!`].
+///
+/// Returned through serde's `Result<Option<T>, E>`, the value was written to the stack a byte
+/// and a few words at a time and read back 16 bytes at a time from an odd offset: a
+/// store-forwarding stall on every string field, the costliest step of reading one.
+pub(crate) struct TextSlot<'a, T>(pub(crate) &'a mut Option<T>);
+
+impl<'de, T: for<'t> From<&'t str> + From<String>> DeserializeSeed<'de> for TextSlot<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: for<'t> From<&'t str> + From<String>> Visitor<'de> for TextSlot<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("option")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.0 = None;
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(TextInto(self.0))
+    }
+}
+
+/// The string itself, as the types' own `Deserialize` reads it.
+struct TextInto<'a, T>(&'a mut Option<T>);
+
+impl<T: for<'t> From<&'t str> + From<String>> Visitor<'_> for TextInto<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<(), E> {
+        *self.0 = Some(T::from(text));
+        Ok(())
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<(), E> {
+        *self.0 = Some(T::from(text));
+        Ok(())
+    }
+}
+
+/// One field's read in [`wire_fields!`]: moved in, or read in place (`(fill)`, `(text)`).
 macro_rules! read_field {
     ($map:ident, $place:expr) => {
         $place = $map.next_value()?
     };
     ($map:ident, $place:expr, fill) => {
         $map.next_value_seed($crate::wire::Slot(&mut $place))?
+    };
+    ($map:ident, $place:expr, text) => {
+        $map.next_value_seed($crate::wire::TextSlot(&mut $place))?
     };
 }
 
@@ -366,5 +428,47 @@ mod tests {
         .unwrap();
         assert_eq!(list.servers().len(), 1);
         assert_eq!(list.servers()[0].server().name(), "b");
+    }
+
+    #[test]
+    fn text_fields_read_in_place_as_their_types_read_them() {
+        let server = read(
+            r#"{"title": "a", "title": null, "version": "1", "version": "2",
+                "description": "tab\there", "packages": [{"registryType": "npm"},
+                {"registryType": "cargo-\u0078", "transport": {"type": "sse"}}]}"#,
+        );
+        assert_eq!(server.title(), None);
+        assert_eq!(server.version(), "2");
+        assert_eq!(server.description(), "tab\there");
+        let kinds: Vec<_> = server
+            .packages()
+            .iter()
+            .map(|p| {
+                p.registry_type()
+                    .map(|t| (t.as_str().to_owned(), t.is_known()))
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                Some(("npm".to_owned(), true)),
+                Some(("cargo-x".to_owned(), false))
+            ]
+        );
+        for (text, path) in [
+            (r#"{"name": 5}"#, "/name"),
+            (
+                r#"{"packages": [{"registryType": ["npm"]}]}"#,
+                "/packages/0/registryType",
+            ),
+            (
+                r#"{"remotes": [{"type": "sse", "url": {}}]}"#,
+                "/remotes/0/url",
+            ),
+        ] {
+            let error = ServerJson::from_slice(text.as_bytes()).unwrap_err();
+            assert_eq!(error.path(), path, "{text}");
+            assert!(error.message().ends_with("expected a string"), "{error}");
+        }
     }
 }
