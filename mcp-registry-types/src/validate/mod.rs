@@ -70,6 +70,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::go_url::{self, GoUrl, GoUrlError};
+use crate::name::NameErrorKind;
 use crate::server::ServerJson;
 
 pub use publish::MAX_PUBLISHER_META_BYTES;
@@ -366,6 +367,9 @@ struct Sink<'d> {
     urls: [Option<(&'d str, Result<GoUrl<'d>, GoUrlError>)>; URL_CACHE],
     /// Whether the name rule both schema layers state has run (see `first_name_rule`).
     name_rule_done: bool,
+    /// The semantic name check of the document's name, keyed like `urls`: the schema layers
+    /// read their verdict from it too (see `shared::name`).
+    name: Option<(&'d str, Result<usize, NameErrorKind>)>,
 }
 
 /// How many distinct URLs of a document the sink remembers.
@@ -412,6 +416,18 @@ impl<'d> LayerSink<'_, 'd> {
     /// since its findings would be the first's again.
     pub(crate) fn first_name_rule(&mut self) -> bool {
         !std::mem::replace(&mut self.sink.name_rule_done, true)
+    }
+
+    /// [`crate::name::check`] of a name of the document, checked once per run.
+    pub(crate) fn name(&mut self, text: &'d str) -> Result<usize, NameErrorKind> {
+        match self.sink.name {
+            Some((known, verdict)) if std::ptr::eq(known, text) => verdict,
+            _ => {
+                let verdict = crate::name::check(text);
+                self.sink.name = Some((text, verdict));
+                verdict
+            }
+        }
     }
 
     /// Go's `url.Parse(text)` for a string of the document, parsed once per run.

@@ -39,9 +39,9 @@ pub(super) fn check<'d>(d: &'d ServerJson, sink: &mut LayerSink<'_, 'd>) {
     }
 }
 
-fn name(text: &str, sink: &mut LayerSink<'_, '_>) {
+fn name<'d>(text: &'d str, sink: &mut LayerSink<'_, 'd>) {
     // Length is the schema's rule, not a semantic one.
-    if let Err(kind) = crate::name::check(text)
+    if let Err(kind) = sink.name(text)
         && kind != NameErrorKind::TooLong
     {
         sink.error(

@@ -93,8 +93,13 @@ fn count_length(
 }
 
 /// The server name's length and pattern.
-pub(super) fn name(sink: &mut LayerSink<'_, '_>, name: &str) {
+pub(super) fn name<'d>(sink: &mut LayerSink<'_, 'd>, name: &'d str) {
     if !sink.first_name_rule() {
+        return;
+    }
+    // A name the semantic rules accept has the pattern and length too (a property test
+    // holds this), and the semantic layer checks it anyway.
+    if sink.name(name).is_ok() {
         return;
     }
     let at = At::Root;
@@ -194,5 +199,18 @@ mod tests {
                 && !size_pattern("48")
                 && !size_pattern("x48")
         );
+    }
+
+    proptest::proptest! {
+        /// Why `name` may skip its checks for a name the semantic rules accept.
+        #[test]
+        fn a_semantically_valid_name_has_the_schema_pattern_and_length(
+            name in "[a-zA-Z0-9._/-]{0,8}|[a-z0-9.-]{1,120}/[a-z0-9._-]{1,120}|[a-zé/]{1,6}"
+        ) {
+            if crate::name::check(&name).is_ok() {
+                let chars = name.chars().count();
+                proptest::prop_assert!(name_pattern(&name) && (3..=200).contains(&chars), "{}", name);
+            }
+        }
     }
 }
