@@ -49,11 +49,54 @@ const MCPB_HOSTS: [&str; 4] = [
     "www.gitlab.com",
 ];
 
-static GITHUB_RELEASE: LazyLock<Regex> = LazyLock::new(|| {
-    constant_regex(
-        r"^/([a-zA-Z0-9]([a-zA-Z0-9\-]{0,37}[a-zA-Z0-9])?)/([a-zA-Z0-9._\-]+)/releases/download/([^/]+)/([^/]+)$",
+/// The registry's GitHub release pattern,
+/// `^/([a-zA-Z0-9]([a-zA-Z0-9\-]{0,37}[a-zA-Z0-9])?)/([a-zA-Z0-9._\-]+)/releases/download/([^/]+)/([^/]+)$`,
+/// segment by segment (a property test holds it to the regex).
+fn github_release_path(path: &str) -> bool {
+    let mut segments = path.split('/');
+    let (
+        Some(""),
+        Some(owner),
+        Some(repo),
+        Some("releases"),
+        Some("download"),
+        Some(tag),
+        Some(file),
+        None,
+    ) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
     )
-});
+    else {
+        return false;
+    };
+    let owner = owner.as_bytes();
+    let owner_ok = match owner {
+        [first, .., last] => {
+            owner.len() <= 39
+                && first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && owner
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        }
+        [only] => only.is_ascii_alphanumeric(),
+        [] => false,
+    };
+    owner_ok
+        && !repo.is_empty()
+        && repo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && !tag.is_empty()
+        && !file.is_empty()
+}
 static GITLAB_RELEASE: LazyLock<Regex> = LazyLock::new(|| {
     constant_regex(
         r"^/([a-zA-Z0-9._\-]+(?:/[a-zA-Z0-9._\-]+)*)/-/releases/([^/]+)/downloads/([^/]+)$",
@@ -226,7 +269,7 @@ fn mcpb_rules(p: &Package) -> Result<(), Failure> {
         )
     })?;
     let path_ok = if url.host.ends_with("github.com") {
-        GITHUB_RELEASE.is_match(url.path)
+        github_release_path(url.path)
     } else {
         GITLAB_RELEASE.is_match(url.path) || GITLAB_PACKAGE_FILE.is_match(url.path)
     };
@@ -246,11 +289,76 @@ fn mcpb_rules(p: &Package) -> Result<(), Failure> {
             format!("`{id}` must use https"),
         )
     })?;
-    ensure(!id.to_lowercase().contains("mcp"), || {
+    ensure(!contains_mcp(id), || {
         (
             "identifier",
             "mcpb-url-must-contain-mcp",
             format!("`{id}` must contain `mcp`: name the bundle file `….mcpb`"),
         )
     })
+}
+
+/// The registry's `strings.Contains(strings.ToLower(identifier), "mcp")`, without the
+/// lower-cased copy: no character outside ASCII lower-cases to `m`, `c` or `p` (a test checks
+/// every one), so an ASCII case-insensitive search finds the same.
+fn contains_mcp(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    memchr::memchr2_iter(b'm', b'M', bytes).any(|at| {
+        bytes
+            .get(at + 1..at + 3)
+            .is_some_and(|rest| rest.eq_ignore_ascii_case(b"cp"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mcp_is_found_as_the_lower_cased_search_finds_it() {
+        // Why an ASCII search is enough: no other character lower-cases to m, c or p.
+        for c in (0x80..=0x10_FFFF).filter_map(char::from_u32) {
+            assert!(
+                !c.to_lowercase().any(|l| matches!(l, 'm' | 'c' | 'p')),
+                "{c:?}"
+            );
+        }
+        for (id, expected) in [
+            ("https://github.com/a/b/releases/download/v1/x.mcpb", true),
+            ("https://github.com/a/b/releases/download/v1/X.McPb", true),
+            (
+                "https://github.com/a/b/releases/download/v1/m-c-p.zip",
+                false,
+            ),
+            ("mc", false),
+            ("éMCP", true),
+        ] {
+            assert_eq!(contains_mcp(id), expected, "{id}");
+            assert_eq!(id.to_lowercase().contains("mcp"), expected, "{id}");
+        }
+    }
+
+    #[test]
+    fn github_owners_are_one_to_39_characters_with_alphanumeric_ends() {
+        let path = |owner: &str| format!("/{owner}/repo/releases/download/v1/x.mcpb");
+        assert!(github_release_path(&path("a")));
+        assert!(github_release_path(&path(&"a".repeat(39))));
+        assert!(!github_release_path(&path(&"a".repeat(40))));
+        assert!(github_release_path(&path("a-b")));
+        assert!(!github_release_path(&path("-ab")) && !github_release_path(&path("ab-")));
+        assert!(!github_release_path("/a/b/releases/download/v1/x/y"));
+        assert!(!github_release_path("/a/b/releases/download//x"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn github_release_paths_match_as_the_registry_regex_does(
+            path in "(/([a-zA-Z0-9-]{0,41}|[a-z._]{0,3})){0,8}|/[a-z]{1,3}/[a-z.]{1,3}/releases/download/[^/]{0,3}/[^/]{0,3}(/[a-z]{0,2})?"
+        ) {
+            let regex = constant_regex(
+                r"^/([a-zA-Z0-9]([a-zA-Z0-9\-]{0,37}[a-zA-Z0-9])?)/([a-zA-Z0-9._\-]+)/releases/download/([^/]+)/([^/]+)$",
+            );
+            proptest::prop_assert_eq!(github_release_path(&path), regex.is_match(&path), "{}", path);
+        }
+    }
 }

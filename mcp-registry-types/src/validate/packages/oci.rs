@@ -113,6 +113,14 @@ fn parse_repository(name: &str) -> Result<(Cow<'_, str>, &str), String> {
 
 /// `checkRegistry`: `//registry` parses as a URL whose host is exactly the registry.
 fn check_registry(registry: &str) -> Result<(), String> {
+    // A plain host name (`quay.io`, `ghcr.io`) is its own authority: only `:`, `@`, `/`, `?`,
+    // `#`, `%`, brackets and bytes Go refuses can make the two differ (a test holds this).
+    if registry
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+    {
+        return Ok(());
+    }
     let authority = format!("//{registry}");
     match go_url::parse(&authority) {
         Ok(url) if url.host == registry => Ok(()),
@@ -191,6 +199,16 @@ mod tests {
             "ghcr.io/acme/server@sha256:abc",
         ] {
             assert!(parse_reference(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Why `check_registry` may accept plain host names without parsing them.
+        #[test]
+        fn a_plain_host_name_is_its_own_authority(registry in "[a-zA-Z0-9.-]{1,30}") {
+            let authority = format!("//{registry}");
+            let parsed = go_url::parse(&authority);
+            proptest::prop_assert!(parsed.is_ok_and(|url| url.host == registry), "{}", registry);
         }
     }
 }
