@@ -136,60 +136,74 @@ const WELL_KNOWN: [(&str, &str); 5] = [
 /// pass: the five names are brace-delimited and their values hold no braces, so replacing
 /// them in one left-to-right pass gives the same text as replacing them one after another.
 pub(crate) fn fill_placeholders(text: &str) -> Cow<'_, str> {
-    if !text.contains('{') {
+    if memchr::memchr(b'{', text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
-    let mut known = String::with_capacity(text.len() + 16);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let (before, at) = rest.split_at(open);
-        known.push_str(before);
-        if let Some((name, value)) = WELL_KNOWN.iter().find(|(name, _)| at.starts_with(name)) {
-            known.push_str(value);
-            rest = at.get(name.len()..).unwrap_or_default();
-        } else {
-            known.push('{');
-            rest = at.get(1..).unwrap_or_default();
-        }
-    }
-    known.push_str(rest);
+    let known = fill_well_known(text);
     let ported = fill_port_placeholders(&known);
     Cow::Owned(replace_placeholders(&ported, |_, out| {
         out.push_str("placeholder");
     }))
 }
 
-/// `:(\{[^}]+\})(/|$)` replaced with `:8080$2`, leftmost first, not overlapping.
+/// The five `ReplaceAll`s of the well-known names; borrowed when none appears (most templates
+/// name their own variables).
+fn fill_well_known(text: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut done = 0;
+    for open in memchr::memchr_iter(b'{', text.as_bytes()) {
+        let at = text.get(open..).unwrap_or_default();
+        if let Some((name, value)) = WELL_KNOWN.iter().find(|(name, _)| at.starts_with(name)) {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+            out.push_str(text.get(done..open).unwrap_or_default());
+            out.push_str(value);
+            done = open + name.len();
+        }
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(text.get(done..).unwrap_or_default());
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// `:(\{[^}]+\})(/|$)` replaced with `:8080$2`, leftmost first, not overlapping. Only a `{`
+/// can start a match, so the scan jumps from one to the next.
 fn fill_port_placeholders(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut done = 0;
-    let mut i = 0;
+    // Where the next match may start: after the last one, and its `/`.
+    let mut next = 0;
     // The first `}` at or after some index; only moves forward, so the scan stays linear.
     let mut close: Option<usize> = None;
-    while i + 2 < bytes.len() {
-        let candidate = bytes.get(i) == Some(&b':')
-            && bytes.get(i + 1) == Some(&b'{')
-            && bytes.get(i + 2) != Some(&b'}');
-        if candidate {
-            if close.is_none_or(|c| c < i + 2) {
-                close = bytes
-                    .get(i + 2..)
-                    .and_then(|tail| tail.iter().position(|&b| b == b'}'))
-                    .map(|at| at + i + 2);
-            }
-            let Some(end) = close else { break };
-            let after = bytes.get(end + 1).copied();
-            if matches!(after, None | Some(b'/')) {
-                out.push_str(text.get(done..i).unwrap_or_default());
-                out.push_str(":8080");
-                done = end + 1;
-                // The `/` is part of the match and written back by `$2`.
-                i = done + usize::from(after.is_some());
-                continue;
-            }
+    for brace in memchr::memchr_iter(b'{', bytes) {
+        let Some(colon) = brace.checked_sub(1) else {
+            continue;
+        };
+        let candidate = colon >= next
+            && bytes.get(colon) == Some(&b':')
+            && bytes.get(brace + 1).is_some_and(|&b| b != b'}');
+        if !candidate {
+            continue;
         }
-        i += 1;
+        if close.is_none_or(|c| c <= brace) {
+            close = bytes
+                .get(brace + 1..)
+                .and_then(|tail| memchr::memchr(b'}', tail))
+                .map(|at| at + brace + 1);
+        }
+        let Some(end) = close else { break };
+        let after = bytes.get(end + 1).copied();
+        if matches!(after, None | Some(b'/')) {
+            out.push_str(text.get(done..colon).unwrap_or_default());
+            out.push_str(":8080");
+            done = end + 1;
+            // The `/` is part of the match and written back by `$2`.
+            next = done + usize::from(after.is_some());
+        }
     }
     if done == 0 {
         return Cow::Borrowed(text);
