@@ -53,6 +53,40 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
     }
 }
 
+/// Reads a map key into a slot, borrowed from the input when it has no escapes.
+struct KeySlot<'a, 'de>(&'a mut Cow<'de, str>);
+
+impl<'de> DeserializeSeed<'de> for KeySlot<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySlot<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<(), E> {
+        *self.0 = Cow::Borrowed(value);
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<(), E> {
+        *self.0 = Cow::Owned(value.to_owned());
+        Ok(())
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<(), E> {
+        *self.0 = Cow::Owned(value);
+        Ok(())
+    }
+}
+
 /// Reads any [`WireFields`] type from a JSON object.
 pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: FillValue>(
     deserializer: D,
@@ -85,10 +119,15 @@ impl<'de, T: WireFields> Visitor<'de> for Fill<'_, T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+        // The key is written into this slot rather than returned: a returned `Cow` went
+        // through memory in pieces and was read back whole, stalling every key.
+        let mut key: Cow<'de, str> = Cow::Borrowed("");
+        while map.next_key_seed(KeySlot(&mut key))?.is_some() {
             if !self.0.field(&key, &mut map)? {
                 let value: Value = map.next_value()?;
-                self.0.extra().insert(key.into_owned(), value);
+                self.0
+                    .extra()
+                    .insert(std::mem::take(&mut key).into_owned(), value);
             }
         }
         Ok(())
@@ -470,5 +509,14 @@ mod tests {
             assert_eq!(error.path(), path, "{text}");
             assert!(error.message().ends_with("expected a string"), "{error}");
         }
+    }
+
+    #[test]
+    fn escaped_keys_are_the_keys_they_spell() {
+        let server = read(r#"{"n\u0061me": "a.b/c", "x-\u0076endor": 1, "plain": 2}"#);
+        assert_eq!(server.name(), "a.b/c");
+        let written = serde_json::to_value(&server).unwrap();
+        assert_eq!(written["x-vendor"], 1);
+        assert_eq!(written["plain"], 2);
     }
 }

@@ -55,6 +55,7 @@ impl<'a, 'de> MapAccess<'a, 'de> {
 impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
     type Error = Refused;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         match self.de.skip_whitespace() {
             Some(b'}') => return Ok(None),

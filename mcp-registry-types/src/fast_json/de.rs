@@ -39,6 +39,7 @@ impl<'de> Deserializer<'de> {
     }
 
     /// A string whose `"` is at `pos`, handed over borrowed like `serde_json`'s unescaped ones.
+    #[inline]
     pub(super) fn str_value<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         let text = self.string()?;
         visitor.visit_borrowed_str(text)
