@@ -428,6 +428,16 @@ mod tests {
                 proptest::prop_assert_eq!(Ok(fast), parse_general(&raw));
             }
         }
+
+        /// Shapes real URLs take: user info, IPv6, ports good and bad, escapes, queries.
+        #[test]
+        fn realistic_urls_agree_with_the_general_parser(
+            raw in r"(https|https|http|HTTPS|ftp|git\+ssh|a1|)(://|://|://|:|//|:///)(|||[a-z]{1,3}(:[a-z]{0,2})?@)(\[[0-9a-f:]{0,6}\]|[a-z0-9-]{1,6}(\.[a-z0-9é_-]{1,6}){0,2}|[a-z0-9-]{1,6}(\.[a-z0-9é_-]{1,6}){0,2}|127\.0\.0\.1|localhost|)(|:[0-9]{0,5}|:[0-9]{0,5}|:[0-9]{1,2}:[0-9]|:x)(/[a-zA-Z0-9._~-]{0,8}|/[a-zA-Z0-9._~-]{0,8}|/[a-zA-Z0-9._~:@%{}é -]{0,8}){0,4}(|||\?[a-z=&%]{0,6})(|||#[a-z%/]{0,4})"
+        ) {
+            if let Some(fast) = simple(&raw) {
+                proptest::prop_assert_eq!(Ok(fast), parse_general(&raw));
+            }
+        }
     }
 
     #[test]
