@@ -408,9 +408,10 @@ fn absolute(parsed: Result<&go_url::GoUrl<'_>, &go_url::GoUrlError>) -> bool {
     if url.scheme.is_empty() {
         return false;
     }
+    // Go refuses a second colon outside brackets, so only a bracketed host name holds one.
     let host = url.hostname();
-    if host.contains(':') {
-        return url.host.starts_with('[') && host.parse::<std::net::Ipv6Addr>().is_ok();
+    if url.host.starts_with('[') && host.contains(':') {
+        return host.parse::<std::net::Ipv6Addr>().is_ok();
     }
     true
 }
