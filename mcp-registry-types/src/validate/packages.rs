@@ -11,6 +11,7 @@ use regex::Regex;
 use super::LayerSink;
 use super::path::At;
 use crate::go_url;
+use crate::name::{NAME_BYTE, all_bytes_in};
 use crate::package::Package;
 use crate::regexes::constant_regex;
 use crate::server::ServerJson;
@@ -53,13 +54,14 @@ const MCPB_HOSTS: [&str; 4] = [
 /// `^/([a-zA-Z0-9]([a-zA-Z0-9\-]{0,37}[a-zA-Z0-9])?)/([a-zA-Z0-9._\-]+)/releases/download/([^/]+)/([^/]+)$`,
 /// segment by segment (a property test holds it to the regex).
 fn github_release_path(path: &str) -> bool {
-    let mut segments = path.split('/');
+    // A byte split: `str::split` calls `memchr` per segment, dearer than these short segments.
+    let mut segments = path.as_bytes().split(|&b| b == b'/');
     let (
-        Some(""),
+        Some([]),
         Some(owner),
         Some(repo),
-        Some("releases"),
-        Some("download"),
+        Some(b"releases"),
+        Some(b"download"),
         Some(tag),
         Some(file),
         None,
@@ -76,7 +78,6 @@ fn github_release_path(path: &str) -> bool {
     else {
         return false;
     };
-    let owner = owner.as_bytes();
     let owner_ok = match owner {
         [first, .., last] => {
             owner.len() <= 39
@@ -91,9 +92,7 @@ fn github_release_path(path: &str) -> bool {
     };
     owner_ok
         && !repo.is_empty()
-        && repo
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && all_bytes_in(repo, NAME_BYTE)
         && !tag.is_empty()
         && !file.is_empty()
 }

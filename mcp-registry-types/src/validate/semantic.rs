@@ -3,7 +3,7 @@
 use super::LayerSink;
 use super::path::{At, Pointer};
 use crate::input::Argument;
-use crate::name::{NameError, NameErrorKind};
+use crate::name::{NAME_BYTE, NameError, NameErrorKind, all_bytes_in};
 use crate::package::Package;
 use crate::server::ServerJson;
 use crate::transport::Transport;
@@ -71,11 +71,8 @@ fn version(path: impl Pointer, text: &str, sink: &mut LayerSink<'_, '_>) {
 /// `^https?://(www\.)?HOST/[0-9A-Za-z_.-]+/[0-9A-Za-z_.-]+/?$`, the registry's GitHub and
 /// GitLab repository patterns (RE2's `\w` is ASCII), without a regex engine.
 fn repository_url(url: &str, host: &str) -> bool {
-    let part = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-    };
+    // `[0-9A-Za-z_.-]+` is the server name's byte class.
+    let part = |s: &str| !s.is_empty() && all_bytes_in(s.as_bytes(), NAME_BYTE);
     let Some(rest) = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
