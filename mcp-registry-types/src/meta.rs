@@ -17,7 +17,13 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-pub(crate) use summary::Summary;
+pub(crate) use summary::{GoSize, Summary};
+
+use crate::validate::MAX_PUBLISHER_META_BYTES;
+
+/// The most bytes Go's `json.Marshal` writes for one byte of `_meta` text the fast reader
+/// takes (a test holds this).
+const GO_BYTES_PER_FAST_BYTE: usize = 6;
 
 /// A `_meta` object: its JSON text, and the parsed object once it is asked for.
 #[derive(Clone)]
@@ -80,8 +86,17 @@ impl<'de> Deserialize<'de> for Meta {
         // in its words, so the same documents parse as before. The pass that checks is the
         // one validation needs, so it runs once, here.
         // The fast reader makes serde_json's visitor calls or refuses, and what it accepts
-        // (no escapes, integers of at most 18 digits) serde_json accepts too.
-        let summary = match crate::fast_json::read_with(raw.get(), |reader| Summary::read(reader)) {
+        // (no escapes, integers of at most 18 digits) serde_json accepts too. In that subset
+        // Go writes no byte as more than six (`<` as `\u003c`; an integer gains at most a
+        // digit), so text within a sixth of the limit need not have its size counted.
+        let text = raw.get();
+        let bound = GO_BYTES_PER_FAST_BYTE.saturating_mul(text.len());
+        let fast = if bound <= MAX_PUBLISHER_META_BYTES {
+            crate::fast_json::read_with(text, |reader| Summary::read_shapes(reader, bound))
+        } else {
+            crate::fast_json::read_with(text, |reader| Summary::read(reader))
+        };
+        let summary = match fast {
             Ok(summary) => summary,
             Err(_) => Summary::read(&mut serde_json::Deserializer::from_str(raw.get()))
                 .map_err(|error| de::Error::custom(crate::error::without_position(&error)))?,
@@ -155,12 +170,43 @@ mod tests {
     }
 
     #[test]
+    fn small_text_is_not_counted_and_larger_text_is() {
+        let small = parse(
+            r#"{"_meta": {"io.modelcontextprotocol.registry/publisher-provided": {"a": "<"}}}"#,
+        );
+        let text_len =
+            r#"{"io.modelcontextprotocol.registry/publisher-provided": {"a": "<"}}"#.len();
+        assert_eq!(
+            small
+                .meta
+                .as_ref()
+                .unwrap()
+                .summary()
+                .publisher_provided_size(),
+            Some(super::GoSize::AtMost(6 * text_len))
+        );
+        let long = "x".repeat(700);
+        let large = parse(&format!(
+            r#"{{"_meta": {{"io.modelcontextprotocol.registry/publisher-provided": {{"a": "{long}"}}}}}}"#
+        ));
+        assert_eq!(
+            large
+                .meta
+                .as_ref()
+                .unwrap()
+                .summary()
+                .publisher_provided_size(),
+            Some(super::GoSize::Exact(r#"{"a":""}"#.len() + 700))
+        );
+    }
+
+    #[test]
     fn built_objects_are_summarised_from_the_map() {
         let map = json!({"io.modelcontextprotocol.registry/publisher-provided": {"a": "<"}});
         let meta = super::Meta::from(map.as_object().cloned().unwrap());
         assert_eq!(
-            meta.summary().publisher_provided_len(),
-            Some(r#"{"a":"\u003c"}"#.len())
+            meta.summary().publisher_provided_size(),
+            Some(super::GoSize::Exact(r#"{"a":"\u003c"}"#.len()))
         );
     }
 

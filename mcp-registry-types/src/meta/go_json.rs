@@ -309,7 +309,8 @@ mod tests {
         .deserialize(&mut serde_json::Deserializer::from_str(text))
         .unwrap();
         assert!(members.is_empty(), "every object gives its scratch back");
-        // Where the fast reader takes the text (parsing `_meta` tries it first), it agrees.
+        // Where the fast reader takes the text (parsing `_meta` tries it first), it agrees,
+        // and Go writes at most six bytes for each byte of it (so parsing may skip the count).
         if let Ok(fast) = crate::fast_json::read_with(text, |reader| {
             GoLen {
                 members: &mut members,
@@ -317,6 +318,10 @@ mod tests {
             .deserialize(reader)
         }) {
             assert_eq!(fast, value, "{text}");
+            assert!(
+                value.len <= crate::meta::GO_BYTES_PER_FAST_BYTE * text.len(),
+                "{text}"
+            );
         }
         value
     }
@@ -471,6 +476,28 @@ mod tests {
             if f.is_finite() {
                 prop_assert_eq!(go_float_len(f), oracle_float_len(f));
             }
+        }
+
+        /// Text the fast reader takes: escapes Go adds (`<`, U+2028) and long integers.
+        #[test]
+        fn fast_text_counts_the_same_and_within_six_bytes_a_byte(
+            items in prop::collection::vec(
+                prop_oneof![
+                    "[a-z<>&\u{2028}é]{0,8}".prop_map(|s| format!("\"{s}\"")),
+                    (-999_999_999_999_999_999_i64..999_999_999_999_999_999).prop_map(|n| n.to_string()),
+                    Just("99999999999999999".to_owned()),
+                    Just("[1, {\"<\": [true, null]}]".to_owned()),
+                ],
+                0..6,
+            ),
+            pretty in any::<bool>(),
+        ) {
+            let gap = if pretty { "\n  " } else { "" };
+            let members: Vec<String> =
+                items.iter().enumerate().map(|(i, v)| format!("{gap}\"k{}\":{v}", i % 3)).collect();
+            let text = format!("{{{}{gap}}}", members.join(","));
+            let value: Value = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(streamed(&text).len, go_json_len(&value));
         }
 
         #[test]

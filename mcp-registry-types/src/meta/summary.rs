@@ -8,10 +8,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::check::Any;
-use super::go_json::{GoLen, GoValue};
+use super::go_json::GoLen;
 use crate::server::PUBLISHER_PROVIDED_META;
 use crate::wire::Key;
 
@@ -23,20 +23,42 @@ use crate::wire::Key;
 pub(crate) struct Summary {
     /// Every key but the publisher-provided one, in order, with whether its value is an object.
     others: Vec<(String, bool)>,
-    /// The publisher-provided value.
-    provided: Option<GoValue>,
+    /// The publisher-provided value: whether it is an object, and its size.
+    provided: Option<(bool, GoSize)>,
+}
+
+/// The size of the publisher-provided value as Go's `json.Marshal` writes it.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum GoSize {
+    /// Counted.
+    Exact(usize),
+    /// Not counted, and at most this: text too short to break the registry's limit
+    /// (see [`Summary::read_shapes`]).
+    AtMost(usize),
 }
 
 impl Summary {
-    /// Reads the summary of the object `deserializer` holds.
+    /// Reads the summary of the object `deserializer` holds, counting the publisher-provided
+    /// value's size.
     pub(super) fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(TopLevel)
+        deserializer.deserialize_map(TopLevel { bound: None })
+    }
+
+    /// Reads the same facts but the size, which is given as at most `bound`: counting Go's
+    /// escapes and numbers is most of the work, and text Go cannot write longer than the limit
+    /// does not need it. For the fast reader only, whose skips are strict (`serde_json`'s are
+    /// lenient, and this pass is also the check that the text parses).
+    pub(super) fn read_shapes<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        bound: usize,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(TopLevel { bound: Some(bound) })
     }
 
     /// Whether the value under `key` is an object; `None` when there is no such key.
     pub(crate) fn is_object(&self, key: &str) -> Option<bool> {
         if key == PUBLISHER_PROVIDED_META {
-            return self.provided.map(|value| value.object);
+            return self.provided.map(|(object, _)| object);
         }
         self.others
             .iter()
@@ -50,13 +72,15 @@ impl Summary {
     }
 
     /// The size of the publisher-provided value as Go's `json.Marshal` writes it.
-    pub(crate) fn publisher_provided_len(&self) -> Option<usize> {
-        self.provided.map(|value| value.len)
+    pub(crate) fn publisher_provided_size(&self) -> Option<GoSize> {
+        self.provided.map(|(_, size)| size)
     }
 }
 
-/// The `_meta` object.
-struct TopLevel;
+/// The `_meta` object; with a `bound`, sizes are not counted (see [`Summary::read_shapes`]).
+struct TopLevel {
+    bound: Option<usize>,
+}
 
 /// One appearance of a key other than the publisher-provided one.
 struct Appearance<'de> {
@@ -79,14 +103,25 @@ impl<'de> Visitor<'de> for TopLevel {
         let mut provided = None;
         while let Some(Key(key)) = map.next_key()? {
             if key == PUBLISHER_PROVIDED_META {
-                // Room for a typical object's members at once, rather than growing by doubling.
-                members.reserve(16);
                 // A repeat replaces the earlier value.
-                provided = Some(map.next_value_seed(GoLen {
-                    members: &mut members,
-                })?);
+                provided = Some(if let Some(bound) = self.bound {
+                    let Shape(object) = map.next_value()?;
+                    (object, GoSize::AtMost(bound))
+                } else {
+                    // Room for a typical object's members at once, rather than growing by
+                    // doubling.
+                    members.reserve(16);
+                    let value = map.next_value_seed(GoLen {
+                        members: &mut members,
+                    })?;
+                    (value.object, GoSize::Exact(value.len))
+                });
             } else {
-                let IsObject(object) = map.next_value()?;
+                let object = if self.bound.is_some() {
+                    map.next_value::<Shape>()?.0
+                } else {
+                    map.next_value::<IsObject>()?.0
+                };
                 let order = others.len();
                 others.push(Appearance { key, order, object });
             }
@@ -172,6 +207,60 @@ impl<'de> Visitor<'de> for IsObjectVisitor {
     }
 }
 
+/// Whether a value is an object, skipping it with the reader's own skip (strict in the fast
+/// reader; see [`Summary::read_shapes`]).
+struct Shape(bool);
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ShapeVisitor)
+    }
+}
+
+struct ShapeVisitor;
+
+impl<'de> Visitor<'de> for ShapeVisitor {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        while map.next_entry::<Key<'de>, IgnoredAny>()?.is_some() {}
+        Ok(Shape(true))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Shape(false))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+        Ok(Shape(false))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+        Ok(Shape(false))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
+        Ok(Shape(false))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+        Ok(Shape(false))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
+        Ok(Shape(false))
+    }
+
+    fn visit_unit<E>(self) -> Result<Shape, E> {
+        Ok(Shape(false))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{Map, Value};
@@ -185,6 +274,20 @@ mod tests {
         // Where the fast reader takes the text (parsing does that first), it agrees.
         if let Ok(fast) = crate::fast_json::read_with(text, |reader| Summary::read(reader)) {
             assert_eq!(fast, from_text, "{text}");
+            // Reading shapes only finds the same facts, the size aside.
+            let shapes =
+                crate::fast_json::read_with(text, |reader| Summary::read_shapes(reader, 7))
+                    .unwrap();
+            assert_eq!(shapes.others, from_text.others, "{text}");
+            assert_eq!(
+                shapes
+                    .provided
+                    .map(|(object, _)| (object, GoSize::AtMost(7))),
+                from_text
+                    .provided
+                    .map(|(object, _)| (object, GoSize::AtMost(7))),
+                "{text}"
+            );
         }
         // Objects built in code are summarised from the parsed map: same answer.
         let map: Map<String, Value> = serde_json::from_str(text).unwrap();
@@ -207,7 +310,14 @@ mod tests {
         assert_eq!(s.is_object(OFFICIAL_META), Some(false));
         assert_eq!(s.is_object("missing"), None);
         assert_eq!(s.is_object(PUBLISHER_PROVIDED_META), None);
-        assert_eq!(s.publisher_provided_len(), None);
+        assert_eq!(exact(&s), None);
+    }
+
+    fn exact(s: &Summary) -> Option<usize> {
+        s.publisher_provided_size().map(|size| match size {
+            GoSize::Exact(n) => n,
+            GoSize::AtMost(bound) => panic!("not counted (at most {bound})"),
+        })
     }
 
     /// The Go length of the publisher-provided value as `serde_json` parses the object (keeping
@@ -229,9 +339,9 @@ mod tests {
             }
         }"#;
         let s = summary(text);
-        assert_eq!(s.publisher_provided_len(), oracle(text));
+        assert_eq!(exact(&s), oracle(text));
         assert_eq!(
-            s.publisher_provided_len(),
+            exact(&s),
             Some(r#"{"a":{"w":-7,"x":0.1},"b":"é\u2028"}"#.len())
         );
         assert_eq!(s.other_keys().collect::<Vec<_>>(), ["tools"]);
@@ -244,8 +354,8 @@ mod tests {
         let s = summary(text);
         assert_eq!(s.other_keys().count(), 0);
         assert_eq!(s.is_object(PUBLISHER_PROVIDED_META), Some(false));
-        assert_eq!(s.publisher_provided_len(), Some(r#""\u003cx\u003e""#.len()));
-        assert_eq!(s.publisher_provided_len(), oracle(text));
+        assert_eq!(exact(&s), Some(r#""\u003cx\u003e""#.len()));
+        assert_eq!(exact(&s), oracle(text));
     }
 
     #[test]
@@ -255,8 +365,8 @@ mod tests {
         let s = summary(text);
         assert_eq!(s.other_keys().collect::<Vec<_>>(), ["tools"]);
         assert_eq!(s.is_object("tools"), Some(true));
-        assert_eq!(s.publisher_provided_len(), Some(r#"{"k":"v"}"#.len()));
-        assert_eq!(s.publisher_provided_len(), oracle(text));
+        assert_eq!(exact(&s), Some(r#"{"k":"v"}"#.len()));
+        assert_eq!(exact(&s), oracle(text));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::LayerSink;
 use super::path::{At, Pointer};
 use super::shared;
 use crate::input::{Argument, Input, KeyValueInput};
-use crate::meta::Summary;
+use crate::meta::{GoSize, Summary};
 use crate::package::Package;
 use crate::server::{Icon, PUBLISHER_PROVIDED_META, ServerJson};
 use crate::transport::Transport;
@@ -100,7 +100,8 @@ impl<'d> Checker<'_, '_, 'd> {
                 format!("`_meta` key `{key}` is not accepted: put publisher metadata under `{PUBLISHER_PROVIDED_META}`"),
             );
         }
-        if let Some(size) = meta.publisher_provided_len()
+        // An uncounted size is one that cannot exceed the limit.
+        if let Some(GoSize::Exact(size)) = meta.publisher_provided_size()
             && size > MAX_PUBLISHER_META_BYTES
         {
             self.sink.error(
