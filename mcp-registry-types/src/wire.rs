@@ -3,6 +3,9 @@
 //! `#[serde(flatten)]` would keep unknown fields too, but it buffers every object into an
 //! intermediate tree first, which doubled parse time. Here each type names its known keys and
 //! a single map visitor fills them, sending anything else to the type's verbatim `extra` map.
+//! Fields marked `(fill)` or `(text)` are written where they live rather than returned up
+//! through serde's layers: large structs were copied at every layer, and small values written
+//! and read back at different widths stalled the processor (see [`Fill`] and [`TextSlot`]).
 
 use std::borrow::Cow;
 use std::fmt;
