@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -105,7 +106,7 @@ impl<'de> Visitor<'de> for TopLevel {
             if key == PUBLISHER_PROVIDED_META {
                 // A repeat replaces the earlier value.
                 provided = Some(if let Some(bound) = self.bound {
-                    let Shape(object) = map.next_value()?;
+                    let object = map.next_value::<Skipped>()?.0;
                     (object, GoSize::AtMost(bound))
                 } else {
                     // Room for a typical object's members at once, rather than growing by
@@ -118,9 +119,9 @@ impl<'de> Visitor<'de> for TopLevel {
                 });
             } else {
                 let object = if self.bound.is_some() {
-                    map.next_value::<Shape>()?.0
+                    map.next_value::<Skipped>()?.0
                 } else {
-                    map.next_value::<IsObject>()?.0
+                    map.next_value::<Checked>()?.0
                 };
                 let order = others.len();
                 others.push(Appearance { key, order, object });
@@ -152,112 +153,66 @@ fn first_position_last_value(mut seen: Vec<Appearance<'_>>) -> Vec<(String, bool
         .collect()
 }
 
-/// Whether a value is an object, read without keeping any of it.
-struct IsObject(bool);
+/// Whether a value is an object, read without keeping any of it; `S` is how its parts are
+/// skipped. [`Checked`] uses `Any`, not `IgnoredAny`: `serde_json` skips ignored values with
+/// its lenient scan, and this pass is also the check that the text parses. [`Skipped`] uses
+/// the reader's own skip, strict in the fast reader (see [`Summary::read_shapes`]).
+struct IsObject<S>(bool, PhantomData<S>);
 
-impl<'de> Deserialize<'de> for IsObject {
+type Checked = IsObject<Any>;
+type Skipped = IsObject<IgnoredAny>;
+
+impl<'de, S: Deserialize<'de>> Deserialize<'de> for IsObject<S> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(IsObjectVisitor)
+        deserializer.deserialize_any(IsObjectVisitor(PhantomData))
     }
 }
 
-struct IsObjectVisitor;
+struct IsObjectVisitor<S>(PhantomData<S>);
 
-impl<'de> Visitor<'de> for IsObjectVisitor {
-    type Value = IsObject;
+fn shape<S>(object: bool) -> IsObject<S> {
+    IsObject(object, PhantomData)
+}
+
+impl<'de, S: Deserialize<'de>> Visitor<'de> for IsObjectVisitor<S> {
+    type Value = IsObject<S>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsObject, A::Error> {
-        // `Any`, not `IgnoredAny`: serde_json skips ignored values with its lenient scan, and
-        // this pass is also the check that the text parses.
-        while map.next_entry::<Any, Any>()?.is_some() {}
-        Ok(IsObject(true))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IsObject<S>, A::Error> {
+        while map.next_entry::<Key<'de>, S>()?.is_some() {}
+        Ok(shape(true))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsObject, A::Error> {
-        while seq.next_element::<Any>()?.is_some() {}
-        Ok(IsObject(false))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IsObject<S>, A::Error> {
+        while seq.next_element::<S>()?.is_some() {}
+        Ok(shape(false))
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<IsObject, E> {
-        Ok(IsObject(false))
+    fn visit_bool<E>(self, _: bool) -> Result<IsObject<S>, E> {
+        Ok(shape(false))
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<IsObject, E> {
-        Ok(IsObject(false))
+    fn visit_i64<E>(self, _: i64) -> Result<IsObject<S>, E> {
+        Ok(shape(false))
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<IsObject, E> {
-        Ok(IsObject(false))
+    fn visit_u64<E>(self, _: u64) -> Result<IsObject<S>, E> {
+        Ok(shape(false))
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<IsObject, E> {
-        Ok(IsObject(false))
+    fn visit_f64<E>(self, _: f64) -> Result<IsObject<S>, E> {
+        Ok(shape(false))
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<IsObject, E> {
-        Ok(IsObject(false))
+    fn visit_str<E>(self, _: &str) -> Result<IsObject<S>, E> {
+        Ok(shape(false))
     }
 
-    fn visit_unit<E>(self) -> Result<IsObject, E> {
-        Ok(IsObject(false))
-    }
-}
-
-/// Whether a value is an object, skipping it with the reader's own skip (strict in the fast
-/// reader; see [`Summary::read_shapes`]).
-struct Shape(bool);
-
-impl<'de> Deserialize<'de> for Shape {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ShapeVisitor)
-    }
-}
-
-struct ShapeVisitor;
-
-impl<'de> Visitor<'de> for ShapeVisitor {
-    type Value = Shape;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
-        while map.next_entry::<Key<'de>, IgnoredAny>()?.is_some() {}
-        Ok(Shape(true))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Shape(false))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
-        Ok(Shape(false))
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
-        Ok(Shape(false))
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
-        Ok(Shape(false))
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
-        Ok(Shape(false))
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
-        Ok(Shape(false))
-    }
-
-    fn visit_unit<E>(self) -> Result<Shape, E> {
-        Ok(Shape(false))
+    fn visit_unit<E>(self) -> Result<IsObject<S>, E> {
+        Ok(shape(false))
     }
 }
 
