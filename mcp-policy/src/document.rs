@@ -386,6 +386,10 @@ pub struct Match {
     /// Whether any remote URL targets a loopback, private, link-local or metadata address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_network: Option<bool>,
+    /// Whether the server's command, arguments, `env` values, remote URLs or header values hold
+    /// an environment variable reference (`${VAR}`, `$VAR`) that the host expands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable_reference: Option<bool>,
     /// A time window, judged from the request's time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeWindow>,

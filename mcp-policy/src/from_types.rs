@@ -52,6 +52,8 @@ impl ServerFacts {
             packages,
             remotes,
             command: None,
+            env: std::collections::BTreeMap::new(),
+            headers: std::collections::BTreeMap::new(),
             validation_clean: validate(server).is_valid(),
         }
     }

@@ -64,6 +64,8 @@ pub enum Clause {
     HttpsOnly,
     /// `match.privateNetwork`
     PrivateNetwork,
+    /// `match.variableReference`
+    VariableReference,
     /// `match.time`
     Time,
     /// The rule's `anyOf` alternatives.
@@ -105,6 +107,7 @@ impl Clause {
             Self::PackagePinned => "packagePinned",
             Self::HttpsOnly => "httpsOnly",
             Self::PrivateNetwork => "privateNetwork",
+            Self::VariableReference => "variableReference",
             Self::Time => "time",
             Self::AnyOf => "anyOf",
             Self::Except => "except",
@@ -262,6 +265,7 @@ pub(crate) struct CompiledMatch {
     pub(crate) package_pinned: Option<bool>,
     pub(crate) https_only: Option<bool>,
     pub(crate) private_network: Option<bool>,
+    pub(crate) variable_reference: Option<bool>,
     pub(crate) time: Option<TimeWindow>,
     /// The clauses present, in evaluation order, for audit records.
     pub(crate) clauses: Vec<Clause>,
@@ -390,6 +394,7 @@ pub(crate) fn compile_match(
     out.package_pinned = m.package_pinned;
     out.https_only = m.https_only;
     out.private_network = m.private_network;
+    out.variable_reference = m.variable_reference;
     out.time = m.time;
     out.clauses = present_clauses(m);
     out
@@ -432,6 +437,7 @@ fn present_clauses(m: &Match) -> Vec<Clause> {
         (m.package_pinned.is_some(), Clause::PackagePinned),
         (m.https_only.is_some(), Clause::HttpsOnly),
         (m.private_network.is_some(), Clause::PrivateNetwork),
+        (m.variable_reference.is_some(), Clause::VariableReference),
         (m.time.is_some(), Clause::Time),
     ];
     flags
@@ -598,6 +604,13 @@ impl CompiledMatch {
                 .any(|p| p.as_ref().is_none_or(|p| is_private_host(&p.host)));
             require!(Clause::PrivateNetwork, private == want);
         }
+        if let Some(want) = self.variable_reference {
+            let found = server.has_variable_reference()
+                || r.remote
+                    .as_ref()
+                    .is_some_and(|rm| crate::request::has_variable_reference(&rm.url));
+            require!(Clause::VariableReference, found == want);
+        }
         if let Some(window) = &self.time {
             match r.time {
                 Some(now) => require!(
@@ -677,6 +690,7 @@ impl CompiledMatch {
             Clause::PackagePinned => to.package_pinned = self.package_pinned,
             Clause::HttpsOnly => to.https_only = self.https_only,
             Clause::PrivateNetwork => to.private_network = self.private_network,
+            Clause::VariableReference => to.variable_reference = self.variable_reference,
             Clause::Time => to.time = self.time,
             Clause::AnyOf | Clause::Except | Clause::Quota | Clause::LayerTenant => {}
         }
@@ -773,6 +787,7 @@ impl CompiledMatch {
             && flag(self.package_pinned, other.package_pinned)
             && flag(self.https_only, other.https_only)
             && flag(self.private_network, other.private_network)
+            && flag(self.variable_reference, other.variable_reference)
     }
 
     /// Why the conditions can never hold, if that is evident.

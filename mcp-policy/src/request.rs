@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::IpAddr;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -33,6 +34,16 @@ pub struct Request {
     /// Usage counters kept by the caller, by counter name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub usage: BTreeMap<String, Usage>,
+    /// The remote endpoint the host is about to use. When set, URL conditions judge this remote
+    /// alone; when absent, a server is allowed only if every one of its remotes is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteFacts>,
+    /// The addresses DNS returned for the remote's host name, as the caller resolved them just
+    /// before connecting. `privateNetwork` checks every one, which is the defence against DNS
+    /// rebinding: a public name that resolves to a private address is judged by the address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<String>")]
+    pub resolved_addresses: Vec<IpAddr>,
 }
 
 impl Request {
@@ -46,7 +57,21 @@ impl Request {
             scope: None,
             time: None,
             usage: BTreeMap::new(),
+            remote: None,
+            resolved_addresses: Vec::new(),
         }
+    }
+
+    /// Names the remote endpoint the host is about to use.
+    pub fn with_remote_in_use(mut self, remote: RemoteFacts) -> Self {
+        self.remote = Some(remote);
+        self
+    }
+
+    /// Adds an address the remote's host name resolved to.
+    pub fn with_resolved_address(mut self, address: IpAddr) -> Self {
+        self.resolved_addresses.push(address);
+        self
     }
 
     /// Sets the tool.
@@ -299,6 +324,13 @@ pub struct ServerFacts {
     /// The command and arguments the host runs for a stdio server, as configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
+    /// The environment the host sets for a stdio server, as configured (values may hold
+    /// `${VAR}` references the host expands).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// The HTTP headers the host sends to a remote server, as configured.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
     /// Whether validation of the entry found no errors. Absent means not known to be clean.
     #[serde(default)]
     pub validation_clean: bool,
@@ -362,6 +394,34 @@ impl ServerFacts {
         self
     }
 
+    /// Adds an environment variable the host sets for a stdio server.
+    pub fn with_env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.insert(name.into(), value.into());
+        self
+    }
+
+    /// Adds an HTTP header the host sends to a remote server.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// Whether the configuration the host will expand holds an environment variable reference
+    /// (`${VAR}`, `${VAR:-default}` or `$VAR`) in its command, arguments, `env` values, remote
+    /// URLs or header values. What such a server runs depends on the environment of the machine,
+    /// not on what an administrator reviewed.
+    pub fn has_variable_reference(&self) -> bool {
+        let command = self.command.iter().flatten();
+        let env = self.env.values();
+        let headers = self.headers.values();
+        let urls = self.remotes.iter().map(|r| &r.url);
+        command
+            .chain(env)
+            .chain(headers)
+            .chain(urls)
+            .any(|text| has_variable_reference(text))
+    }
+
     /// Records whether validation found no errors.
     pub fn with_validation_clean(mut self, clean: bool) -> Self {
         self.validation_clean = clean;
@@ -398,6 +458,21 @@ impl ServerFacts {
     pub fn is_pinned(&self) -> bool {
         self.packages.iter().all(PackageFacts::is_pinned)
     }
+}
+
+/// Whether `text` holds `${NAME...}` or `$NAME`, NAME starting with a letter or `_`.
+pub(crate) fn has_variable_reference(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'$'
+            && match bytes.get(i + 1) {
+                Some(b'{') => bytes
+                    .get(i + 2)
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_'),
+                Some(c) => c.is_ascii_alphabetic() || *c == b'_',
+                None => false,
+            }
+    })
 }
 
 /// One installable package of a server.

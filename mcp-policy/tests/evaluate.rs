@@ -477,3 +477,39 @@ fn requests_parse_from_json() {
         "/server/nme: unknown field `nme`, did you mean `name`"
     );
 }
+
+#[test]
+fn variable_references_are_seen_in_every_configured_field() {
+    let policy = compile(
+        r#"{"defaultEffect": "allow", "rules": [
+            {"id": "no-vars", "effect": "deny", "match": {"variableReference": true}}
+        ]}"#,
+    );
+    let plain = ServerFacts::new("a/b")
+        .with_command(["npx", "-y", "pkg@1.0.0", "--price=$5"])
+        .with_env("TOKEN", "literal");
+    let request = |server: ServerFacts| Request::new(Principal::new("u"), Action::Connect, server);
+    assert_eq!(effect(&policy, &request(plain.clone())), Effect::Allow);
+    for server in [
+        plain.clone().with_command(["npx", "${PKG}"]),
+        plain.clone().with_command(["run", "$HOME/bin"]),
+        plain.clone().with_env("TOKEN", "${TOKEN:-x}"),
+        plain
+            .clone()
+            .with_remote(TransportKind::StreamableHttp, "https://${HOST}/mcp"),
+        plain
+            .clone()
+            .with_header("Authorization", "Bearer ${API_KEY}"),
+    ] {
+        assert_eq!(
+            effect(&policy, &request(server.clone())),
+            Effect::Deny,
+            "{server:?}"
+        );
+    }
+    let in_use = request(plain).with_remote_in_use(mcp_policy::RemoteFacts::new(
+        TransportKind::Sse,
+        "https://x.example/$PATH",
+    ));
+    assert_eq!(effect(&policy, &in_use), Effect::Deny);
+}
