@@ -65,6 +65,11 @@ pub(crate) struct Index {
     pub(crate) by_label: FastMap<Vec<u32>>,
     pub(crate) label_prefixes: Vec<(usize, FastMap<Vec<u32>>)>,
     pub(crate) by_host: FastMap<Vec<u32>>,
+    /// Wildcard-host URL rules by a domain suffix every matching host has (`vendor.example`
+    /// for `https://*.vendor.example/*`).
+    pub(crate) by_host_suffix: FastMap<Vec<u32>>,
+    /// Every rule filed by host, for a remote whose host cannot be read.
+    pub(crate) url_rules: Vec<u32>,
     pub(crate) by_tool: FastMap<Vec<u32>>,
     pub(crate) always: Vec<u32>,
 }
@@ -487,7 +492,7 @@ fn exact_names(m: &CompiledMatch) -> Option<Vec<&str>> {
 fn literal_hosts(m: &CompiledMatch) -> Option<Vec<String>> {
     let urls = m.remote_url.as_ref().filter(|u| !u.is_empty())?;
     urls.iter()
-        .map(crate::url::UrlPattern::literal_host)
+        .map(|u| u.literal_host().map(str::to_owned))
         .collect()
 }
 
@@ -633,6 +638,20 @@ fn by_globs(globs: Option<&Vec<crate::glob::Glob>>) -> Option<&Vec<crate::glob::
     globs.filter(|g| g.iter().all(|g| !g.literal_prefix().is_empty()))
 }
 
+/// Where the index files a rule's URL patterns: each pattern's literal host (`true`) or the
+/// domain suffix of its wildcard host (`false`); `None` when some pattern has neither.
+fn host_keys(urls: &[crate::url::UrlPattern]) -> Option<Vec<(&str, bool)>> {
+    let keys: Option<Vec<(&str, bool)>> = urls
+        .iter()
+        .map(|u| {
+            u.literal_host()
+                .map(|h| (h, true))
+                .or_else(|| u.host_suffix().map(|s| (s, false)))
+        })
+        .collect();
+    keys.filter(|k| !k.is_empty())
+}
+
 fn build_index(rules: &[CompiledRule]) -> Index {
     let mut index = Index::default();
     for (i, rule) in rules.iter().enumerate() {
@@ -655,19 +674,16 @@ fn build_index(rules: &[CompiledRule]) -> Index {
                     None => push_prefix(&mut index.label_prefixes, &g.literal_prefix(), id),
                 }
             }
-        } else if let Some(hosts) = c
-            .remote_url
-            .as_ref()
-            .map(|urls| {
-                urls.iter()
-                    .map(crate::url::UrlPattern::literal_host)
-                    .collect::<Option<Vec<_>>>()
-            })
-            .and_then(|h| h.filter(|h| !h.is_empty()))
-        {
-            for host in hosts {
-                index.by_host.entry(host).or_default().push(id);
+        } else if let Some(keys) = c.remote_url.as_ref().and_then(|urls| host_keys(urls)) {
+            for (key, exact) in keys {
+                let map = if exact {
+                    &mut index.by_host
+                } else {
+                    &mut index.by_host_suffix
+                };
+                map.entry(key.to_owned()).or_default().push(id);
             }
+            index.url_rules.push(id);
         } else if let Some(tools) = c
             .tool
             .as_ref()

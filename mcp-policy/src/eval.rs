@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::compile::{CompiledPolicy, CompiledRule};
 use crate::document::{Effect, Obligation};
-use crate::matcher::{Clause, Context, Truth};
+use crate::matcher::{Clause, Context, Truth, remotes_in_view};
 use crate::request::Request;
+use crate::url::Target;
 
 /// The answer to a [`Request`]: the effect, what decided it, and everything an auditor needs.
 /// Serializes as one audit record.
@@ -269,10 +270,45 @@ struct Hit {
 
 impl CompiledPolicy {
     /// Decides `request`. Pure: the same policy and request always give the same decision.
+    ///
+    /// A server with several remotes and no remote named in use is decided once per remote, and
+    /// the strictest decision stands: a host may use any of them.
     pub fn evaluate(&self, request: &Request) -> Decision {
-        let cx = Context::new(request, &self.roles);
+        self.evaluate_strictest(request).0
+    }
+
+    /// The strictest decision over the remotes in view, and the context that gave it.
+    fn evaluate_strictest<'r>(&self, request: &'r Request) -> (Decision, Context<'r>) {
+        let roles = self.roles.effective(request);
+        let several = request.remote.is_none() && request.server.remotes.len() > 1;
+        let mut strictest: Option<(Decision, Context<'r>)> = None;
+        for remote in remotes_in_view(request) {
+            let cx = Context::new(request, roles.clone(), remote);
+            let mut decision = self.evaluate_in(&cx);
+            if several && decision.effect != Effect::Allow {
+                let url = remote.map_or("", |r| r.url.as_str());
+                decision.reasons.push(Arc::from(format!(
+                    "judged on remote `{}`: a server is allowed only when every remote it lists is",
+                    url.escape_debug()
+                )));
+            }
+            let stricter = strictest
+                .as_ref()
+                .is_none_or(|(best, _)| rank(decision.effect) > rank(best.effect));
+            if stricter {
+                strictest = Some((decision, cx));
+            }
+        }
+        // `remotes_in_view` yields at least once; the fallback keeps the function total.
+        strictest.unwrap_or_else(|| {
+            let cx = Context::new(request, roles, None);
+            (self.evaluate_in(&cx), cx)
+        })
+    }
+
+    fn evaluate_in(&self, cx: &Context<'_>) -> Decision {
         let mut candidates = Candidates::default();
-        self.candidates(&cx, &mut candidates);
+        self.candidates(cx, &mut candidates);
         let mut hits = Vec::new();
         let mut previous = None;
         for &i in candidates.as_slice() {
@@ -283,7 +319,7 @@ impl CompiledPolicy {
             let Some(rule) = self.rules.get(i as usize) else {
                 continue;
             };
-            match rule.apply(&cx) {
+            match rule.apply(cx) {
                 Applied::Yes { effect, note } => hits.push(Hit {
                     rule: i,
                     effect,
@@ -328,9 +364,23 @@ impl CompiledPolicy {
                 lookup(map, prefix, out);
             }
         }
-        if !index.by_host.is_empty() {
-            for parts in cx.remotes().iter().flatten() {
-                lookup(&index.by_host, &parts.host, out);
+        if !index.url_rules.is_empty() {
+            match cx.target() {
+                Some(Target::Read(url)) => {
+                    let host = url.host();
+                    lookup(&index.by_host, host, out);
+                    if !index.by_host_suffix.is_empty() {
+                        // `a.b.example` is filed under `b.example` and `example` too.
+                        for (at, _) in host.match_indices('.') {
+                            if let Some(suffix) = host.get(at + 1..) {
+                                lookup(&index.by_host_suffix, suffix, out);
+                            }
+                        }
+                    }
+                }
+                // A URL that cannot be read must meet every URL rule, to fail closed.
+                Some(Target::Unreadable(_)) => out.extend(&index.url_rules),
+                None => {}
             }
         }
         if let Some(tool) = &request.tool {
@@ -405,8 +455,7 @@ impl CompiledPolicy {
     /// Evaluates `request` and explains it: every rule considered and why it applied or not, and
     /// for a deny, the smallest changes that would allow.
     pub fn explain(&self, request: &Request) -> Explanation {
-        let decision = self.evaluate(request);
-        let cx = Context::new(request, &self.roles);
+        let (decision, cx) = self.evaluate_strictest(request);
         let mut rules = Vec::with_capacity(self.rules.len());
         for rule in &self.rules {
             let outcome = if let Some(layer) = &rule.locked_out {

@@ -9,7 +9,7 @@ use crate::glob::{Dialect, Glob};
 use crate::host::{HostSettings, MANAGED_SCOPE};
 use crate::matcher::Context;
 use crate::request::{Action, Principal, Request, ServerFacts, TransportKind};
-use crate::url::{UrlPattern, split_url};
+use crate::url::{Target, UrlPattern};
 
 /// The reference evaluator: a plain loop over every rule in rank order, without the index.
 /// Returns the effect and the deciding `(rule, layer)`, `None` for the default.
@@ -17,7 +17,27 @@ pub fn reference_evaluate(
     policy: &CompiledPolicy,
     request: &Request,
 ) -> (Effect, Option<(String, String)>) {
-    let cx = Context::new(request, &policy.roles);
+    // The remotes a host might use: the one named in use, else each listed, else none.
+    let remotes: Vec<Option<&crate::request::RemoteFacts>> = match &request.remote {
+        Some(named) => vec![Some(named)],
+        None if request.server.remotes.is_empty() => vec![None],
+        None => request.server.remotes.iter().map(Some).collect(),
+    };
+    let mut strictest: Option<(Effect, Option<(String, String)>)> = None;
+    for remote in remotes {
+        let cx = Context::new(request, policy.roles.effective(request), remote);
+        let found = reference_in(policy, &cx);
+        if strictest
+            .as_ref()
+            .is_none_or(|(effect, _)| strength(found.0) > strength(*effect))
+        {
+            strictest = Some(found);
+        }
+    }
+    strictest.unwrap_or((policy.default_effect, None))
+}
+
+fn reference_in(policy: &CompiledPolicy, cx: &Context<'_>) -> (Effect, Option<(String, String)>) {
     // The highest-ranked layer that locks its allowlist; allow and ask rules below it are void.
     let lock = policy.layers.iter().position(|l| l.locks_allowlist);
     let mut best: Option<(Effect, String, String)> = None;
@@ -26,7 +46,7 @@ pub fn reference_evaluate(
         if below_lock && rule.effect != Effect::Deny {
             continue;
         }
-        let effect = match rule.apply(&cx) {
+        let effect = match rule.apply(cx) {
             Applied::Yes { effect, .. } => effect,
             Applied::No(_) => continue,
             Applied::Unknown(..) => Effect::Deny,
@@ -194,16 +214,20 @@ fn sample_request(action: Action) -> Request {
     request
 }
 
-/// Matches a URL against a host managed-settings URL pattern (`serverUrl`) with the matcher and
-/// with a plain oracle, and checks that they agree. The input is the pattern, a newline, then
-/// the URL; without a newline the text is both.
+/// Judges a URL against a host managed-settings URL pattern (`serverUrl`, `remoteUrl`) and
+/// checks the result against oracles that share no code with the matcher. The input is the
+/// pattern, a newline, then the URL; without a newline the text is both.
 ///
-/// The oracle splits both sides the way the pattern format is documented (scheme before
-/// `://`, authority without userinfo, host compared case-insensitively with trailing dots
-/// dropped, path case-sensitive, no path meaning any path) and compares each part with a
-/// quadratic dynamic-programming wildcard matcher. The same text is also checked as a bare
-/// glob in both dialects, so the fast matcher meets the oracle on strings the URL split never
-/// produces.
+/// - A URL the `url` crate (the WHATWG parser clients connect with) cannot parse, or reads with
+///   no host, is never allowed by a `remoteUrl` rule, and always meets a `remoteUrl` deny.
+/// - When the `url` crate reads host `H` and the pattern's host is plain ASCII, a rule allows
+///   only if the pattern's host, as a quadratic dynamic-programming wildcard over the text, can
+///   match `H`.
+/// - When `H` is an address, `privateNetwork` agrees with a classification written from the
+///   address ranges' registries with `std::net` and prefix masks.
+///
+/// The same text is also checked as a bare glob in both dialects, so the fast matcher meets the
+/// wildcard oracle on strings the URL split never produces.
 ///
 /// # Errors
 ///
@@ -214,17 +238,147 @@ pub fn check_url_pattern(bytes: &[u8]) -> Result<(), String> {
     };
     let (pattern, url) = text.split_once('\n').unwrap_or((text, text));
     check_glob(pattern, url)?;
-    let Ok(compiled) = UrlPattern::new(pattern) else {
+    check_private_network(url)?;
+    if UrlPattern::new(pattern).is_err() {
+        return Ok(());
+    }
+    let compile = |effect: &str| {
+        let rule =
+            serde_json::json!({"id": "r", "effect": effect, "match": {"remoteUrl": [pattern]}});
+        let policy = serde_json::json!({"defaultEffect": if effect == "deny" { "allow" } else { "deny" }, "rules": [rule]});
+        Policy::from_value(&policy).and_then(|p| p.compile())
+    };
+    let (Ok(allow), Ok(deny)) = (compile("allow"), compile("deny")) else {
+        return Err(format!(
+            "pattern `{pattern}` compiles alone but not in a rule"
+        ));
+    };
+    let server =
+        ServerFacts::new("io.github.acme/x").with_remote(TransportKind::StreamableHttp, url);
+    let request = Request::new(Principal::new("fuzz"), Action::Connect, server);
+    let allowed = allow.evaluate(&request).effect() == Effect::Allow;
+    let denied = deny.evaluate(&request).effect() == Effect::Deny;
+    let client_host = mcp_registry_types::url::Url::parse(url).ok().and_then(|u| {
+        u.host_str()
+            .filter(|h| !h.is_empty())
+            .map(str::to_ascii_lowercase)
+    });
+    let Some(host) = client_host else {
+        if allowed || !denied {
+            return Err(format!(
+                "`{url}` has no host a client reads, yet pattern `{pattern}` allowed it \
+                 ({allowed}) or did not deny it ({denied})"
+            ));
+        }
         return Ok(());
     };
-    let matched = split_url(url).is_some_and(|parts| compiled.is_match_parts(&parts));
-    let expected = oracle_url_match(pattern, url);
-    if matched != expected {
+    let host = host.strip_suffix('.').unwrap_or(&host);
+    if let Some(host_pattern) = oracle_host_pattern(pattern)
+        && allowed
+        && !wildcard(&host_pattern, host, false)
+    {
         return Err(format!(
-            "url pattern `{pattern}` on `{url}`: matcher says {matched}, oracle says {expected}"
+            "pattern `{pattern}` (host `{host_pattern}`) allowed `{url}`, whose host a client reads \
+             as `{host}`"
         ));
     }
     Ok(())
+}
+
+/// The host part of a pattern, lowercased, when it is plain ASCII the oracle can compare as
+/// text: after `://` (or from the start), up to the first `/`, `?` or `#`, without a `:port`.
+fn oracle_host_pattern(pattern: &str) -> Option<String> {
+    let rest = pattern.split_once("://").map_or(pattern, |(_, rest)| rest);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..end)?;
+    let host = if authority.starts_with('[') {
+        authority.get(..=authority.find(']')?)?
+    } else {
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host)
+    };
+    if !host.is_ascii() || host.contains('%') || host.is_empty() {
+        return None;
+    }
+    // A wildcard host that could also be read as an IPv4 number form is left to the matcher.
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if host.starts_with('[') || host.bytes().any(|b| b.is_ascii_digit()) && !host.contains('*') {
+        return None;
+    }
+    Some(host)
+}
+
+/// `privateNetwork` on a URL whose host is an address, against [`oracle_private`].
+fn check_private_network(url: &str) -> Result<(), String> {
+    let Some(ip) = mcp_registry_types::url::Url::parse(url)
+        .ok()
+        .and_then(|u| match u.host() {
+            Some(mcp_registry_types::url::Host::Ipv4(v4)) => Some(std::net::IpAddr::V4(v4)),
+            Some(mcp_registry_types::url::Host::Ipv6(v6)) => Some(std::net::IpAddr::V6(v6)),
+            _ => None,
+        })
+    else {
+        return Ok(());
+    };
+    let Target::Read(read) = Target::read(url) else {
+        return Ok(());
+    };
+    let ours = crate::url::is_private_url(&read);
+    let expected = oracle_private(ip);
+    if ours != expected {
+        return Err(format!(
+            "privateNetwork says {ours} for `{url}` ({ip}), the oracle says {expected}"
+        ));
+    }
+    Ok(())
+}
+
+/// Private, shared, loopback, link-local, benchmarking, multicast, reserved and unspecified
+/// space, as `std::net` and prefix masks over the IANA special-purpose registries describe it;
+/// IPv6 forms that carry an IPv4 address are judged by that address.
+pub fn oracle_private(ip: std::net::IpAddr) -> bool {
+    fn v4(a: std::net::Ipv4Addr) -> bool {
+        let n = u32::from(a);
+        let within = |base: [u8; 4], bits: u32| (n ^ u32::from_be_bytes(base)) >> (32 - bits) == 0;
+        a.is_private()
+            || a.is_loopback()
+            || a.is_link_local()
+            || a.is_unspecified()
+            || a.is_broadcast()
+            || a.is_multicast()
+            || within([0, 0, 0, 0], 8)
+            || within([100, 64, 0, 0], 10)
+            || within([192, 0, 0, 0], 24)
+            || within([198, 18, 0, 0], 15)
+            || within([240, 0, 0, 0], 4)
+    }
+    match ip {
+        std::net::IpAddr::V4(a) => v4(a),
+        std::net::IpAddr::V6(a) => {
+            let n = u128::from(a);
+            let within = |base: u128, bits: u32| (n ^ base) >> (128 - bits) == 0;
+            // The low 32 bits (or bits 80..112 for 6to4) as an IPv4 address.
+            let bits = |shift: u32| u32::try_from((n >> shift) & 0xffff_ffff).unwrap_or(0);
+            let low = std::net::Ipv4Addr::from(bits(0));
+            let six_to_four = std::net::Ipv4Addr::from(bits(80));
+            if let Some(mapped) = a.to_ipv4_mapped() {
+                return v4(mapped);
+            }
+            a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || within(0xfc00 << 112, 7)
+                || within(0xfe80 << 112, 10)
+                || within(0xfec0 << 112, 10)
+                || within(0x0064_ff9b_0001 << 80, 48)
+                || within(0x0100 << 112, 64)
+                || (within(0, 96) && v4(low))
+                || (within(0x0064_ff9b << 96, 96) && v4(low))
+                || (within(0x2002 << 112, 16) && v4(six_to_four))
+                || (within(0x2001 << 112, 32) && v4(std::net::Ipv4Addr::from(!bits(0))))
+        }
+    }
 }
 
 /// The glob dialects against the oracle: `*`-only, and `*` with `?` when the pattern has no
@@ -290,58 +444,4 @@ fn wildcard(pattern: &str, text: &str, question: bool) -> bool {
         };
     }
     row.last().copied().unwrap_or(false)
-}
-
-/// The oracle's view of a URL pattern: scheme, authority, optional path.
-fn oracle_url_match(pattern: &str, url: &str) -> bool {
-    let (scheme_pattern, rest) = pattern.split_once("://").unwrap_or(("*", pattern));
-    let (authority_pattern, path_pattern) = match rest.char_indices().find(|&(_, c)| c == '/') {
-        Some((at, _)) => (rest.get(..at).unwrap_or(rest), rest.get(at..)),
-        None => (rest, None),
-    };
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return false;
-    };
-    let end = rest
-        .char_indices()
-        .find(|&(_, c)| matches!(c, '/' | '?' | '#'))
-        .map_or(rest.len(), |(at, _)| at);
-    let (authority, path) = (
-        rest.get(..end).unwrap_or(rest),
-        rest.get(end..).unwrap_or(""),
-    );
-    let authority = match authority.rfind('@') {
-        Some(at) => authority.get(at + 1..).unwrap_or(""),
-        None => authority,
-    };
-    let path = if path.is_empty() { "/" } else { path };
-    wildcard(
-        &scheme_pattern.to_ascii_lowercase(),
-        &scheme.to_ascii_lowercase(),
-        false,
-    ) && wildcard(
-        &oracle_authority(authority_pattern),
-        &oracle_authority(authority),
-        false,
-    ) && path_pattern.is_none_or(|p| wildcard(p, path, false))
-}
-
-/// Lowercases the host and drops its trailing dots; the port (after the last `:`, or after
-/// `]:` for a bracketed IPv6 literal) stays as written.
-fn oracle_authority(authority: &str) -> String {
-    let split = if authority.starts_with('[') {
-        authority.rfind("]:").map(|at| at + 1)
-    } else {
-        authority.rfind(':')
-    };
-    let (host, port) = match split {
-        Some(at) => (
-            authority.get(..at).unwrap_or(authority),
-            authority.get(at..),
-        ),
-        None => (authority, None),
-    };
-    let mut out = host.trim_end_matches('.').to_ascii_lowercase();
-    out.push_str(port.unwrap_or(""));
-    out
 }

@@ -6,8 +6,8 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::document::{AnnotationMatch, Match, TimeWindow};
 use crate::glob::{Dialect, Glob};
-use crate::request::{Action, Request, TransportKind};
-use crate::url::{UrlParts, UrlPattern, is_private_host, split_url};
+use crate::request::{Action, RemoteFacts, Request, TransportKind};
+use crate::url::{Target, UrlPattern, is_private_ip, is_private_url};
 
 /// A condition of a rule, named as in the policy document.
 #[non_exhaustive]
@@ -131,32 +131,57 @@ pub(crate) enum Truth {
 }
 
 /// What a request looks like to the matchers, computed once per evaluation.
+///
+/// URL conditions see one remote at a time: the one the request names as in use, or each of the
+/// server's remotes in turn (the evaluator takes the strictest decision), so that a server is
+/// only allowed when every remote a host might use is.
 pub(crate) struct Context<'r> {
     pub(crate) request: &'r Request,
     /// Effective roles (direct, through groups, inherited) as a bit set over the role table.
     roles: RoleSet,
-    /// The remote URLs split into parts, on first use; `None` for a URL that does not parse.
-    remotes: std::cell::OnceCell<Vec<Option<UrlParts<'r>>>>,
+    /// The remote in view, if any.
+    remote: Option<&'r RemoteFacts>,
+    /// The remote read as a client reads it, on first use.
+    target: std::cell::OnceCell<Option<Target>>,
+}
+
+/// The remotes to judge a request on, one [`Context`] each: the remote the request names, or
+/// every remote of the server, or none.
+pub(crate) fn remotes_in_view(request: &Request) -> impl Iterator<Item = Option<&RemoteFacts>> {
+    let named = request.remote.as_ref();
+    let each = &request.server.remotes;
+    let none = named.is_none() && each.is_empty();
+    named
+        .map(Some)
+        .into_iter()
+        .chain(each.iter().map(Some).filter(move |_| named.is_none()))
+        .chain(none.then_some(None))
 }
 
 impl<'r> Context<'r> {
-    pub(crate) fn new(request: &'r Request, roles: &RoleTable) -> Self {
+    pub(crate) fn new(
+        request: &'r Request,
+        roles: RoleSet,
+        remote: Option<&'r RemoteFacts>,
+    ) -> Self {
         Self {
             request,
-            roles: roles.effective(request),
-            remotes: std::cell::OnceCell::new(),
+            roles,
+            remote,
+            target: std::cell::OnceCell::new(),
         }
     }
 
-    pub(crate) fn remotes(&self) -> &[Option<UrlParts<'r>>] {
-        self.remotes.get_or_init(|| {
-            self.request
-                .server
-                .remotes
-                .iter()
-                .map(|r| split_url(&r.url))
-                .collect()
-        })
+    /// The remote in view.
+    pub(crate) fn remote(&self) -> Option<&'r RemoteFacts> {
+        self.remote
+    }
+
+    /// The remote in view, read as a client reads it.
+    pub(crate) fn target(&self) -> Option<&Target> {
+        self.target
+            .get_or_init(|| self.remote.map(|r| Target::read(&r.url)))
+            .as_ref()
     }
 
     fn has_role(&self, role: u32) -> bool {
@@ -179,6 +204,7 @@ pub(crate) struct RoleTable {
 }
 
 /// A bit set of roles, kept inline for up to 128 roles so that evaluation does not allocate.
+#[derive(Clone)]
 pub(crate) enum RoleSet {
     Inline([u64; 2]),
     Heap(Vec<u64>),
@@ -509,7 +535,7 @@ impl CompiledMatch {
             let holds = list.iter().any(|t| match t {
                 TransportKind::Stdio => server.is_stdio(),
                 other => {
-                    server.remotes.iter().any(|rm| &rm.transport == other)
+                    cx.remote().is_some_and(|rm| &rm.transport == other)
                         || server
                             .packages
                             .iter()
@@ -519,12 +545,15 @@ impl CompiledMatch {
             require!(Clause::Transport, holds);
         }
         if let Some(patterns) = &self.remote_url {
-            let holds = cx
-                .remotes()
-                .iter()
-                .flatten()
-                .any(|parts| patterns.iter().any(|p| p.is_match_parts(parts)));
-            require!(Clause::RemoteUrl, holds);
+            match cx.target() {
+                None => require!(Clause::RemoteUrl, false),
+                Some(Target::Read(url)) => {
+                    require!(Clause::RemoteUrl, patterns.iter().any(|p| p.is_match(url)));
+                }
+                Some(Target::Unreadable(why)) => {
+                    unknown.get_or_insert((Clause::RemoteUrl, why.clone()));
+                }
+            }
         }
         if let Some(commands) = &self.command {
             require!(
@@ -589,20 +618,32 @@ impl CompiledMatch {
             require!(Clause::PackagePinned, server.is_pinned() == want);
         }
         if let Some(want) = self.https_only {
-            let https = cx
-                .remotes()
-                .iter()
-                .all(|p| p.as_ref().is_some_and(UrlParts::is_https));
-            require!(Clause::HttpsOnly, https == want);
+            match cx.target() {
+                None => require!(Clause::HttpsOnly, want),
+                Some(Target::Read(url)) => {
+                    require!(Clause::HttpsOnly, (url.scheme() == "https") == want);
+                }
+                Some(Target::Unreadable(why)) => {
+                    unknown.get_or_insert((Clause::HttpsOnly, why.clone()));
+                }
+            }
         }
         if let Some(want) = self.private_network {
-            // A URL that does not parse counts as private, so a rule against private targets
-            // fails closed.
-            let private = cx
-                .remotes()
-                .iter()
-                .any(|p| p.as_ref().is_none_or(|p| is_private_host(&p.host)));
-            require!(Clause::PrivateNetwork, private == want);
+            // Every address the name resolved to counts, so a public name cannot rebind to a
+            // private address between the decision and the connection.
+            let resolved = r.resolved_addresses.iter().any(|ip| is_private_ip(*ip));
+            match cx.target() {
+                None => require!(Clause::PrivateNetwork, resolved == want),
+                Some(Target::Read(url)) => {
+                    require!(
+                        Clause::PrivateNetwork,
+                        (resolved || is_private_url(url)) == want
+                    );
+                }
+                Some(Target::Unreadable(why)) => {
+                    unknown.get_or_insert((Clause::PrivateNetwork, why.clone()));
+                }
+            }
         }
         if let Some(want) = self.variable_reference {
             let found = server.has_variable_reference()
@@ -875,10 +916,10 @@ impl CompiledMatch {
             ));
         }
         if self.https_only == Some(true)
-            && self.remote_url.as_ref().is_some_and(|urls| {
-                urls.iter()
-                    .all(|u| u.as_str().to_ascii_lowercase().starts_with("http://"))
-            })
+            && self
+                .remote_url
+                .as_ref()
+                .is_some_and(|urls| urls.iter().all(UrlPattern::is_plain_http))
         {
             return Some((
                 Clause::RemoteUrl,

@@ -42,6 +42,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
+pub mod client_url;
 mod error;
 mod extra;
 mod fast_json;
