@@ -73,6 +73,18 @@ const URLS: &[&str] = &[
     "https://[::1]/x",
     "https://api.githubcopilot.com/mcp/",
     "not a url",
+    "https://evil.test\\@mcp.example.com/mcp",
+    "http://169.254.169.254\\@mcp.example.com/",
+    "https:mcp.example.com/mcp",
+    " https://mcp.example.com/mcp",
+    "https://mcp.exa\tmple.com/mcp",
+    "https://mcp%2Eexample.com/",
+    "https://\u{ff4d}cp.example.com/mcp",
+    "https://a.b.vendor.example/mcp",
+    "http://0x7f.1/",
+    "http://[::ffff:10.0.0.1]/",
+    "http://[fe80::1%25eth0]/",
+    "https://mcp.example.com:0443/x/../mcp",
 ];
 const URL_PATTERNS: &[&str] = &[
     "https://mcp.example.com/*",
@@ -81,6 +93,9 @@ const URL_PATTERNS: &[&str] = &[
     "https://api.githubcopilot.com/*",
     "http://*",
     "*",
+    "https://*.vendor.example/*",
+    "https://*.b.vendor.example/mcp",
+    "http://localhost:*/*",
 ];
 const COMMANDS: &[&str] = &["npx", "-y", "@acme/weather", "uvx", "*", "."];
 const TOOLS: &[&str] = &[
@@ -220,7 +235,11 @@ struct RequestInput {
     scope: Option<Word>,
     time: Option<u8>,
     usage: Vec<(u8, u16, Option<u8>)>,
+    remote_in_use: Option<(Word, Word)>,
+    resolved: Vec<Word>,
 }
+
+const ADDRESSES: &[&str] = &["93.184.216.34", "10.0.0.7", "::1", "64:ff9b::a9fe:a9fe", "2606:4700::1111"];
 
 /// Times are in steps of 600 s from this instant, so windows and quotas overlap often.
 const EPOCH: u64 = 1_767_225_600;
@@ -560,6 +579,15 @@ impl RequestInput {
             })
             .collect();
         request.insert("usage".into(), usage.into());
+        put(
+            &mut request,
+            "remote",
+            self.remote_in_use
+                .as_ref()
+                .map(|(kind, url)| json!({ "type": kind.pick(TRANSPORTS), "url": url.pick(URLS) })),
+        );
+        let resolved: Vec<Value> = self.resolved.iter().map(|w| w.pick(ADDRESSES)).collect();
+        request.insert("resolvedAddresses".into(), resolved.into());
         Value::Object(request)
     }
 }

@@ -489,11 +489,14 @@ fn exact_names(m: &CompiledMatch) -> Option<Vec<&str>> {
     names.iter().map(crate::glob::Glob::exact).collect()
 }
 
+/// The index keys of a rule's URL patterns, literal hosts and wildcard suffixes kept apart.
 fn literal_hosts(m: &CompiledMatch) -> Option<Vec<String>> {
-    let urls = m.remote_url.as_ref().filter(|u| !u.is_empty())?;
-    urls.iter()
-        .map(|u| u.literal_host().map(str::to_owned))
-        .collect()
+    let keys = host_keys(m.remote_url.as_ref()?)?;
+    Some(
+        keys.into_iter()
+            .map(|(key, exact)| format!("{}{key}", if exact { '=' } else { '*' }))
+            .collect(),
+    )
 }
 
 impl<'a> Coverers<'a> {

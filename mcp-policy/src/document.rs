@@ -341,7 +341,13 @@ pub struct Match {
     /// Transports (`stdio`, `streamable-http`, `sse`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport: Option<Vec<TransportKind>>,
-    /// Remote URL patterns with `*` wildcards; a pattern without a path matches any path.
+    /// Remote URL patterns with `*` wildcards (`https://*.example.com/*`,
+    /// `http://localhost:*/*`). A pattern is compared part by part with the URL a client reads:
+    /// `*` matches within the scheme, host, port or path it stands in, hosts compare in the
+    /// client's normal form (case, punycode, IPv4 number forms, a trailing dot), a pattern without
+    /// a port means the scheme's default and one without a path any path. A remote URL that a
+    /// client and the registry's Go parser read differently cannot be judged, and the rule
+    /// denies. A server with several remotes is judged on each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote_url: Option<Vec<String>>,
     /// Exact stdio command lines, program first.
@@ -380,10 +386,13 @@ pub struct Match {
     /// Whether every package pins an exact version (and MCPB files a `fileSha256`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_pinned: Option<bool>,
-    /// Whether every remote URL uses `https`.
+    /// Whether the remote URL uses `https`, as a client reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub https_only: Option<bool>,
-    /// Whether any remote URL targets a loopback, private, link-local or metadata address.
+    /// Whether the remote targets a private network: a loopback, private, link-local, shared
+    /// (CGNAT), benchmarking, multicast, reserved or unspecified address (IPv4 embedded in IPv6
+    /// included), `localhost`, a cloud metadata name, or a host whose resolved addresses (the
+    /// request's `resolvedAddresses`) include any of those.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_network: Option<bool>,
     /// Whether the server's command, arguments, `env` values, remote URLs or header values hold

@@ -105,7 +105,7 @@ proptest! {
     #[test]
     fn url_patterns_agree_with_the_oracle(
         pattern in "(\\*|https?|HTTPS)(://)?([a-zA-Z.*?:0-9]{0,12})(/[a-zA-Z*?/]{0,8})?",
-        url in "(https?|HTTP)://([a-zA-Z.@:0-9]{0,14})(/[a-zA-Z/?]{0,8})?",
+        url in "(https?|HTTP)(://|:/|:)?([a-zA-Z.@:0-9\\\\%\\[\\] \t\u{ff41}\u{3002}\u{ad}]{0,14})(/[a-zA-Z/?#.%]{0,8})?",
     ) {
         let input = format!("{pattern}\n{url}");
         prop_assert_eq!(mcp_policy::fuzzing::check_url_pattern(input.as_bytes()), Ok(()));
@@ -120,6 +120,15 @@ fn url_pattern_seeds() {
         "http://localhost:*/*\nhttp://localhost:3000/mcp",
         "*://mcp.example.com/*\nhttps://user@mcp.example.com/x",
         "a?c\nabc",
+        "https://good.example/*\nhttps://evil.example\\@good.example/mcp",
+        "https://*.vendor.example/*\nhttps://evil.test/.vendor.example/x",
+        "https://good.example/*\nhttps:good.example/",
+        "https://good.example/*\nhttps://good%2Eexample/",
+        "https://good.example/*\nhttps://\u{ff47}ood.example/",
+        "*\nhttp://[::ffff:169.254.169.254]/",
+        "*\nhttp://[64:ff9b::10.0.0.1]/",
+        "*\nhttp://0x7f.1/",
+        "*\nhttp://[fe80::1%25eth0]/",
         "[a\nx",
     ] {
         assert_eq!(
