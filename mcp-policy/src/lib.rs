@@ -18,6 +18,19 @@
 //!   matched rules and clauses, reasons, obligations and the policy hash.
 //!   [`CompiledPolicy::explain`] adds every rule's outcome and, for a deny, the smallest change
 //!   that would allow.
+//! - **Remote URLs** are judged as the client that connects reads them: the WHATWG URL Standard
+//!   (the `url` crate, as Claude Code, VS Code, the MCP SDKs, browsers and `reqwest` parse),
+//!   cross-checked with Go's `net/url`, which the registry uses
+//!   ([`mcp_registry_types::client_url`]). A URL either refuses, or that the two read with a
+//!   different host or port, is never allowed by a URL condition: every rule that looks at it
+//!   is unevaluable and denies, and the decision's reasons say which URL and why. A server with
+//!   several remotes is allowed only when each remote is, unless [`Request::remote`] names the
+//!   one in use.
+//! - **DNS rebinding.** A name is only as private as the addresses it resolves to. A gateway
+//!   that resolves the remote's host before connecting passes the answers in
+//!   [`Request::resolved_addresses`], and `privateNetwork` checks every one of them, so a public
+//!   name that resolves to `10.0.0.7` or `169.254.169.254` is judged by the address. Connect to
+//!   one of the addresses that were judged, not to the name again.
 //! - **Host settings**: [`HostSettings`] imports the managed-settings format of Claude Code,
 //!   GitHub Copilot and VS Code (`allowedMcpServers`, `deniedMcpServers`,
 //!   `allowManagedMcpServersOnly`, `permissions` rules for `mcp__server__tool`) unchanged.

@@ -28,7 +28,8 @@
 //! # }
 //! ```
 //!
-//! Also here: the registry's version ordering ([`compare_versions`], [`latest_version`]),
+//! Also here: [`client_url::ClientUrl`], a remote URL read as the client that connects to it
+//! reads it and cross-checked with the registry's Go reading; the registry's version ordering ([`compare_versions`], [`latest_version`]),
 //! RFC 3339 [`Timestamp`]s, and [`sanitize_text`] to show registry text safely.
 //!
 //! # Feature flags
