@@ -282,6 +282,10 @@ impl CompiledPolicy {
         let roles = self.roles.effective(request);
         let several = request.remote.is_none() && request.server.remotes.len() > 1;
         let mut strictest: Option<(Decision, Context<'r>)> = None;
+        if !several {
+            let cx = Context::new(request, roles, remotes_in_view(request).next().flatten());
+            return (self.evaluate_in(&cx), cx);
+        }
         for remote in remotes_in_view(request) {
             let cx = Context::new(request, roles.clone(), remote);
             let mut decision = self.evaluate_in(&cx);

@@ -75,9 +75,9 @@ enum PortPattern {
 /// means any path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct UrlPattern {
-    scheme: Glob,
-    host: Glob,
-    /// The host glob's text, for the index.
+    scheme: Part,
+    host: Part,
+    /// The host pattern's text, for the index.
     host_text: String,
     port: PortPattern,
     path: Option<Glob>,
@@ -138,8 +138,8 @@ impl UrlPattern {
             )?)
         };
         Ok(Self {
-            scheme: Glob::new(&scheme, Dialect::StarOnly)?,
-            host: Glob::new(&host, Dialect::StarOnly)?,
+            scheme: Part::new(&scheme)?,
+            host: Part::new(&host)?,
             host_text: host,
             port,
             path,
@@ -148,7 +148,10 @@ impl UrlPattern {
 
     /// The host when it has no wildcard, for the index.
     pub(crate) fn literal_host(&self) -> Option<&str> {
-        self.host.exact()
+        match &self.host {
+            Part::Exact(host) => Some(host),
+            _ => None,
+        }
     }
 
     /// For a wildcard host, a domain suffix every matching host ends with at a label boundary
@@ -175,7 +178,7 @@ impl UrlPattern {
 
     /// Whether the pattern can only match `http` URLs.
     pub(crate) fn is_plain_http(&self) -> bool {
-        self.scheme.exact() == Some("http")
+        matches!(&self.scheme, Part::Exact(s) if &**s == "http")
     }
 
     /// Conservative: equal patterns, or `self` matches anything.
@@ -184,10 +187,41 @@ impl UrlPattern {
             && self.host == other.host
             && self.port == other.port
             && self.path == other.path)
-            || (self.scheme.is_match_all()
-                && self.host.is_match_all()
+            || (self.scheme == Part::Any
+                && self.host == Part::Any
                 && self.port == PortPattern::Any
                 && self.path.is_none())
+    }
+}
+
+/// A star-only pattern for a scheme or host, with the shapes patterns take in practice
+/// (`https`, `*`, `*.vendor.example`) tested without the general matcher.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Part {
+    Any,
+    Exact(Box<str>),
+    /// `*` then literal text.
+    Suffix(Box<str>),
+    Glob(Glob),
+}
+
+impl Part {
+    fn new(pattern: &str) -> Result<Self, GlobError> {
+        Ok(match pattern.strip_prefix('*') {
+            Some("") => Self::Any,
+            Some(rest) if !rest.contains('*') => Self::Suffix(rest.into()),
+            _ if !pattern.contains('*') => Self::Exact(pattern.into()),
+            _ => Self::Glob(Glob::new(pattern, Dialect::StarOnly)?),
+        })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Exact(exact) => **exact == *text,
+            Self::Suffix(suffix) => text.ends_with(&**suffix),
+            Self::Glob(glob) => glob.is_match(text),
+        }
     }
 }
 

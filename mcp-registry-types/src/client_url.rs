@@ -34,7 +34,7 @@ use crate::go_url;
 pub struct ClientUrl {
     url: Url,
     /// The host for comparisons: lower case, one trailing dot removed, IPv6 in brackets.
-    host: Box<str>,
+    host: HostText,
     ip: Option<IpAddr>,
 }
 
@@ -80,17 +80,14 @@ impl ClientUrl {
         let url = Url::parse(raw).map_err(|e| ClientUrlError::Client {
             reason: e.to_string(),
         })?;
-        let (host, ip) = match url.host() {
+        let ip = match url.host() {
             None | Some(Host::Domain("")) => return Err(ClientUrlError::NoHost),
-            Some(Host::Domain(d)) => (comparable_domain(d), None),
-            Some(Host::Ipv4(v4)) => (v4.to_string(), Some(IpAddr::V4(v4))),
-            Some(Host::Ipv6(v6)) => (format!("[{v6}]"), Some(IpAddr::V6(v6))),
+            Some(Host::Domain(_)) => None,
+            Some(Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+            Some(Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
         };
-        let client = Self {
-            url,
-            host: host.into_boxed_str(),
-            ip,
-        };
+        let host = HostText::of(&url);
+        let client = Self { url, host, ip };
         client.agree_with_go(raw)?;
         Ok(client)
     }
@@ -104,7 +101,10 @@ impl ClientUrl {
     /// names) without a trailing dot, an IPv4 address in dotted decimal, or an IPv6 address in
     /// brackets.
     pub fn host(&self) -> &str {
-        &self.host
+        match &self.host {
+            HostText::In(start, end) => self.url.as_str().get(*start..*end).unwrap_or_default(),
+            HostText::Owned(host) => host,
+        }
     }
 
     /// The host as an address, when it is one.
@@ -140,8 +140,8 @@ impl ClientUrl {
 
     fn agree_with_go(&self, raw: &str) -> Result<(), ClientUrlError> {
         let client_authority = || match self.port_or_default() {
-            Some(port) => format!("{}:{port}", self.host),
-            None => self.host.to_string(),
+            Some(port) => format!("{}:{port}", self.host()),
+            None => self.host().to_owned(),
         };
         let go = go_url::parse(raw).map_err(|e| ClientUrlError::Registry {
             reason: e.0,
@@ -149,12 +149,13 @@ impl ClientUrl {
         })?;
         let go_host = go.hostname();
         // Go keeps the host as written; most URLs already spell it the way a client does.
-        let same_host = go_host.eq_ignore_ascii_case(&self.host)
+        let host = self.host();
+        let same_host = go_host.eq_ignore_ascii_case(host)
             || go_host
                 .strip_suffix('.')
-                .is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
+                .is_some_and(|h| h.eq_ignore_ascii_case(host))
             || self.ip.is_some_and(|ip| {
-                ip.is_ipv6() && format!("[{go_host}]").eq_ignore_ascii_case(&self.host)
+                ip.is_ipv6() && format!("[{go_host}]").eq_ignore_ascii_case(host)
             })
             || self.reads_same_host(go_host);
         let go_port = go
@@ -197,7 +198,7 @@ impl ClientUrl {
             Host::parse_opaque(input)
         };
         match parsed {
-            Ok(Host::Domain(d)) => comparable_domain(&d) == *self.host,
+            Ok(Host::Domain(d)) => comparable_domain(&d) == self.host(),
             Ok(Host::Ipv4(v4)) => self.ip == Some(IpAddr::V4(v4)),
             Ok(Host::Ipv6(v6)) => self.ip == Some(IpAddr::V6(v6)),
             Err(_) => false,
@@ -216,6 +217,33 @@ impl std::str::FromStr for ClientUrl {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::parse(s)
+    }
+}
+
+/// Where [`ClientUrl::host`] is kept.
+#[derive(Clone, Debug, Eq, PartialEq)]
+enum HostText {
+    /// A byte range of the serialization: the host as the parser wrote it was already in
+    /// normal form (special schemes lower-case and map it), but for a trailing dot.
+    In(usize, usize),
+    /// A host of another scheme that needed lower-casing.
+    Owned(Box<str>),
+}
+
+impl HostText {
+    fn of(url: &Url) -> Self {
+        let text = url.as_str();
+        let host = url.host_str().unwrap_or_default();
+        let host = host.strip_suffix('.').unwrap_or(host);
+        if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Self::Owned(host.to_ascii_lowercase().into_boxed_str());
+        }
+        // `host_str` borrows from the serialization; find where.
+        let start = (host.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        match text.get(start..start + host.len()) {
+            Some(found) if std::ptr::eq(found, host) => Self::In(start, start + host.len()),
+            _ => Self::Owned(host.into()),
+        }
     }
 }
 
