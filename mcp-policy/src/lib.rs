@@ -18,9 +18,10 @@
 //!   matched rules and clauses, reasons, obligations and the policy hash.
 //!   [`CompiledPolicy::explain`] adds every rule's outcome and, for a deny, the smallest change
 //!   that would allow.
-//! - **Host settings**: [`HostSettings`] imports the managed-settings format of Claude Code,
-//!   GitHub Copilot and VS Code (`allowedMcpServers`, `deniedMcpServers`,
-//!   `allowManagedMcpServersOnly`, `permissions` rules for `mcp__server__tool`) unchanged.
+//! - **Host settings**: [`HostSettings`] imports the settings files of Claude Code, GitHub
+//!   Copilot and VS Code (`allowedMcpServers`, `deniedMcpServers`, the managed-only locks,
+//!   `permissions` rules for MCP tools) unchanged, a whole stack of [`SettingsScope`]s at once,
+//!   merged the way the chosen [`HostFlavour`] documents.
 //!
 //! # Example
 //!
@@ -104,7 +105,7 @@ pub use document::{
     AnnotationMatch, Effect, Match, Obligation, Policy, Quota, RoleSpec, Rule, TimeWindow,
 };
 pub use eval::{DecidedBy, Decision, Explanation, MatchedRule, Outcome, RuleTrace, Suggestion};
-pub use host::HostSettings;
+pub use host::{HostFlavour, HostSettings, SettingsScope};
 pub use matcher::Clause;
 pub use request::{
     Action, PackageFacts, Principal, RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts,
