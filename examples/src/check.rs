@@ -1,10 +1,23 @@
-//! `mcp-registry check [--explain] POLICY.json REQUEST.json` and
-//! `mcp-registry check [--explain] --claude-settings FILE REQUEST.json`: decide one request
-//! against a policy, or against host managed settings, and print the decision as an audit record.
+//! `mcp-registry check`: decide one request against a policy, or against a stack of host
+//! settings files, and print the decision as an audit record.
+//!
+//! ```text
+//! mcp-registry check [--explain] POLICY.json REQUEST.json
+//! mcp-registry check [--explain] [--host claude-code|copilot|vscode]
+//!                    --settings SCOPE=FILE [--settings SCOPE=FILE]... REQUEST.json
+//! ```
+//!
+//! SCOPE is `managed`, `cli`, `local`, `project` or `user`; the files may come in any order and
+//! the scope ranks them. `--claude-settings FILE` is shorthand for `--settings managed=FILE`.
+//! `--host` picks whose documented semantics merge the files (Claude Code by default). The
+//! audit record's `decidedBy.layer` names the deciding file's scope.
 
 use std::io::Write;
 
-use mcp_policy::{CompiledPolicy, Effect, HostSettings, Policy, PolicyError, Request};
+use mcp_policy::{
+    CompiledPolicy, Diagnostic, Effect, HostFlavour, HostSettings, Policy, PolicyError, Request,
+    SettingsScope,
+};
 
 /// Exit code: allowed.
 pub const ALLOW: u8 = 0;
@@ -15,38 +28,56 @@ pub const ASK: u8 = 3;
 /// Exit code: denied.
 pub const DENY: u8 = 4;
 
-const USAGE: &str = "usage: mcp-registry check [--explain] POLICY.json REQUEST.json\n       \
-                     mcp-registry check [--explain] --claude-settings FILE REQUEST.json";
+const USAGE: &str = "usage: mcp-registry check [--explain] POLICY.json REQUEST.json
+       mcp-registry check [--explain] [--host claude-code|copilot|vscode] \
+--settings SCOPE=FILE [--settings SCOPE=FILE]... REQUEST.json
+       (SCOPE: managed, cli, local, project or user; --claude-settings FILE means \
+--settings managed=FILE)";
+
+/// What to decide against.
+enum Source {
+    Policy,
+    Settings(HostFlavour, Vec<(SettingsScope, String)>),
+}
 
 /// Runs the command; `args` excludes the program name and `check`.
 ///
 /// Prints the decision (or, with `--explain`, the explanation) as one JSON document to `out`,
 /// warnings and diagnostics to `err`, and returns 0 for allow, 3 for ask, 4 for deny and 2 for
-/// an invalid policy or request.
+/// an invalid policy, settings file or request, or wrong arguments.
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let mut explain = false;
-    let mut settings = false;
-    let mut files = Vec::new();
-    for arg in args {
-        match arg.as_str() {
-            "--explain" => explain = true,
-            "--claude-settings" => settings = true,
-            "-h" | "--help" => {
-                let _ = writeln!(out, "{USAGE}");
-                return ALLOW;
-            }
-            flag if flag.starts_with("--") => {
-                let _ = writeln!(err, "mcp-registry check: unknown option `{flag}`\n{USAGE}");
-                return INVALID;
-            }
-            file => files.push(file),
+    let (explain, source, files) = match parse_args(args) {
+        Ok(parsed) => parsed,
+        Err(Usage::Help) => {
+            let _ = writeln!(out, "{USAGE}");
+            return ALLOW;
         }
-    }
-    let [policy_file, request_file] = files.as_slice() else {
-        let _ = writeln!(err, "{USAGE}");
-        return INVALID;
+        Err(Usage::UnknownOption(flag)) => {
+            let _ = writeln!(err, "mcp-registry check: unknown option `{flag}`\n{USAGE}");
+            return INVALID;
+        }
+        Err(Usage::Wrong(message)) => {
+            let _ = writeln!(err, "mcp-registry check: {message}");
+            return INVALID;
+        }
+        Err(Usage::Files) => {
+            let _ = writeln!(err, "{USAGE}");
+            return INVALID;
+        }
     };
-    let policy = match load_policy(policy_file, settings, err) {
+    let (policy, request_file) = match (&source, files.as_slice()) {
+        (Source::Policy, [policy_file, request_file]) => {
+            (load_policy(policy_file, err), request_file)
+        }
+        (Source::Settings(flavour, stack), [request_file]) => {
+            (load_settings(*flavour, stack, err), request_file)
+        }
+        _ => {
+            let _ = writeln!(err, "{USAGE}");
+            return INVALID;
+        }
+    };
+    let policy = match policy {
         Ok(policy) => policy,
         Err(code) => return code,
     };
@@ -71,19 +102,95 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     }
 }
 
-fn load_policy(file: &str, settings: bool, err: &mut dyn Write) -> Result<CompiledPolicy, u8> {
-    let bytes = read(file, err)?;
-    let compiled = if settings {
-        HostSettings::from_json(&bytes).and_then(|s| {
-            for warning in s.warnings() {
-                let _ = writeln!(err, "{file}: warning: {warning}");
+enum Usage {
+    Help,
+    UnknownOption(String),
+    Wrong(String),
+    Files,
+}
+
+fn parse_args(args: &[String]) -> Result<(bool, Source, Vec<String>), Usage> {
+    let mut explain = false;
+    let mut host = None;
+    let mut stack: Vec<(SettingsScope, String)> = Vec::new();
+    let mut files = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        match flag {
+            "--explain" if inline.is_none() => explain = true,
+            "-h" | "--help" => return Err(Usage::Help),
+            "--host" | "--settings" | "--claude-settings" => {
+                let Some(value) = inline.or_else(|| args.next().cloned()) else {
+                    return Err(Usage::Wrong(format!("`{flag}` needs a value")));
+                };
+                match flag {
+                    "--host" => {
+                        let flavour = value.parse::<HostFlavour>().map_err(|e| wrong(&e))?;
+                        if host.replace(flavour).is_some() {
+                            return Err(Usage::Wrong("`--host` given twice".into()));
+                        }
+                    }
+                    "--settings" => {
+                        let Some((scope, file)) = value.split_once('=') else {
+                            return Err(Usage::Wrong(format!(
+                                "`--settings` takes SCOPE=FILE, not `{value}`"
+                            )));
+                        };
+                        let scope = scope.parse::<SettingsScope>().map_err(|e| wrong(&e))?;
+                        add_settings(&mut stack, scope, file)?;
+                    }
+                    _ => add_settings(&mut stack, SettingsScope::Managed, &value)?,
+                }
             }
-            s.to_policy().compile()
-        })
-    } else {
-        Policy::from_json(&bytes).and_then(|p| p.compile())
+            flag if flag.starts_with("--") => return Err(Usage::UnknownOption(arg.clone())),
+            _ => files.push(arg.clone()),
+        }
+    }
+    let source = match (host, stack.is_empty()) {
+        (Some(_), true) => {
+            return Err(Usage::Wrong(
+                "`--host` needs `--settings` or `--claude-settings`".into(),
+            ));
+        }
+        (_, true) => Source::Policy,
+        (host, false) => Source::Settings(host.unwrap_or_default(), stack),
     };
-    match compiled {
+    if files.is_empty() {
+        return Err(Usage::Files);
+    }
+    Ok((explain, source, files))
+}
+
+fn wrong(error: &PolicyError) -> Usage {
+    let message = error
+        .diagnostics()
+        .iter()
+        .next()
+        .map_or_else(|| error.to_string(), |d| d.message().to_owned());
+    Usage::Wrong(message)
+}
+
+fn add_settings(
+    stack: &mut Vec<(SettingsScope, String)>,
+    scope: SettingsScope,
+    file: &str,
+) -> Result<(), Usage> {
+    if stack.iter().any(|(s, _)| *s == scope) {
+        return Err(Usage::Wrong(format!(
+            "settings scope `{scope}` given twice"
+        )));
+    }
+    stack.push((scope, file.to_owned()));
+    Ok(())
+}
+
+fn load_policy(file: &str, err: &mut dyn Write) -> Result<CompiledPolicy, u8> {
+    let bytes = read(file, err)?;
+    match Policy::from_json(&bytes).and_then(|p| p.compile()) {
         Ok(policy) => {
             for warning in policy.warnings() {
                 let _ = writeln!(err, "{file}: warning: {warning}");
@@ -91,6 +198,66 @@ fn load_policy(file: &str, settings: bool, err: &mut dyn Write) -> Result<Compil
             Ok(policy)
         }
         Err(e) => Err(report(file, &e, err)),
+    }
+}
+
+/// Reads and compiles a stack of settings files. Every warning starts with the file it
+/// came from; one about no file in particular (the generated `host` layer) with the first.
+fn load_settings(
+    flavour: HostFlavour,
+    stack: &[(SettingsScope, String)],
+    err: &mut dyn Write,
+) -> Result<CompiledPolicy, u8> {
+    let mut bytes = Vec::with_capacity(stack.len());
+    for (scope, file) in stack {
+        bytes.push((*scope, read(file, err)?));
+    }
+    let file_of = |diagnostic: &Diagnostic| -> &str {
+        let scope = diagnostic
+            .layer()
+            .and_then(|l| l.parse::<SettingsScope>().ok());
+        stack
+            .iter()
+            .find(|(s, _)| stack.len() == 1 || Some(*s) == scope)
+            .or(stack.first())
+            .map_or("", |(_, file)| file.as_str())
+    };
+    let print = |diagnostic: &Diagnostic, err: &mut dyn Write| {
+        let severity = match diagnostic.severity() {
+            mcp_policy::Severity::Error => "error",
+            _ => "warning",
+        };
+        let path = match diagnostic.path() {
+            "" => "/",
+            path => path,
+        };
+        let _ = writeln!(
+            err,
+            "{}: {severity}: {path}: {}",
+            file_of(diagnostic),
+            diagnostic.message()
+        );
+    };
+    let settings = bytes.iter().map(|(scope, b)| (*scope, b.as_slice()));
+    let compiled = HostSettings::from_stack(settings, flavour).and_then(|s| {
+        for warning in s.warnings() {
+            print(warning, err);
+        }
+        s.compile()
+    });
+    match compiled {
+        Ok(policy) => {
+            for warning in policy.warnings() {
+                print(warning, err);
+            }
+            Ok(policy)
+        }
+        Err(e) => {
+            for diagnostic in e.diagnostics() {
+                print(diagnostic, err);
+            }
+            Err(INVALID)
+        }
     }
 }
 

@@ -117,3 +117,213 @@ fn explain_and_usage() {
         "{err}"
     );
 }
+
+fn record(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+// Issue 12: a managed `"allowedMcpServers": []` plus a user file with only `permissions.allow`
+// let every server connect, because the user layer's rules carried no allowlist check.
+#[test]
+fn an_empty_managed_allowlist_is_not_bypassed_by_user_allow_rules() {
+    let managed = scratch("empty-managed.json", r#"{"allowedMcpServers": []}"#);
+    let user = scratch(
+        "allow-user.json",
+        r#"{"permissions": {"allow": ["mcp__github"]}}"#,
+    );
+    let (code, out, err) = run(&[
+        "--settings".into(),
+        format!("user={user}"),
+        "--settings".into(),
+        format!("managed={managed}"),
+        data("request.json"),
+    ]);
+    assert_eq!((code, err.as_str()), (check::DENY, ""));
+    let record = record(&out);
+    assert_eq!(record["decidedBy"]["layer"], "managed");
+    assert_eq!(record["decidedBy"]["rule"], "allowedMcpServers/unmatched");
+}
+
+#[test]
+fn the_audit_record_names_the_deciding_files_scope() {
+    let user = scratch(
+        "deny-user.json",
+        r#"{"permissions": {"deny": ["mcp__github__get_issue"]}}"#,
+    );
+    let (code, out, _) = run(&[
+        format!("--settings=user={user}"),
+        "--claude-settings".into(),
+        data("managed-settings.json"),
+        data("request.json"),
+    ]);
+    assert_eq!(code, check::DENY);
+    let record = record(&out);
+    assert_eq!(record["decidedBy"]["layer"], "user");
+    assert_eq!(record["decidedBy"]["rule"], "permissions.deny/0");
+
+    // `--claude-settings FILE` is `--settings managed=FILE`.
+    let shorthand = run(&[
+        "--claude-settings".into(),
+        data("managed-settings.json"),
+        data("request.json"),
+    ]);
+    let longhand = run(&[
+        "--settings".into(),
+        format!("managed={}", data("managed-settings.json")),
+        data("request.json"),
+    ]);
+    assert_eq!(shorthand, longhand);
+    assert_eq!(record_layer(&longhand.1), "managed");
+}
+
+fn record_layer(out: &str) -> String {
+    record(out)["decidedBy"]["layer"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn settings_warnings_name_their_file() {
+    let user = scratch(
+        "lock-user.json",
+        r#"{"allowManagedMcpServersOnly": true, "allowedMcpServers": "github"}"#,
+    );
+    let (code, _, err) = run(&[
+        "--claude-settings".into(),
+        data("managed-settings.json"),
+        "--settings".into(),
+        format!("user={user}"),
+        data("request.json"),
+    ]);
+    assert_eq!(code, check::ALLOW);
+    assert_eq!(
+        err,
+        format!(
+            "{user}: warning: /allowedMcpServers: expected an array of entries; enforced as an empty allowlist\n\
+             {user}: warning: /allowManagedMcpServersOnly: takes effect only in managed settings; ignored in this file\n"
+        )
+    );
+}
+
+#[test]
+fn the_host_flag_picks_the_documented_semantics() {
+    let managed = scratch(
+        "names-managed.json",
+        r#"{"allowedMcpServers": [{"serverName": "github"}]}"#,
+    );
+    let user = scratch(
+        "names-user.json",
+        r#"{"allowedMcpServers": [{"serverName": "slack"}]}"#,
+    );
+    let args = |host: &str| {
+        vec![
+            "--host".into(),
+            host.into(),
+            "--settings".into(),
+            format!("managed={managed}"),
+            "--settings".into(),
+            format!("user={user}"),
+            data("request.json"),
+        ]
+    };
+    // Claude Code merges the allowlists; the tool call then needs approval.
+    let (code, _, _) = run(&args("claude-code"));
+    assert_eq!(code, check::ASK);
+    // Copilot intersects them: `github` is not on the user's list.
+    let (code, out, _) = run(&args("copilot"));
+    assert_eq!(code, check::DENY);
+    assert_eq!(record_layer(&out), "user");
+}
+
+#[test]
+fn bad_settings_arguments_exit_2_with_one_line() {
+    let request = data("request.json");
+    let cases: [(Vec<String>, &str); 7] = [
+        (
+            vec!["--settings".into(), "global=x.json".into(), request.clone()],
+            "mcp-registry check: unknown settings scope `global`: expected `managed`, `cli`, `local`, `project` or `user`\n",
+        ),
+        (
+            vec!["--settings".into(), "x.json".into(), request.clone()],
+            "mcp-registry check: `--settings` takes SCOPE=FILE, not `x.json`\n",
+        ),
+        (
+            vec![
+                "--settings".into(),
+                "user=a.json".into(),
+                "--settings".into(),
+                "user=b.json".into(),
+                request.clone(),
+            ],
+            "mcp-registry check: settings scope `user` given twice\n",
+        ),
+        (
+            vec![
+                "--claude-settings".into(),
+                "a.json".into(),
+                "--settings".into(),
+                "managed=b.json".into(),
+                request.clone(),
+            ],
+            "mcp-registry check: settings scope `managed` given twice\n",
+        ),
+        (
+            vec![
+                "--host".into(),
+                "cursor".into(),
+                "--claude-settings".into(),
+                "a.json".into(),
+                request.clone(),
+            ],
+            "mcp-registry check: unknown host `cursor`: expected `claude-code`, `copilot` or `vscode`\n",
+        ),
+        (
+            vec![
+                "--host".into(),
+                "copilot".into(),
+                data("policy.json"),
+                request.clone(),
+            ],
+            "mcp-registry check: `--host` needs `--settings` or `--claude-settings`\n",
+        ),
+        (
+            vec![request.clone(), "--settings".into()],
+            "mcp-registry check: `--settings` needs a value\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, out, err) = run(&args);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (check::INVALID, "", expected),
+            "{args:?}"
+        );
+    }
+    // With settings, only the request is positional.
+    let (code, _, err) = run(&[
+        "--claude-settings".into(),
+        data("managed-settings.json"),
+        data("policy.json"),
+        request,
+    ]);
+    assert_eq!(code, check::INVALID);
+    assert!(err.starts_with("usage: mcp-registry check"), "{err}");
+}
+
+#[test]
+fn a_settings_file_that_is_not_an_object_is_reported_against_its_file() {
+    let user = scratch("array-user.json", "[]");
+    let (code, out, err) = run(&[
+        "--claude-settings".into(),
+        data("managed-settings.json"),
+        "--settings".into(),
+        format!("user={user}"),
+        data("request.json"),
+    ]);
+    assert_eq!((code, out.as_str()), (check::INVALID, ""));
+    assert_eq!(
+        err,
+        format!("{user}: error: /: user settings must be a json object\n")
+    );
+}

@@ -31,9 +31,10 @@
 //!   [`Request::resolved_addresses`], and `privateNetwork` checks every one of them, so a public
 //!   name that resolves to `10.0.0.7` or `169.254.169.254` is judged by the address. Connect to
 //!   one of the addresses that were judged, not to the name again.
-//! - **Host settings**: [`HostSettings`] imports the managed-settings format of Claude Code,
-//!   GitHub Copilot and VS Code (`allowedMcpServers`, `deniedMcpServers`,
-//!   `allowManagedMcpServersOnly`, `permissions` rules for `mcp__server__tool`) unchanged.
+//! - **Host settings**: [`HostSettings`] imports the settings files of Claude Code, GitHub
+//!   Copilot and VS Code (`allowedMcpServers`, `deniedMcpServers`, the managed-only locks,
+//!   `permissions` rules for MCP tools) unchanged, a whole stack of [`SettingsScope`]s at once,
+//!   merged the way the chosen [`HostFlavour`] documents.
 //!
 //! # Example
 //!
@@ -117,7 +118,7 @@ pub use document::{
     AnnotationMatch, Effect, Match, Obligation, Policy, Quota, RoleSpec, Rule, TimeWindow,
 };
 pub use eval::{DecidedBy, Decision, Explanation, MatchedRule, Outcome, RuleTrace, Suggestion};
-pub use host::HostSettings;
+pub use host::{HostFlavour, HostSettings, SettingsScope};
 pub use matcher::Clause;
 pub use request::{
     Action, PackageFacts, Principal, RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts,

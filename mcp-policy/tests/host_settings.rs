@@ -2,8 +2,8 @@
 //! unchanged. Each documented example is a test; the page each comes from is cited above it.
 
 use mcp_policy::{
-    Action, CompiledPolicy, Effect, HostSettings, Layer, Principal, Request, ServerFacts,
-    ToolFacts, TransportKind,
+    Action, CompiledPolicy, Effect, HostFlavour, HostSettings, Principal, Request, ServerFacts,
+    SettingsScope, ToolFacts, TransportKind,
 };
 
 #[track_caller]
@@ -310,29 +310,29 @@ fn managed_servers_skip_the_allowlist_but_not_the_denylist() {
     assert_eq!(p.evaluate(&managed("blocked")).effect(), Deny);
 }
 
-// https://code.claude.com/docs/en/managed-mcp ("Restrict the allowlist to managed settings only")
+// https://code.claude.com/docs/en/managed-mcp ("Restrict the allowlist to managed settings only";
+// "When `allowManagedMcpServersOnly` is `true`, only the managed allowlist is kept; the denylist
+// always merges from every source.")
 #[test]
 fn allow_managed_mcp_servers_only_locks_the_allowlist() {
-    let managed = HostSettings::from_json(
-        br#"{"allowManagedMcpServersOnly": true,
+    let managed: &[u8] = br#"{"allowManagedMcpServersOnly": true,
              "allowedMcpServers": [{"serverUrl": "https://api.githubcopilot.com/*"},
-                                   {"serverUrl": "https://*.internal.example.com/*"}]}"#,
-    )
-    .unwrap();
-    let user = HostSettings::from_json(
-        br#"{"allowedMcpServers": [{"serverUrl": "https://my.example.com/*"}],
-             "deniedMcpServers": [{"serverUrl": "https://api.githubcopilot.com/*"}]}"#,
-    )
-    .unwrap();
-    assert!(managed.allow_managed_only());
-    let layered = |managed: &HostSettings| {
-        CompiledPolicy::compile_layers(&[
-            Layer::new("managed", managed.to_policy()),
-            Layer::new("user", user.to_policy()),
-        ])
+                                   {"serverUrl": "https://*.internal.example.com/*"}]}"#;
+    let user: &[u8] = br#"{"allowedMcpServers": [{"serverUrl": "https://my.example.com/*"}],
+             "deniedMcpServers": [{"serverUrl": "https://api.githubcopilot.com/*"}]}"#;
+    let stack = |managed: &[u8]| {
+        HostSettings::from_stack(
+            [
+                (SettingsScope::User, user),
+                (SettingsScope::Managed, managed),
+            ],
+            HostFlavour::ClaudeCode,
+        )
         .unwrap()
     };
-    let p = layered(&managed);
+    let locked = stack(managed);
+    assert!(locked.allow_managed_only());
+    let p = locked.compile().unwrap();
     assert_eq!(load(&p, remote("mine", "https://my.example.com/mcp")), Deny);
     assert_eq!(
         load(&p, remote("wiki", "https://wiki.internal.example.com/mcp")),
@@ -345,15 +345,12 @@ fn allow_managed_mcp_servers_only_locks_the_allowlist() {
     );
 
     // Without the flag, a user's allowlist broadens the managed one (a "soft allowlist").
-    let soft = HostSettings::from_json(
-        br#"{"allowedMcpServers": [{"serverUrl": "https://*.internal.example.com/*"}]}"#,
-    )
-    .unwrap();
+    let soft =
+        stack(br#"{"allowedMcpServers": [{"serverUrl": "https://*.internal.example.com/*"}]}"#)
+            .compile()
+            .unwrap();
     assert_eq!(
-        load(
-            &layered(&soft),
-            remote("mine", "https://my.example.com/mcp")
-        ),
+        load(&soft, remote("mine", "https://my.example.com/mcp")),
         Allow
     );
 }
