@@ -876,20 +876,6 @@ impl Builder<'_> {
                 })
                 .with_except(scope_match(BUILTIN_SCOPE)),
         );
-        // Copilot decodes percent-encoded host octets before matching; the evaluator's URL
-        // reading does not, so such a host is refused rather than let past the denylist.
-        self.host.rules.push(
-            Rule::new("percentEncodedHost", Effect::Deny)
-                .with_reason(
-                    "the remote url's host is percent-encoded, which the host decodes before \
-                     matching and this evaluator cannot",
-                )
-                .with_match(Match {
-                    remote_url: Some(vec!["*://*%*".into()]),
-                    ..Match::default()
-                })
-                .with_except(scope_match(BUILTIN_SCOPE)),
-        );
         if self.flavour() == HostFlavour::VsCode {
             self.mcp_access();
         }
