@@ -239,7 +239,13 @@ struct RequestInput {
     resolved: Vec<Word>,
 }
 
-const ADDRESSES: &[&str] = &["93.184.216.34", "10.0.0.7", "::1", "64:ff9b::a9fe:a9fe", "2606:4700::1111"];
+const ADDRESSES: &[&str] = &[
+    "93.184.216.34",
+    "10.0.0.7",
+    "::1",
+    "64:ff9b::a9fe:a9fe",
+    "2606:4700::1111",
+];
 
 /// Times are in steps of 600 s from this instant, so windows and quotas overlap often.
 const EPOCH: u64 = 1_767_225_600;

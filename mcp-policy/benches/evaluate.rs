@@ -257,7 +257,10 @@ fn compile_time(c: &mut Criterion) {
 
 /// Building server facts from a registry entry: once per server, not per decision.
 fn server_facts(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/servers/weather.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/data/servers/weather.json"
+    );
     let doc: mcp_registry_types::ServerJson =
         std::fs::read_to_string(path).unwrap().parse().unwrap();
     let mut group = c.benchmark_group("server_facts");
@@ -305,5 +308,11 @@ fn percentiles(_: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, decision_latency, compile_time, server_facts, percentiles);
+criterion_group!(
+    benches,
+    decision_latency,
+    compile_time,
+    server_facts,
+    percentiles
+);
 criterion_main!(benches);

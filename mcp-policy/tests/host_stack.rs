@@ -532,12 +532,14 @@ fn copilot_canonicalizes_urls() {
                                   {"serverUrl": "https://*.wild.example/*"}]}"#,
     )];
     let (claude, copilot) = both(&allow);
+    // Every flavour reads URLs as the connecting client does (WHATWG), so Claude Code's reading
+    // canonicalises too: the same endpoint is the same endpoint whichever host judges it.
     let cases = [
-        ("https://mcp.example.com/api", Deny, Allow),
+        ("https://mcp.example.com/api", Allow, Allow),
         ("https://mcp.example.com:443/api", Allow, Allow),
-        ("https://MCP.EXAMPLE.COM./api", Deny, Allow),
-        ("https://exact.example/mcp#section", Deny, Allow),
-        ("https://exact.example:443/mcp", Deny, Allow),
+        ("https://MCP.EXAMPLE.COM./api", Allow, Allow),
+        ("https://exact.example/mcp#section", Allow, Allow),
+        ("https://exact.example:443/mcp", Allow, Allow),
         ("https://evil.test/x.wild.example/", Deny, Deny),
     ];
     for (url, claude_effect, copilot_effect) in cases {
@@ -557,8 +559,9 @@ fn copilot_canonicalizes_urls() {
         r#"{"deniedMcpServers": [{"serverUrl": "https://evil.example/*"}]}"#,
     )];
     let (claude, copilot) = both(&deny);
+    // A percent-encoded host is one the registry's Go parser refuses, so it fails closed.
     for url in ["https://%65vil.example/mcp", "https://evil.example:443/mcp"] {
-        assert_eq!(load(&claude, remote("a", url)), Allow, "claude {url}");
+        assert_eq!(load(&claude, remote("a", url)), Deny, "claude {url}");
         assert_eq!(load(&copilot, remote("a", url)), Deny, "copilot {url}");
     }
 }
