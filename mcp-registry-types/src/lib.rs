@@ -29,7 +29,8 @@
 //! ```
 //!
 //! Also here: the registry's version ordering ([`compare_versions`], [`latest_version`]),
-//! RFC 3339 [`Timestamp`]s, and [`sanitize_text`] to show registry text safely.
+//! RFC 3339 [`Timestamp`]s, and [`sanitize_text`], [`escape_controls`] and
+//! [`escape_json_output`] to show untrusted text safely.
 //!
 //! # Feature flags
 //!
@@ -83,7 +84,7 @@ pub use response::{
     ListMetadata, OfficialMeta, ResponseMeta, ServerList, ServerResponse, StatusUpdateResponse,
 };
 pub use server::{Icon, OFFICIAL_META, PUBLISHER_PROVIDED_META, Repository, ServerJson};
-pub use text::{escape_controls, sanitize_text};
+pub use text::{escape_controls, escape_json_output, sanitize_text};
 pub use transport::Transport;
 pub use url_template::{UrlTemplate, UrlTemplateError};
 pub use validate::{
