@@ -1,21 +1,5 @@
-//! Making untrusted text safe to show, in plain text and in JSON.
-//!
-//! Three helpers share one set of characters that can attack the terminal or the person reading
-//! it (Unicode Technical Report #36, CVE-2021-42574 "Trojan Source"):
-//!
-//! - C0 controls, DEL and C1 controls: escape sequences (`ESC ]0;title BEL` retitles a
-//!   terminal, `ESC [2J` clears it, U+009B is a one-character CSI), carriage returns that
-//!   overwrite a line, NUL;
-//! - every `Bidi_Control` character: U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069;
-//! - every `Default_Ignorable_Code_Point` (`DerivedCoreProperties.txt`): invisible characters
-//!   such as zero-width spaces and joiners, the soft hyphen, Hangul fillers, variation
-//!   selectors and tag characters, which can hide text or smuggle data;
-//! - the interlinear annotation characters U+FFF9–U+FFFB, which a renderer may hide;
-//! - the line and paragraph separators U+2028 and U+2029, which render as line breaks.
-//!
-//! [`sanitize_text`] removes them for display, [`escape_controls`] writes them as visible
-//! escapes for one-line messages, and [`escape_json_output`] writes them as JSON `\uXXXX`
-//! escapes, so JSON output keeps its value and stays valid.
+//! Making untrusted text safe to show, in plain text and in JSON: three helpers over one set
+//! of characters, listed under [`sanitize_text`].
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -23,12 +7,13 @@ use std::fmt::Write as _;
 /// Makes any registry string safe to print in a terminal or a user interface.
 ///
 /// Registry text is written by strangers. This removes what can hide or rewrite what a person
-/// sees: control characters (escape sequences, carriage returns, NUL; tab and newline become
-/// spaces), bidirectional controls (the "Trojan Source" characters), zero-width and other
-/// default-ignorable characters, and line separators; the [module docs](self) list the set.
-/// Everything else is kept, so ordinary non-ASCII text reads unchanged, and text that needs no
-/// change is not copied. (Emoji sequences lose their joiners and variation selectors, which
-/// are invisible characters too: a family emoji shows as its members.)
+/// sees, the unsafe characters below (tab and newline become spaces). Everything else is kept,
+/// so ordinary non-ASCII text reads unchanged, and text that needs no change is not copied.
+/// (Emoji sequences lose their joiners and variation selectors, which are invisible
+/// characters too: a family emoji shows as its members.)
+///
+/// [`escape_controls`] shows the same characters as visible escapes instead, and
+/// [`escape_json_output`] as JSON escapes.
 ///
 /// ```
 /// use mcp_registry_types::sanitize_text;
@@ -36,6 +21,21 @@ use std::fmt::Write as _;
 /// assert_eq!(sanitize_text("weather\u{1b}[31m server\u{202e}"), "weather[31m server");
 /// assert_eq!(sanitize_text("Météo ☀"), "Météo ☀");
 /// ```
+///
+/// # Unsafe characters
+///
+/// The characters that can attack a terminal or the person reading it (Unicode Technical
+/// Report #36, CVE-2021-42574 "Trojan Source"):
+///
+/// - C0 controls, DEL and C1 controls: escape sequences (`ESC ]0;title BEL` retitles a
+///   terminal, `ESC [2J` clears it, U+009B is a one-character CSI), carriage returns that
+///   overwrite a line, NUL;
+/// - every `Bidi_Control` character: U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069;
+/// - every `Default_Ignorable_Code_Point` (`DerivedCoreProperties.txt`): invisible characters
+///   such as zero-width spaces and joiners, the soft hyphen, Hangul fillers, variation
+///   selectors and tag characters, which can hide text or smuggle data;
+/// - the interlinear annotation characters U+FFF9–U+FFFB, which a renderer may hide;
+/// - the line and paragraph separators U+2028 and U+2029, which render as line breaks.
 pub fn sanitize_text(text: &str) -> Cow<'_, str> {
     if printable_ascii(text) {
         return Cow::Borrowed(text);
@@ -54,9 +54,9 @@ pub fn sanitize_text(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// Keeps text on one line and visible by writing every unsafe character (controls, bidi
-/// controls, invisible characters, line separators; the [module docs](self) list the set) as a
-/// Rust-style escape: a newline becomes `\n`, ESC becomes `\u{1b}`, a right-to-left override
+/// Keeps text on one line and visible by writing every
+/// [unsafe character](sanitize_text#unsafe-characters) (controls, bidi controls, invisible
+/// characters, line separators) as a Rust-style escape: a newline becomes `\n`, ESC becomes `\u{1b}`, a right-to-left override
 /// becomes `\u{202e}`.
 ///
 /// Where [`sanitize_text`] hides such characters for display, this shows them, for messages,
@@ -89,8 +89,8 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Makes serialized JSON safe to print: every unsafe character (the [module docs](self) list
-/// the set) is written as a `\uXXXX` escape, as a surrogate pair above U+FFFF. The result is
+/// Makes serialized JSON safe to print: every
+/// [unsafe character](sanitize_text#unsafe-characters) is written as a `\uXXXX` escape, as a surrogate pair above U+FFFF. The result is
 /// still valid JSON and holds the same value; only tab, newline and carriage return stay as
 /// they are, since outside strings they are JSON whitespace (pretty printing uses them) and
 /// inside strings a serializer has already escaped them.
@@ -142,7 +142,8 @@ fn printable_ascii(text: &str) -> bool {
         == 0
 }
 
-/// Whether `c` is in the set the module docs describe, one source a comment. Every bidi
+/// Whether `c` is one of the [unsafe characters](sanitize_text#unsafe-characters), one source
+/// a comment. Every bidi
 /// control is default-ignorable too; the second list leaves out what the first has.
 fn is_unsafe(c: char) -> bool {
     matches!(c,
