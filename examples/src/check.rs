@@ -6,6 +6,8 @@ use std::io::Write;
 
 use mcp_policy::{CompiledPolicy, Effect, HostSettings, Policy, PolicyError, Request};
 
+use crate::input::{self, CapScope};
+
 /// Exit code: allowed.
 pub const ALLOW: u8 = 0;
 /// Exit code: the policy, settings or request is invalid, unreadable, or the arguments are wrong.
@@ -16,14 +18,26 @@ pub const ASK: u8 = 3;
 pub const DENY: u8 = 4;
 
 const USAGE: &str = "usage: mcp-registry check [--explain] POLICY.json REQUEST.json\n       \
-                     mcp-registry check [--explain] --claude-settings FILE REQUEST.json";
+                     mcp-registry check [--explain] --claude-settings FILE REQUEST.json\n\
+                     \n--max-input-bytes N   read at most N bytes of each file (default 64 MiB)";
 
 /// Runs the command; `args` excludes the program name and `check`.
 ///
 /// Prints the decision (or, with `--explain`, the explanation) as one JSON document to `out`,
 /// warnings and diagnostics to `err`, and returns 0 for allow, 3 for ask, 4 for deny and 2 for
 /// an invalid policy or request.
+///
+/// Each file is read within the cap `--max-input-bytes` sets (see [`crate::input`]).
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let (cap, args) = match input::take_cap_option(args) {
+        Ok(taken) => taken,
+        Err(message) => {
+            let _ = writeln!(err, "mcp-registry check: {message}\n{USAGE}");
+            return INVALID;
+        }
+    };
+    let _cap = CapScope::set(cap);
+    let args = args.as_slice();
     let mut explain = false;
     let mut settings = false;
     let mut files = Vec::new();
@@ -95,7 +109,7 @@ fn load_policy(file: &str, settings: bool, err: &mut dyn Write) -> Result<Compil
 }
 
 fn read(file: &str, err: &mut dyn Write) -> Result<Vec<u8>, u8> {
-    std::fs::read(file).map_err(|e| {
+    input::read_input(file, input::current_cap()).map_err(|e| {
         let _ = writeln!(err, "mcp-registry check: {file}: {e}");
         INVALID
     })
