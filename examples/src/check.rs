@@ -7,6 +7,7 @@ use std::io::Write;
 use mcp_policy::{CompiledPolicy, Effect, HostSettings, Policy, PolicyError, Request};
 
 use crate::input::{self, CapScope};
+use crate::safe_output::{SafeWriter, quote};
 
 /// Exit code: allowed.
 pub const ALLOW: u8 = 0;
@@ -27,8 +28,10 @@ const USAGE: &str = "usage: mcp-registry check [--explain] POLICY.json REQUEST.j
 /// warnings and diagnostics to `err`, and returns 0 for allow, 3 for ask, 4 for deny and 2 for
 /// an invalid policy or request.
 ///
-/// Each file is read within the cap `--max-input-bytes` sets (see [`crate::input`]).
+/// Each file is read within the cap `--max-input-bytes` sets (see [`crate::input`]), and
+/// nothing from input reaches `out` or `err` unescaped (see [`crate::safe_output`]).
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let (out, err) = (&mut SafeWriter::json(out), &mut SafeWriter::text(err));
     let (cap, args) = match input::take_cap_option(args) {
         Ok(taken) => taken,
         Err(message) => {
@@ -90,7 +93,7 @@ fn load_policy(file: &str, settings: bool, err: &mut dyn Write) -> Result<Compil
     let compiled = if settings {
         HostSettings::from_json(&bytes).and_then(|s| {
             for warning in s.warnings() {
-                let _ = writeln!(err, "{file}: warning: {warning}");
+                let _ = writeln!(err, "{}: warning: {warning}", quote(file));
             }
             s.to_policy().compile()
         })
@@ -100,7 +103,7 @@ fn load_policy(file: &str, settings: bool, err: &mut dyn Write) -> Result<Compil
     match compiled {
         Ok(policy) => {
             for warning in policy.warnings() {
-                let _ = writeln!(err, "{file}: warning: {warning}");
+                let _ = writeln!(err, "{}: warning: {warning}", quote(file));
             }
             Ok(policy)
         }
@@ -110,7 +113,7 @@ fn load_policy(file: &str, settings: bool, err: &mut dyn Write) -> Result<Compil
 
 fn read(file: &str, err: &mut dyn Write) -> Result<Vec<u8>, u8> {
     input::read_input(file, input::current_cap()).map_err(|e| {
-        let _ = writeln!(err, "mcp-registry check: {file}: {e}");
+        let _ = writeln!(err, "mcp-registry check: {}: {e}", quote(file));
         INVALID
     })
 }
@@ -121,7 +124,7 @@ fn report(file: &str, error: &PolicyError, err: &mut dyn Write) -> u8 {
             mcp_policy::Severity::Error => "error",
             _ => "warning",
         };
-        let _ = writeln!(err, "{file}: {severity}: {diagnostic}");
+        let _ = writeln!(err, "{}: {severity}: {diagnostic}", quote(file));
     }
     INVALID
 }

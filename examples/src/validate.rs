@@ -3,14 +3,16 @@
 //!
 //! A file may hold one `server.json`, an array of them (a seed file), one API response
 //! (`{server, _meta}`) or a list page (`{servers: [...]}`); every document in it is checked.
-//! Each file is read within a size cap ([`crate::input`]).
+//! Each file is read within a size cap ([`crate::input`]); file names, paths and messages are
+//! printed safely ([`crate::safe_output`]).
 
 use std::io::Write;
 
-use mcp_registry_types::{ServerJson, ServerList, ServerResponse, sanitize_text, validate};
+use mcp_registry_types::{ServerJson, ServerList, ServerResponse, validate};
 use serde_json::{Value, json};
 
 use crate::input::{self, InputError};
+use crate::safe_output::{Mode, SafeWriter, json_text, quote};
 
 /// Exit code: every file valid (warnings allowed).
 pub const OK: u8 = 0;
@@ -24,6 +26,7 @@ const USAGE: &str = "usage: mcp-registry validate [--json] [--max-input-bytes N]
 
 /// Runs the command; `args` excludes the program name and `validate`.
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let err = &mut SafeWriter::text(err);
     let (cap, args) = match input::take_cap_option(args) {
         Ok(taken) => taken,
         Err(message) => {
@@ -43,7 +46,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             flag if flag.starts_with("--") => {
                 let _ = writeln!(
                     err,
-                    "mcp-registry validate: unknown option `{flag}`\n{USAGE}"
+                    "mcp-registry validate: unknown option `{}`\n{USAGE}",
+                    quote(flag)
                 );
                 return UNREADABLE;
             }
@@ -54,6 +58,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let _ = writeln!(err, "{USAGE}");
         return UNREADABLE;
     }
+    let out = &mut SafeWriter::new(out, if as_json { Mode::Json } else { Mode::Text });
     let mut code = OK;
     for file in files {
         let result = check_file(file, cap);
@@ -67,8 +72,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             let _ = writeln!(
                 err,
                 "mcp-registry validate: {}: {}",
-                sanitize_text(file),
-                sanitize_text(reason)
+                quote(file),
+                quote(reason)
             );
         }
     }
@@ -111,7 +116,13 @@ impl FileResult {
         }
     }
 
-    fn to_json(&self) -> Value {
+    /// The result as one line of JSON, safe to print: the same value, with unsafe characters
+    /// as `\uXXXX` escapes.
+    fn to_json(&self) -> String {
+        json_text(self.to_value().to_string())
+    }
+
+    fn to_value(&self) -> Value {
         match self {
             Self::Checked { file, findings, .. } => json!({
                 "file": file,
@@ -135,7 +146,7 @@ impl FileResult {
         else {
             return;
         };
-        let file = sanitize_text(file);
+        let file = quote(file);
         let errors = findings.iter().filter(|f| f.severity == "error").count();
         let warnings = findings.len() - errors;
         let what = if *documents == 1 {
@@ -154,8 +165,8 @@ impl FileResult {
                 out,
                 "  {} {}: {} [{}]",
                 f.severity,
-                sanitize_text(path),
-                sanitize_text(&f.message),
+                quote(path),
+                quote(&f.message),
                 f.code
             );
         }
