@@ -19,6 +19,9 @@ use mcp_policy::{
     SettingsScope,
 };
 
+use crate::input::{self, CapScope};
+use crate::safe_output::{SafeWriter, quote};
+
 /// Exit code: allowed.
 pub const ALLOW: u8 = 0;
 /// Exit code: the policy, settings or request is invalid, unreadable, or the arguments are wrong.
@@ -32,7 +35,9 @@ const USAGE: &str = "usage: mcp-registry check [--explain] POLICY.json REQUEST.j
        mcp-registry check [--explain] [--host claude-code|copilot|vscode] \
 --settings SCOPE=FILE [--settings SCOPE=FILE]... REQUEST.json
        (SCOPE: managed, cli, local, project or user; --claude-settings FILE means \
---settings managed=FILE)";
+--settings managed=FILE)
+
+--max-input-bytes N   read at most N bytes of each file (default 64 MiB)";
 
 /// What to decide against.
 enum Source {
@@ -45,8 +50,20 @@ enum Source {
 /// Prints the decision (or, with `--explain`, the explanation) as one JSON document to `out`,
 /// warnings and diagnostics to `err`, and returns 0 for allow, 3 for ask, 4 for deny and 2 for
 /// an invalid policy, settings file or request, or wrong arguments.
+///
+/// Each file is read within the cap `--max-input-bytes` sets (see [`crate::input`]), and
+/// nothing from input reaches `out` or `err` unescaped (see [`crate::safe_output`]).
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let (explain, source, files) = match parse_args(args) {
+    let (out, err) = (&mut SafeWriter::json(out), &mut SafeWriter::text(err));
+    let (cap, args) = match input::take_cap_option(args) {
+        Ok(taken) => taken,
+        Err(message) => {
+            let _ = writeln!(err, "mcp-registry check: {message}\n{USAGE}");
+            return INVALID;
+        }
+    };
+    let _cap = CapScope::set(cap);
+    let (explain, source, files) = match parse_args(&args) {
         Ok(parsed) => parsed,
         Err(Usage::Help) => {
             let _ = writeln!(out, "{USAGE}");
@@ -193,7 +210,7 @@ fn load_policy(file: &str, err: &mut dyn Write) -> Result<CompiledPolicy, u8> {
     match Policy::from_json(&bytes).and_then(|p| p.compile()) {
         Ok(policy) => {
             for warning in policy.warnings() {
-                let _ = writeln!(err, "{file}: warning: {warning}");
+                let _ = writeln!(err, "{}: warning: {warning}", quote(file));
             }
             Ok(policy)
         }
@@ -234,7 +251,7 @@ fn load_settings(
         let _ = writeln!(
             err,
             "{}: {severity}: {path}: {}",
-            file_of(diagnostic),
+            quote(file_of(diagnostic)),
             diagnostic.message()
         );
     };
@@ -262,8 +279,8 @@ fn load_settings(
 }
 
 fn read(file: &str, err: &mut dyn Write) -> Result<Vec<u8>, u8> {
-    std::fs::read(file).map_err(|e| {
-        let _ = writeln!(err, "mcp-registry check: {file}: {e}");
+    input::read_input(file, input::current_cap()).map_err(|e| {
+        let _ = writeln!(err, "mcp-registry check: {}: {e}", quote(file));
         INVALID
     })
 }
@@ -274,7 +291,7 @@ fn report(file: &str, error: &PolicyError, err: &mut dyn Write) -> u8 {
             mcp_policy::Severity::Error => "error",
             _ => "warning",
         };
-        let _ = writeln!(err, "{file}: {severity}: {diagnostic}");
+        let _ = writeln!(err, "{}: {severity}: {diagnostic}", quote(file));
     }
     INVALID
 }

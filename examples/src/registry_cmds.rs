@@ -8,7 +8,8 @@
 //!
 //! `--registry` defaults to the official registry. Network and registry failures print one line
 //! to standard error and exit 1; bad arguments exit 2. Text from the registry is sanitised
-//! before it reaches the terminal.
+//! before it reaches the terminal ([`sanitize_text`]), and `--json` output writes control,
+//! bidi and invisible characters as `\uXXXX` escapes ([`crate::safe_output::json_text`]).
 
 use std::io::Write;
 use std::time::Duration;
@@ -275,9 +276,9 @@ fn print_json<T: serde::Serialize + ?Sized>(
     command: &str,
     value: &T,
 ) -> u8 {
-    match serde_json::to_writer_pretty(&mut *out, value) {
-        Ok(()) => {
-            let _ = writeln!(out);
+    match serde_json::to_string_pretty(value) {
+        Ok(json) => {
+            let _ = writeln!(out, "{}", crate::safe_output::json_text(json));
             OK
         }
         Err(error) => {

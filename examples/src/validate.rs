@@ -1,12 +1,18 @@
-//! `mcp-registry validate [--json] FILE...`: check `server.json` files as the registry would.
+//! `mcp-registry validate [--json] [--max-input-bytes N] FILE...`: check `server.json` files as
+//! the registry would.
 //!
 //! A file may hold one `server.json`, an array of them (a seed file), one API response
 //! (`{server, _meta}`) or a list page (`{servers: [...]}`); every document in it is checked.
+//! Each file is read within a size cap ([`crate::input`]); file names, paths and messages are
+//! printed safely ([`crate::safe_output`]).
 
 use std::io::Write;
 
-use mcp_registry_types::{ServerJson, ServerList, ServerResponse, sanitize_text, validate};
+use mcp_registry_types::{ServerJson, ServerList, ServerResponse, validate};
 use serde_json::{Value, json};
+
+use crate::input::{self, InputError};
+use crate::safe_output::{Mode, SafeWriter, json_text, quote};
 
 /// Exit code: every file valid (warnings allowed).
 pub const OK: u8 = 0;
@@ -15,13 +21,22 @@ pub const INVALID: u8 = 1;
 /// Exit code: some file could not be read or is not JSON; or the arguments are wrong.
 pub const UNREADABLE: u8 = 2;
 
-const USAGE: &str = "usage: mcp-registry validate [--json] FILE...";
+const USAGE: &str = "usage: mcp-registry validate [--json] [--max-input-bytes N] FILE...\n\
+                     \n--max-input-bytes N   read at most N bytes of each file (default 64 MiB)";
 
 /// Runs the command; `args` excludes the program name and `validate`.
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let err = &mut SafeWriter::text(err);
+    let (cap, args) = match input::take_cap_option(args) {
+        Ok(taken) => taken,
+        Err(message) => {
+            let _ = writeln!(err, "mcp-registry validate: {message}\n{USAGE}");
+            return UNREADABLE;
+        }
+    };
     let mut as_json = false;
     let mut files = Vec::new();
-    for arg in args {
+    for arg in &args {
         match arg.as_str() {
             "--json" => as_json = true,
             "-h" | "--help" => {
@@ -31,7 +46,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             flag if flag.starts_with("--") => {
                 let _ = writeln!(
                     err,
-                    "mcp-registry validate: unknown option `{flag}`\n{USAGE}"
+                    "mcp-registry validate: unknown option `{}`\n{USAGE}",
+                    quote(flag)
                 );
                 return UNREADABLE;
             }
@@ -42,9 +58,10 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let _ = writeln!(err, "{USAGE}");
         return UNREADABLE;
     }
+    let out = &mut SafeWriter::new(out, if as_json { Mode::Json } else { Mode::Text });
     let mut code = OK;
     for file in files {
-        let result = check_file(file);
+        let result = check_file(file, cap);
         code = code.max(result.exit_code());
         if as_json {
             let _ = writeln!(out, "{}", result.to_json());
@@ -55,8 +72,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             let _ = writeln!(
                 err,
                 "mcp-registry validate: {}: {}",
-                sanitize_text(file),
-                sanitize_text(reason)
+                quote(file),
+                quote(reason)
             );
         }
     }
@@ -99,7 +116,13 @@ impl FileResult {
         }
     }
 
-    fn to_json(&self) -> Value {
+    /// The result as one line of JSON, safe to print: the same value, with unsafe characters
+    /// as `\uXXXX` escapes.
+    fn to_json(&self) -> String {
+        json_text(self.to_value().to_string())
+    }
+
+    fn to_value(&self) -> Value {
         match self {
             Self::Checked { file, findings, .. } => json!({
                 "file": file,
@@ -123,7 +146,7 @@ impl FileResult {
         else {
             return;
         };
-        let file = sanitize_text(file);
+        let file = quote(file);
         let errors = findings.iter().filter(|f| f.severity == "error").count();
         let warnings = findings.len() - errors;
         let what = if *documents == 1 {
@@ -142,22 +165,23 @@ impl FileResult {
                 out,
                 "  {} {}: {} [{}]",
                 f.severity,
-                sanitize_text(path),
-                sanitize_text(&f.message),
+                quote(path),
+                quote(&f.message),
                 f.code
             );
         }
     }
 }
 
-fn check_file(file: &str) -> FileResult {
+fn check_file(file: &str, cap: u64) -> FileResult {
     let unreadable = |reason: String| FileResult::Unreadable {
         file: file.to_owned(),
         reason,
     };
-    let bytes = match std::fs::read(file) {
+    let bytes = match input::read_input(file, cap) {
         Ok(bytes) => bytes,
-        Err(e) => return unreadable(format!("cannot read: {e}")),
+        Err(InputError::Io(e)) => return unreadable(format!("cannot read: {e}")),
+        Err(e) => return unreadable(e.to_string()),
     };
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,

@@ -199,3 +199,47 @@ fn bad_arguments_exit_2_with_usage() {
         (OK, true)
     );
 }
+
+#[test]
+fn issue_12_registry_text_cannot_attack_the_terminal_in_text_or_json() {
+    let attack = "\u{1b}]0;title\u{7}\u{1b}[2J\u{9b}\u{7f}\u{202e}\u{200b}\u{e0041}\r\n";
+    let mut servers = fixtures::sample();
+    let hostile = servers
+        .iter_mut()
+        .find(|s| s["server"]["name"] == "com.example/remote-search")
+        .unwrap();
+    hostile["server"]["description"] = format!("Search{attack}").into();
+    hostile["server"]["title"] = format!("Title{attack}").into();
+    hostile["server"][format!("k{attack}")] = attack.into();
+    let registry = FakeRegistry::builder()
+        .with_servers(servers)
+        .start_on_thread()
+        .unwrap();
+    let url = registry.url().to_string();
+    let raw = |text: &str| {
+        attack
+            .chars()
+            .filter(|&c| c != '\n' && !c.is_ascii_graphic())
+            .find(|&c| text.contains(c))
+    };
+
+    let (code, out, _) = run(show, &["--registry", &url, "com.example/remote-search"]);
+    assert_eq!(code, OK);
+    assert_eq!(raw(&out), None, "{out:?}");
+    assert!(out.contains("  title:       Title]0;title[2J \n"), "{out}");
+
+    let (code, out, _) = run(
+        show,
+        &["--json", "--registry", &url, "com.example/remote-search"],
+    );
+    assert_eq!(code, OK);
+    assert_eq!(raw(&out), None, "{out:?}");
+    assert!(out.is_ascii());
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(value["server"]["description"], format!("Search{attack}"));
+    assert_eq!(value["server"][format!("k{attack}")], attack);
+
+    let (code, out, _) = run(search, &["--json", "--registry", &url, "remote"]);
+    assert_eq!(code, OK);
+    assert_eq!(raw(&out), None, "{out:?}");
+}

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use mcp_registry_types::escape_controls;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -27,10 +28,11 @@ pub struct Diagnostic {
     message: String,
 }
 
-/// Keeps a message on one line: control characters quoted from a policy (a newline inside an
-/// unknown value, say) become visible escapes, so no diagnostic can forge a log line.
+/// Keeps a message on one safe line: control, bidi and invisible characters quoted from a
+/// policy (a newline inside an unknown value, say) become visible escapes, so no diagnostic
+/// can forge a log line or reorder what a terminal shows.
 fn one_line(message: String) -> String {
-    match mcp_registry_types::escape_controls(&message) {
+    match escape_controls(&message) {
         std::borrow::Cow::Borrowed(_) => message,
         std::borrow::Cow::Owned(escaped) => escaped,
     }
@@ -68,32 +70,40 @@ impl Diagnostic {
     }
 
     /// The JSON Pointer of the offending value (`/rules/3/match/serverName`); empty for the root.
+    ///
+    /// This is the exact pointer, object keys as the document spells them, so it may hold any
+    /// character; the `Display` form escapes the unsafe ones for printing.
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    /// The layer the finding is in, when the policy has more than one.
+    /// The layer the finding is in, when the policy has more than one; exact, as
+    /// [`path`](Self::path) is.
     pub fn layer(&self) -> Option<&str> {
         self.layer.as_deref()
     }
 
-    /// The message, without the path.
+    /// The message, without the path. Unsafe characters quoted from the input are already
+    /// written as visible escapes (`\u{1b}`).
     pub fn message(&self) -> &str {
         &self.message
     }
 }
 
+/// Shows the diagnostic as one safe line: `layer `NAME`: PATH: MESSAGE`. Object keys in the
+/// path and the layer name come from input, so their control, bidi and invisible characters
+/// are written as visible escapes, as the message's already are.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(layer) = &self.layer {
-            write!(f, "layer `{layer}`: ")?;
+            write!(f, "layer `{}`: ", escape_controls(layer))?;
         }
         let path = if self.path.is_empty() {
             "/"
         } else {
             &self.path
         };
-        write!(f, "{path}: {}", self.message)
+        write!(f, "{}: {}", escape_controls(path), self.message)
     }
 }
 

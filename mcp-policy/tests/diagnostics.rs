@@ -153,3 +153,39 @@ fn layers_are_named_in_diagnostics() {
         "layer `user`: /rules/0/match/tool: invalid glob `[z-a]`: character range `z-a` is out of order"
     );
 }
+
+#[test]
+fn issue_12_keys_and_layer_names_cannot_attack_the_terminal() {
+    use mcp_policy::{CompiledPolicy, Layer, Policy};
+    let key = "x\u{1b}]0;title\u{7}\u{1b}[2J\u{9b}\u{7f}\u{202e}\u{200b}\u{e0041}";
+    let json = serde_json::json!({"rules": [{"id": "a", "effect": "allow", "match": {key: 1}}]});
+    let err = Policy::from_json(json.to_string().as_bytes()).unwrap_err();
+    let diagnostic = err.diagnostics().iter().next().unwrap();
+    assert_eq!(diagnostic.path(), format!("/rules/0/match/{key}"));
+    let escaped = r"x\u{1b}]0;title\u{7}\u{1b}[2J\u{9b}\u{7f}\u{202e}\u{200b}\u{e0041}";
+    assert_eq!(
+        diagnostic.to_string(),
+        format!(
+            "/rules/0/match/{escaped}: unknown field `{escaped}`, expected one of {}",
+            diagnostic
+                .message()
+                .split_once(", expected one of ")
+                .unwrap()
+                .1
+        )
+    );
+
+    let bad = Policy::from_json(
+        br#"{"rules": [{"id": "a", "effect": "allow", "match": {"tool": ["[z-a]"]}}]}"#,
+    )
+    .unwrap();
+    let err = CompiledPolicy::compile_layers(&[
+        Layer::new("managed", Policy::new()),
+        Layer::new("user\u{202e}\u{1b}[2J", bad),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "layer `user\\u{202e}\\u{1b}[2J`: /rules/0/match/tool: invalid glob `[z-a]`: character range `z-a` is out of order"
+    );
+}

@@ -29,8 +29,9 @@
 //! ```
 //!
 //! Also here: [`client_url::ClientUrl`], a remote URL read as the client that connects to it
-//! reads it and cross-checked with the registry's Go reading; the registry's version ordering ([`compare_versions`], [`latest_version`]),
-//! RFC 3339 [`Timestamp`]s, and [`sanitize_text`] to show registry text safely.
+//! reads it, cross-checked with the registry's Go reading; the registry's version ordering
+//! ([`compare_versions`], [`latest_version`]), RFC 3339 [`Timestamp`]s, and [`sanitize_text`],
+//! [`escape_controls`] and [`escape_json_output`] to show untrusted text safely.
 //!
 //! # Feature flags
 //!
@@ -85,7 +86,7 @@ pub use response::{
     ListMetadata, OfficialMeta, ResponseMeta, ServerList, ServerResponse, StatusUpdateResponse,
 };
 pub use server::{Icon, OFFICIAL_META, PUBLISHER_PROVIDED_META, Repository, ServerJson};
-pub use text::{escape_controls, sanitize_text};
+pub use text::{escape_controls, escape_json_output, sanitize_text};
 pub use transport::Transport;
 pub use url_template::{UrlTemplate, UrlTemplateError};
 pub use validate::{

@@ -17,6 +17,7 @@ commands:
                                      4 deny, 2 invalid); --claude-settings FILE reads host
                                      managed settings as the policy
 
+validate and check read at most 64 MiB of each file; --max-input-bytes N changes that.
 registry commands take --registry URL (default https://registry.modelcontextprotocol.io),
 --timeout SECS and --retries N; search also takes --limit N";
 
