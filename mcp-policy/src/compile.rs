@@ -453,6 +453,17 @@ fn compile_roles(layers: &[Layer]) -> (RoleTable, LayerDiagnostics) {
             *word |= 1 << b;
             todo.extend(edges.get(n as usize).map(Vec::as_slice).unwrap_or_default());
         }
+        // The set bits, word by word.
+        let mut members = Vec::new();
+        for (w, &word) in (0u32..).zip(&set) {
+            let mut bits = word;
+            while bits != 0 {
+                members.push(w * 64 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
+        let members = members.into_boxed_slice();
+        table.members.push(members);
         table.closure.push(set);
     }
     for (l, layer) in layers.iter().enumerate() {

@@ -185,11 +185,7 @@ impl<'r> Context<'r> {
     }
 
     fn has_role(&self, role: u32) -> bool {
-        let (word, bit) = ((role / 64) as usize, role % 64);
-        self.roles
-            .words()
-            .get(word)
-            .is_some_and(|w| w & (1 << bit) != 0)
+        self.roles.contains(role)
     }
 }
 
@@ -199,67 +195,103 @@ pub(crate) struct RoleTable {
     pub(crate) index: crate::compile::FastMap<u32>,
     /// For each role, the set of roles it holds (itself and everything it inherits).
     pub(crate) closure: Vec<Vec<u64>>,
+    /// The same closures as lists of role ids, for tables too large for an inline bit set.
+    pub(crate) members: Vec<Box<[u32]>>,
     /// Group name to roles.
     pub(crate) groups: crate::compile::FastMap<Vec<u32>>,
 }
 
-/// A bit set of roles, kept inline for up to 128 roles so that evaluation does not allocate.
+/// How many role ids a principal's effective set keeps inline in a large role table.
+const FEW: usize = 8;
+
+/// A principal's effective roles, kept without allocating in the common cases: a bit set inline
+/// for tables of up to 128 roles, and for larger tables a short list of ids when the principal
+/// holds few roles (thousands of roles, a handful each). Otherwise a bit set on the heap.
 #[derive(Clone)]
 pub(crate) enum RoleSet {
     Inline([u64; 2]),
+    Few { ids: [u32; FEW], len: usize },
     Heap(Vec<u64>),
 }
 
 impl RoleSet {
-    fn words(&self) -> &[u64] {
+    fn contains(&self, role: u32) -> bool {
+        let bits = |words: &[u64]| {
+            words
+                .get((role / 64) as usize)
+                .is_some_and(|w| w & (1 << (role % 64)) != 0)
+        };
         match self {
-            Self::Inline(words) => words,
-            Self::Heap(words) => words,
-        }
-    }
-
-    fn words_mut(&mut self) -> &mut [u64] {
-        match self {
-            Self::Inline(words) => words,
-            Self::Heap(words) => words,
+            Self::Inline(words) => bits(words),
+            Self::Heap(words) => bits(words),
+            Self::Few { ids, len } => ids.get(..*len).unwrap_or_default().contains(&role),
         }
     }
 }
 
 impl RoleTable {
+    /// The role ids a principal names directly or through groups.
+    fn granted<'a>(&'a self, request: &'a Request) -> impl Iterator<Item = u32> + 'a {
+        let direct = request
+            .principal
+            .roles
+            .iter()
+            .filter_map(|role| self.index.get(role).copied());
+        let grouped = request.principal.groups.iter().flat_map(|group| {
+            self.groups
+                .get(group)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .copied()
+        });
+        direct.chain(grouped)
+    }
+
     pub(crate) fn effective(&self, request: &Request) -> RoleSet {
         let words = self.index.len().div_ceil(64);
+        if self.index.is_empty() {
+            return RoleSet::Inline([0; 2]);
+        }
+        if words > 2
+            && let Some(few) = self.few(request)
+        {
+            return few;
+        }
         let mut set = if words <= 2 {
             RoleSet::Inline([0; 2])
         } else {
             RoleSet::Heap(vec![0; words])
         };
-        if self.index.is_empty() {
-            return set;
-        }
-        let mut add = |role: u32| {
+        let target: &mut [u64] = match &mut set {
+            RoleSet::Inline(words) => words,
+            RoleSet::Heap(words) => words,
+            RoleSet::Few { .. } => &mut [],
+        };
+        for role in self.granted(request) {
             if let Some(closure) = self.closure.get(role as usize) {
-                for (word, bits) in set.words_mut().iter_mut().zip(closure) {
+                for (word, bits) in target.iter_mut().zip(closure) {
                     *word |= bits;
                 }
             }
-        };
-        for role in &request.principal.roles {
-            if let Some(&r) = self.index.get(role) {
-                add(r);
-            }
-        }
-        for group in &request.principal.groups {
-            for &r in self
-                .groups
-                .get(group)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                add(r);
-            }
         }
         set
+    }
+
+    /// The effective roles as a short list, when they number at most [`FEW`].
+    fn few(&self, request: &Request) -> Option<RoleSet> {
+        let mut ids = [0u32; FEW];
+        let mut len = 0;
+        for role in self.granted(request) {
+            for &member in self.members.get(role as usize).map_or(&[][..], |m| m) {
+                let held = ids.get(..len).unwrap_or_default();
+                if !held.contains(&member) {
+                    *ids.get_mut(len)? = member;
+                    len += 1;
+                }
+            }
+        }
+        Some(RoleSet::Few { ids, len })
     }
 }
 

@@ -513,3 +513,61 @@ fn variable_references_are_seen_in_every_configured_field() {
     ));
     assert_eq!(effect(&policy, &in_use), Effect::Deny);
 }
+
+#[test]
+fn large_role_tables_hold_few_or_many_roles() {
+    // 300 roles: past the inline bit set. `chain19` inherits 19 more roles, past the short list.
+    let mut roles = serde_json::Map::new();
+    for i in 0..280 {
+        roles.insert(format!("r{i}"), serde_json::json!({}));
+    }
+    for i in 0..20 {
+        let inherits = if i == 0 {
+            vec![]
+        } else {
+            vec![format!("chain{}", i - 1)]
+        };
+        roles.insert(
+            format!("chain{i}"),
+            serde_json::json!({ "inherits": inherits }),
+        );
+    }
+    let policy = serde_json::json!({
+        "roles": roles,
+        "groups": {"ops": ["r7", "r9"]},
+        "rules": [
+            {"id": "r9-only", "effect": "allow", "match": {"roles": ["r9"]}},
+            {"id": "chain-root", "effect": "allow", "match": {"roles": ["chain0"], "action": ["callTool"]}}
+        ]
+    });
+    let policy = compile(&policy.to_string());
+    let with = |principal: Principal, action| {
+        effect(
+            &policy,
+            &Request::new(principal, action, ServerFacts::new("a/b")),
+        )
+    };
+    assert_eq!(
+        with(Principal::new("u").with_role("r9"), Action::Connect),
+        Effect::Allow
+    );
+    assert_eq!(
+        with(Principal::new("u").with_role("r8"), Action::Connect),
+        Effect::Deny
+    );
+    assert_eq!(
+        with(Principal::new("u").with_group("ops"), Action::Connect),
+        Effect::Allow
+    );
+    // Twenty roles through inheritance, with a direct role besides.
+    let many = Principal::new("u").with_role("chain19").with_role("r1");
+    assert_eq!(with(many.clone(), Action::CallTool), Effect::Allow);
+    assert_eq!(with(many, Action::Connect), Effect::Deny);
+    assert_eq!(
+        with(
+            Principal::new("u").with_role("chain19").with_role("r9"),
+            Action::Connect
+        ),
+        Effect::Allow
+    );
+}
