@@ -29,6 +29,12 @@ impl Layer {
     }
 }
 
+/// A layer borrowed for compiling.
+pub(crate) struct LayerRef<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) policy: &'a Policy,
+}
+
 #[derive(Debug)]
 pub(crate) struct CompiledRule {
     pub(crate) id: Arc<str>,
@@ -95,7 +101,11 @@ impl Policy {
     ///
     /// Returns [`PolicyError::Invalid`] with every error and warning when any error is found.
     pub fn compile(&self) -> Result<CompiledPolicy, PolicyError> {
-        CompiledPolicy::compile_layers(&[Layer::new("policy", self.clone())])
+        // Borrowed, not cloned: compiling a large document costs no second copy of it.
+        CompiledPolicy::compile_refs(&[LayerRef {
+            name: "policy",
+            policy: self,
+        }])
     }
 }
 
@@ -107,11 +117,22 @@ impl CompiledPolicy {
     /// # Errors
     ///
     /// Returns [`PolicyError::Invalid`] with every error and warning when any error is found.
+    pub fn compile_layers(layers: &[Layer]) -> Result<Self, PolicyError> {
+        let refs: Vec<LayerRef<'_>> = layers
+            .iter()
+            .map(|l| LayerRef {
+                name: &l.name,
+                policy: &l.policy,
+            })
+            .collect();
+        Self::compile_refs(&refs)
+    }
+
     #[expect(
         clippy::too_many_lines,
         reason = "one pass over the layers reads best in one place"
     )]
-    pub fn compile_layers(layers: &[Layer]) -> Result<Self, PolicyError> {
+    fn compile_refs(layers: &[LayerRef<'_>]) -> Result<Self, PolicyError> {
         let mut diagnostics = Vec::new();
         let single = layers.len() == 1;
         let in_layer = |found: Vec<Diagnostic>, layer: &str, all: &mut Vec<Diagnostic>| {
@@ -121,7 +142,7 @@ impl CompiledPolicy {
         // Layer names are how audit records point back; they must be unique.
         let mut seen_layers: HashMap<&str, usize> = HashMap::new();
         for (i, layer) in layers.iter().enumerate() {
-            if seen_layers.insert(layer.name.as_str(), i).is_some() {
+            if seen_layers.insert(layer.name, i).is_some() {
                 diagnostics.push(Diagnostic::error(
                     "",
                     format!("duplicate layer name `{}`", layer.name),
@@ -131,7 +152,7 @@ impl CompiledPolicy {
 
         let (role_table, role_diagnostics) = compile_roles(layers);
         for (layer, found) in role_diagnostics {
-            let name = layers.get(layer).map_or("", |l| l.name.as_str());
+            let name = layers.get(layer).map_or("", |l| l.name);
             in_layer(found, name, &mut diagnostics);
         }
 
@@ -200,9 +221,9 @@ impl CompiledPolicy {
                     }
                 }
                 let locked_out = match lock {
-                    Some(l) if layer_index > l && rule.effect != Effect::Deny => layers
-                        .get(l)
-                        .map(|locked| Arc::<str>::from(locked.name.as_str())),
+                    Some(l) if layer_index > l && rule.effect != Effect::Deny => {
+                        layers.get(l).map(|locked| Arc::<str>::from(locked.name))
+                    }
                     _ => None,
                 };
                 let mut obligations = rule.obligations.clone();
@@ -242,14 +263,14 @@ impl CompiledPolicy {
                     source: rule.clone(),
                 });
             }
-            in_layer(found, &layer.name, &mut diagnostics);
+            in_layer(found, layer.name, &mut diagnostics);
         }
 
         // Analysis reads compiled clauses, which errors may have left half-built.
         let has_errors = diagnostics
             .iter()
             .any(|d| d.severity() == crate::Severity::Error);
-        let layer_names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+        let layer_names: Vec<&str> = layers.iter().map(|l| l.name).collect();
         let analysis = if has_errors {
             Vec::new()
         } else {
@@ -280,7 +301,7 @@ impl CompiledPolicy {
             layers: layers
                 .iter()
                 .map(|l| LayerInfo {
-                    name: Arc::from(l.name.as_str()),
+                    name: Arc::from(l.name),
                     locks_allowlist: l.policy.lock_allowlist,
                 })
                 .collect(),
@@ -366,7 +387,7 @@ fn visit(
     clippy::too_many_lines,
     reason = "merging, cycle search and closures share state"
 )]
-fn compile_roles(layers: &[Layer]) -> (RoleTable, LayerDiagnostics) {
+fn compile_roles(layers: &[LayerRef<'_>]) -> (RoleTable, LayerDiagnostics) {
     let mut out: LayerDiagnostics = Vec::new();
     let mut table = RoleTable::default();
     // Roles merge across layers: a name means one role everywhere.

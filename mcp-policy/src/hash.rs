@@ -5,20 +5,20 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
-use crate::compile::Layer;
+use crate::compile::LayerRef;
 
 /// `sha256:<hex>` of the canonical JSON of the layers, in rank order.
 ///
 /// Canonical means the document as this crate serializes it after parsing: fields in declaration
 /// order, maps sorted by key, no whitespace. Key order and formatting in the source therefore do
 /// not matter, and the JSON is streamed into the hash without building a tree.
-pub(crate) fn policy_hash(layers: &[Layer]) -> String {
+pub(crate) fn policy_hash(layers: &[LayerRef<'_>]) -> String {
     let mut hasher = HashWriter(Sha256::new());
     for layer in layers {
         let mut policy = layer.policy.clone_without_rules();
         // `$schema` is a hint for editors, not policy.
         policy.schema = None;
-        let _ = serde_json::to_writer(&mut hasher, &layer.name);
+        let _ = serde_json::to_writer(&mut hasher, layer.name);
         let _ = serde_json::to_writer(&mut hasher, &policy);
         for rule in &layer.policy.rules {
             let _ = serde_json::to_writer(&mut hasher, rule);

@@ -2,9 +2,10 @@
 //!
 //! A 0.8 MB `serverName` once cost 36–39 MB of peak heap (45–48 times the policy), nearly all
 //! in the glob tokenizer's one token per character. A compiled glob now keeps one string no
-//! longer than its pattern. What remains are copies outside the glob: the parsed document, its
-//! clone in `Policy::compile`, the rule kept for explanations and the index key (4 times the
-//! policy for a literal name), and for prefix patterns the literal prefix the index takes.
+//! longer than its pattern, and `Policy::compile` borrows the document instead of cloning it.
+//! What remains: the parsed document, the rule kept for explanations, the compiled glob and the
+//! index key (4 times the policy for a literal name), and for prefix patterns the literal prefix
+//! the index takes.
 //!
 //! The heap is measured with `dhat`, which replaces the global allocator of this test binary
 //! only; that is why this is a file of its own, with one test.
@@ -64,5 +65,5 @@ fn compiling_a_large_server_name_costs_a_small_multiple_of_its_size() {
         );
     }
     println!("{report}");
-    assert!(worst < 8.0, "{report}");
+    assert!(worst < 6.0, "{report}");
 }
