@@ -60,7 +60,12 @@ mod tests {
             br#"{ "rules": [ { "effect": "deny", "id": "a" } ], "defaultEffect": "allow" }"#,
         )
         .unwrap();
-        let hash = |p: Policy| policy_hash(&[Layer::new("policy", p)]);
+        let hash = |p: Policy| {
+            policy_hash(&[LayerRef {
+                name: "policy",
+                policy: &p,
+            }])
+        };
         assert_eq!(hash(a.clone()), hash(b));
         assert_ne!(
             hash(a.clone()),
