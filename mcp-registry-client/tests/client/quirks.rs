@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use futures::TryStreamExt as _;
 use mcp_registry_client::test_util::{FakeRegistry, ManualClock, Quirk, fixtures};
-use mcp_registry_client::{ClientError, Limits, ListQuery, RetryPolicy, StaticToken};
+use mcp_registry_client::{ErrorKind, Limit, Limits, ListQuery, RetryPolicy, StaticToken};
 
 use crate::util::{assert_error, builder, client, fast_retries};
 
@@ -150,14 +150,10 @@ async fn html_bad_gateway_is_retried_then_reported_as_not_json() {
             registry.url()
         ),
     );
-    let ClientError::NotJson(not_json) = error else {
+    let ErrorKind::NotJson { excerpt, .. } = error.kind() else {
         panic!("{error:?}")
     };
-    assert!(
-        not_json
-            .excerpt()
-            .starts_with("<html>  <head><title>502 Bad Gateway</title>")
-    );
+    assert!(excerpt.starts_with("<html>  <head><title>502 Bad Gateway</title>"));
     assert_eq!(registry.requests().len(), 4);
 
     let once = with_quirk(Quirk::HtmlBadGateway { times: 1 });
@@ -189,7 +185,10 @@ async fn oversized_body_is_refused_without_reading_it_all() {
             registry.url()
         ),
     );
-    assert!(matches!(error, ClientError::LimitExceeded(_)));
+    assert!(matches!(
+        error.kind(),
+        ErrorKind::LimitExceeded(Limit::BodyBytes(65_536))
+    ));
     // Not retried, and the server could push only what the socket buffers held.
     assert_eq!(registry.requests().len(), 1);
     assert!(
@@ -222,10 +221,11 @@ async fn timeouts_are_retried() {
         .with_timeout(Duration::from_millis(20))
         .build()
         .unwrap();
-    assert!(matches!(
-        client.list(&ListQuery::new()).await,
-        Err(ClientError::Timeout(_))
-    ));
+    let error = client.list(&ListQuery::new()).await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ErrorKind::Timeout { .. }),
+        "{error:?}"
+    );
     assert_eq!(registry.requests().len(), 4);
 }
 
