@@ -16,10 +16,7 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::credentials::TokenProvider;
-use crate::error::{
-    ClientError, CredentialsError, DecodeError, Limit, LimitError, NotJsonError, RedirectError,
-    StatusError, TimeoutError, TransportFailure, excerpt,
-};
+use crate::error::{ClientError, ErrorKind, Limit, excerpt};
 use crate::limits::Limits;
 use crate::query::{ApiVersion, endpoint};
 use crate::rate_limit::{RateLimit, RateLimiter};
@@ -94,12 +91,13 @@ impl RegistryClient {
                 Ok(done) => return Ok(done),
                 Err(error) => error,
             };
-            let Some((rate_limited, retry_after)) = retry_class(&error) else {
-                return Err(error);
-            };
-            if retry >= policy.max_retries() {
+            if !error.is_retryable() || retry >= policy.max_retries() {
                 return Err(error);
             }
+            let (rate_limited, retry_after) = match error.kind() {
+                ErrorKind::RateLimited { retry_after, .. } => (true, *retry_after),
+                _ => (false, None),
+            };
             let delay = policy.delay(retry, rate_limited, retry_after);
             #[cfg(feature = "tracing")]
             tracing::debug!(url = %url, retry, ?delay, error = %error, "retrying registry request");
@@ -138,12 +136,12 @@ impl RegistryClient {
                     let too_many = followable
                         && self.inner.max_redirects > 0
                         && hops >= self.inner.max_redirects;
-                    return Err(ClientError::Redirect(Box::new(RedirectError {
-                        url: current,
+                    let kind = ErrorKind::Redirect {
                         status,
                         location,
                         too_many,
-                    })));
+                    };
+                    return Err(ClientError::new(current, kind));
                 }
             }
         }
@@ -166,10 +164,10 @@ impl RegistryClient {
         let outcome = match select(send, inner.clock.deadline(inner.timeout)).await {
             Either::Left((outcome, _)) => outcome,
             Either::Right(((), _)) => {
-                return Err(ClientError::Timeout(Box::new(TimeoutError {
-                    url: url.clone(),
+                let kind = ErrorKind::Timeout {
                     after: inner.timeout,
-                })));
+                };
+                return Err(ClientError::new(url.clone(), kind));
             }
         };
         #[cfg(feature = "tracing")]
@@ -181,23 +179,18 @@ impl RegistryClient {
                 tracing::debug!(url = %url, error = %error, "registry request failed");
             }
         }
+        let too_large = || {
+            let limit = Limit::BodyBytes(inner.limits.max_body_bytes());
+            ClientError::new(url.clone(), ErrorKind::LimitExceeded(limit))
+        };
         let response = outcome.map_err(|error| match error.kind() {
-            TransportErrorKind::BodyTooLarge => ClientError::LimitExceeded(Box::new(LimitError {
-                url: url.clone(),
-                limit: Limit::BodyBytes(inner.limits.max_body_bytes()),
-            })),
-            _ => ClientError::Transport(Box::new(TransportFailure {
-                url: url.clone(),
-                error,
-            })),
+            TransportErrorKind::BodyTooLarge => too_large(),
+            _ => ClientError::new(url.clone(), ErrorKind::Transport(error)),
         })?;
         // Do not trust a transport to have enforced the limit.
         let length = u64::try_from(response.body().len()).unwrap_or(u64::MAX);
         if length > inner.limits.max_body_bytes() {
-            return Err(ClientError::LimitExceeded(Box::new(LimitError {
-                url: url.clone(),
-                limit: Limit::BodyBytes(inner.limits.max_body_bytes()),
-            })));
+            return Err(too_large());
         }
         Ok(response)
     }
@@ -205,11 +198,11 @@ impl RegistryClient {
     async fn request(&self, url: &Url) -> Result<http::Request<Bytes>, ClientError> {
         let inner = &self.inner;
         let invalid = |message: String| {
-            ClientError::Transport(Box::new(TransportFailure {
-                url: url.clone(),
-                error: crate::transport::TransportError::other(message),
-            }))
+            let error = crate::transport::TransportError::other(message);
+            ClientError::new(url.clone(), ErrorKind::Transport(error))
         };
+        let credentials =
+            |message: String| ClientError::new(url.clone(), ErrorKind::Credentials { message });
         let uri: http::Uri = url
             .as_str()
             .parse()
@@ -223,18 +216,12 @@ impl RegistryClient {
         if let Some(tokens) = &inner.tokens
             && url.origin() == inner.base.origin()
         {
-            let token = tokens.token().await.map_err(|e| {
-                ClientError::Credentials(Box::new(CredentialsError {
-                    url: url.clone(),
-                    message: e.to_string(),
-                }))
-            })?;
-            let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-                ClientError::Credentials(Box::new(CredentialsError {
-                    url: url.clone(),
-                    message: "token is not a valid header value".to_owned(),
-                }))
-            })?;
+            let token = tokens
+                .token()
+                .await
+                .map_err(|e| credentials(e.to_string()))?;
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| credentials("token is not a valid header value".to_owned()))?;
             value.set_sensitive(true);
             builder = builder.header(AUTHORIZATION, value);
         }
@@ -256,17 +243,6 @@ impl fmt::Debug for RegistryClient {
             .field("retry", &inner.retry)
             .field("max_redirects", &inner.max_redirects)
             .finish_non_exhaustive()
-    }
-}
-
-/// `Some((is_rate_limit, retry_after))` when the error is worth retrying.
-fn retry_class(error: &ClientError) -> Option<(bool, Option<Duration>)> {
-    match error {
-        ClientError::RateLimited(e) => Some((true, e.retry_after)),
-        ClientError::Server(_) | ClientError::Timeout(_) => Some((false, None)),
-        ClientError::NotJson(e) if e.status.is_server_error() => Some((false, None)),
-        ClientError::Transport(e) if e.error.is_retryable() => Some((false, None)),
-        _ => None,
     }
 }
 
@@ -307,12 +283,12 @@ fn check_status(
             | StatusCode::TOO_MANY_REQUESTS
     );
     if !json && !special && !body.is_empty() {
-        return Err(ClientError::NotJson(Box::new(NotJsonError {
-            url,
+        let kind = ErrorKind::NotJson {
             status,
             content_type,
             excerpt: excerpt(body),
-        })));
+        };
+        return Err(ClientError::new(url, kind));
     }
     let retry_after = response
         .headers()
@@ -324,20 +300,22 @@ fn check_status(
     } else {
         None
     };
-    let error = Box::new(StatusError {
-        url,
-        status,
-        problem,
-        retry_after,
-    });
-    Err(match status {
-        StatusCode::NOT_FOUND => ClientError::NotFound(error),
-        StatusCode::UNAUTHORIZED => ClientError::Unauthorized(error),
-        StatusCode::FORBIDDEN => ClientError::Forbidden(error),
-        StatusCode::TOO_MANY_REQUESTS => ClientError::RateLimited(error),
-        s if s.is_server_error() => ClientError::Server(error),
-        _ => ClientError::Rejected(error),
-    })
+    let kind = match status {
+        StatusCode::NOT_FOUND => ErrorKind::NotFound { problem },
+        StatusCode::UNAUTHORIZED => ErrorKind::Unauthorized { problem },
+        StatusCode::FORBIDDEN => ErrorKind::Forbidden { problem },
+        StatusCode::TOO_MANY_REQUESTS => ErrorKind::RateLimited {
+            retry_after,
+            problem,
+        },
+        s if s.is_server_error() => ErrorKind::Server {
+            status,
+            retry_after,
+            problem,
+        },
+        _ => ErrorKind::Rejected { status, problem },
+    };
+    Err(ClientError::new(url, kind))
 }
 
 fn decode<T: DeserializeOwned>(
@@ -348,21 +326,21 @@ fn decode<T: DeserializeOwned>(
     let content_type = content_type(response);
     let body = response.body();
     if !looks_like_json(content_type.as_deref(), body) {
-        return Err(ClientError::NotJson(Box::new(NotJsonError {
-            url: url.clone(),
+        let kind = ErrorKind::NotJson {
             status,
             content_type,
             excerpt: excerpt(body),
-        })));
+        };
+        return Err(ClientError::new(url.clone(), kind));
     }
     let decode_error = |path: String, message: String| {
-        ClientError::Decode(Box::new(DecodeError {
-            url: url.clone(),
+        let kind = ErrorKind::Decode {
             status,
             path,
             message,
             excerpt: excerpt(body),
-        }))
+        };
+        ClientError::new(url.clone(), kind)
     };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer)

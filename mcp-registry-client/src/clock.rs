@@ -12,7 +12,8 @@ use async_trait::async_trait;
 ///
 /// [`TokioClock`] is the default under the `tokio` feature. Tests use
 /// `test_util::ManualClock` (feature `test-util`), whose sleeps return at
-/// once and advance its time, so backoff and rate-limit tests are exact and instant.
+/// once and advance its time, and whose deadlines fire only when the test advances it, so
+/// backoff, rate-limit and timeout tests are exact and instant.
 #[async_trait]
 pub trait Clock: Send + Sync {
     /// A monotonic reading, for rate limiting.

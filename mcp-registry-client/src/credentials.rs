@@ -16,7 +16,7 @@ pub trait TokenProvider: Send + Sync {
     /// # Errors
     ///
     /// Any error the provider meets; the request fails with
-    /// [`ClientError::Credentials`](crate::ClientError::Credentials).
+    /// [`ErrorKind::Credentials`](crate::ErrorKind::Credentials).
     async fn token(&self) -> Result<String, Box<dyn StdError + Send + Sync>>;
 }
 

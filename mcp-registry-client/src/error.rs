@@ -1,4 +1,5 @@
-//! The client's errors. Every variant names the URL it concerns.
+//! The client's one error type: the URL a request concerned, and an [`ErrorKind`] for what went
+//! wrong.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,248 +13,303 @@ use crate::transport::TransportError;
 /// The most bytes of a response body kept in an error, for context.
 pub(crate) const EXCERPT_BYTES: usize = 256;
 
-/// An error from the registry client.
-#[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    /// 404: no such server or version (or it is deleted), or no such endpoint.
-    #[error("not found: `{}`{}", .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    NotFound(Box<StatusError>),
-    /// 401: the registry wants credentials, or rejected the ones sent.
-    #[error("unauthorized (401): `{}`{}", .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Unauthorized(Box<StatusError>),
-    /// 403: the credentials do not allow this.
-    #[error("forbidden (403): `{}`{}", .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Forbidden(Box<StatusError>),
-    /// 429 after the retries ran out; carries the last `Retry-After`, if any.
-    #[error("rate limited (429){}: `{}`", RetryAfterSuffix(.0.retry_after), .0.url)]
-    RateLimited(Box<StatusError>),
-    /// 5xx after the retries ran out.
-    #[error("server error ({}): `{}`{}", .0.status.as_u16(), .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Server(Box<StatusError>),
-    /// Another 4xx: the registry rejected the request (400, 405, 422, …).
-    #[error("request rejected ({}): `{}`{}", .0.status.as_u16(), .0.url, ProblemSuffix(.0.problem.as_ref()))]
-    Rejected(Box<StatusError>),
-    /// A 3xx that was not followed (redirects are off by default) or led nowhere usable.
-    #[error("{}: `{}`", .0, .0.url)]
-    Redirect(Box<RedirectError>),
-    /// A JSON body that does not have the expected shape.
-    #[error("cannot decode response: `{}`: {}", .0.url, .0.detail())]
-    Decode(Box<DecodeError>),
-    /// A body that is not JSON at all, such as an HTML error page from a proxy.
-    #[error("{}: `{}`", .0, .0.url)]
-    NotJson(Box<NotJsonError>),
-    /// A response or stream ran past one of the configured [`Limits`](crate::Limits).
-    #[error("{}: `{}`", .0, .0.url)]
-    LimitExceeded(Box<LimitError>),
-    /// The registry handed back a cursor it had already given: paging would never end.
-    #[error("registry repeated cursor `{}`: `{}`", .0.cursor, .0.url)]
-    RepeatedCursor(Box<CursorError>),
-    /// No complete response within the per-request timeout.
-    #[error("timed out after {:?}: `{}`", .0.after, .0.url)]
-    Timeout(Box<TimeoutError>),
-    /// The HTTP stack failed: connection refused, reset, TLS.
-    #[error("request failed: `{}`: {}", .0.url, .0.error)]
-    Transport(Box<TransportFailure>),
-    /// The token provider could not produce credentials.
-    #[error("cannot get credentials: `{}`: {}", .0.url, .0.message)]
-    Credentials(Box<CredentialsError>),
+/// An error from the registry client: the URL of the request that failed, and what went wrong.
+///
+/// The message names the URL between what went wrong and why, on one line:
+/// ``not found: `https://registry.example/v0.1/servers/a%2Fb/versions/latest`: `Server not found` ``.
+/// Match on [`kind`](Self::kind) to tell the outcomes apart.
+pub struct ClientError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    url: Url,
+    kind: ErrorKind,
 }
 
 impl ClientError {
-    /// The URL of the request that failed.
+    pub(crate) fn new(url: Url, kind: ErrorKind) -> Self {
+        Self(Box::new(Inner { url, kind }))
+    }
+
+    /// The URL of the request that failed (after redirects, when they are followed).
     pub fn url(&self) -> &Url {
-        match self {
-            Self::NotFound(e)
-            | Self::Unauthorized(e)
-            | Self::Forbidden(e)
-            | Self::RateLimited(e)
-            | Self::Server(e)
-            | Self::Rejected(e) => &e.url,
-            Self::Redirect(e) => &e.url,
-            Self::Decode(e) => &e.url,
-            Self::NotJson(e) => &e.url,
-            Self::LimitExceeded(e) => &e.url,
-            Self::RepeatedCursor(e) => &e.url,
-            Self::Timeout(e) => &e.url,
-            Self::Transport(e) => &e.url,
-            Self::Credentials(e) => &e.url,
-        }
+        &self.0.url
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// What went wrong, by value.
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
     }
 
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<StatusCode> {
+        self.0.kind.status()
+    }
+
+    /// Whether the client retries this outcome (when its [`RetryPolicy`](crate::RetryPolicy)
+    /// allows): 429, 5xx (JSON or not), a timeout, and a transport failure that
+    /// [`TransportError::is_retryable`] says may pass.
+    pub fn is_retryable(&self) -> bool {
+        match &self.0.kind {
+            ErrorKind::RateLimited { .. }
+            | ErrorKind::Server { .. }
+            | ErrorKind::Timeout { .. } => true,
+            ErrorKind::NotJson { status, .. } => status.is_server_error(),
+            ErrorKind::Transport(error) => error.is_retryable(),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientError")
+            .field("url", &self.0.url.as_str())
+            .field("kind", &self.0.kind)
+            .finish()
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.kind.what(f)?;
+        write!(f, ": `{}`", self.0.url)?;
+        self.0.kind.why(f)
+    }
+}
+
+// No `source()`: the message already ends with the transport's error, and a reporter that
+// walks the chain would print it twice.
+impl std::error::Error for ClientError {}
+
+/// What went wrong with a request; see [`ClientError::kind`].
+///
+/// Its `Display` is the error's message without the URL.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum ErrorKind {
+    /// 404: no such server or version (or it is deleted), or no such endpoint.
+    #[non_exhaustive]
+    NotFound {
+        /// The registry's error body, if it was JSON in a known shape.
+        problem: Option<ProblemDetails>,
+    },
+    /// 401: the registry wants credentials, or rejected the ones sent.
+    #[non_exhaustive]
+    Unauthorized {
+        /// The registry's error body, if it was JSON in a known shape.
+        problem: Option<ProblemDetails>,
+    },
+    /// 403: the credentials do not allow this.
+    #[non_exhaustive]
+    Forbidden {
+        /// The registry's error body, if it was JSON in a known shape.
+        problem: Option<ProblemDetails>,
+    },
+    /// 429 after the retries ran out.
+    #[non_exhaustive]
+    RateLimited {
+        /// The last `Retry-After` the registry sent, parsed.
+        retry_after: Option<Duration>,
+        /// The registry's error body, if it was JSON in a known shape.
+        problem: Option<ProblemDetails>,
+    },
+    /// 5xx after the retries ran out.
+    #[non_exhaustive]
+    Server {
+        /// The response status.
+        status: StatusCode,
+        /// The `Retry-After` the registry sent (with 503), parsed.
+        retry_after: Option<Duration>,
+        /// The registry's error body, if it was JSON in a known shape.
+        problem: Option<ProblemDetails>,
+    },
+    /// Another 4xx: the registry rejected the request (400, 405, 422, …).
+    #[non_exhaustive]
+    Rejected {
+        /// The response status.
+        status: StatusCode,
+        /// The registry's error body, if it was JSON in a known shape.
+        problem: Option<ProblemDetails>,
+    },
+    /// A 3xx that was not followed (redirects are off by default) or led nowhere usable.
+    #[non_exhaustive]
+    Redirect {
+        /// The 3xx status.
+        status: StatusCode,
+        /// The `Location` header, as sent.
+        location: Option<String>,
+        /// Whether [`with_max_redirects`](crate::RegistryClientBuilder::with_max_redirects)
+        /// ran out, rather than redirects being off or the location unusable.
+        too_many: bool,
+    },
+    /// A JSON body that does not have the expected shape.
+    #[non_exhaustive]
+    Decode {
+        /// The response status.
+        status: StatusCode,
+        /// Where in the document decoding failed, such as `servers[3].server.packages`; empty
+        /// for the whole document.
+        path: String,
+        /// What the decoder said.
+        message: String,
+        /// The start of the body (at most 256 bytes, lossily decoded), for logs.
+        excerpt: String,
+    },
+    /// A body that is not JSON at all, such as an HTML error page from a proxy.
+    #[non_exhaustive]
+    NotJson {
+        /// The response status.
+        status: StatusCode,
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// The start of the body (at most 256 bytes, lossily decoded), for logs.
+        excerpt: String,
+    },
+    /// A response or stream ran past one of the configured [`Limits`](crate::Limits).
+    LimitExceeded(Limit),
+    /// The registry handed back a cursor it had already given: paging would never end.
+    #[non_exhaustive]
+    RepeatedCursor {
+        /// The cursor.
+        cursor: String,
+    },
+    /// No complete response within the per-request timeout.
+    #[non_exhaustive]
+    Timeout {
+        /// The timeout that elapsed.
+        after: Duration,
+    },
+    /// The HTTP stack failed: connection refused, reset, TLS.
+    Transport(TransportError),
+    /// The token provider could not produce credentials.
+    #[non_exhaustive]
+    Credentials {
+        /// The provider's message.
+        message: String,
+    },
+}
+
+impl ErrorKind {
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::NotFound(e)
-            | Self::Unauthorized(e)
-            | Self::Forbidden(e)
-            | Self::RateLimited(e)
-            | Self::Server(e)
-            | Self::Rejected(e) => Some(e.status),
-            Self::Redirect(e) => Some(e.status),
-            Self::Decode(e) => Some(e.status),
-            Self::NotJson(e) => Some(e.status),
+            Self::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Self::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
+            Self::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
+            Self::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Self::Server { status, .. }
+            | Self::Rejected { status, .. }
+            | Self::Redirect { status, .. }
+            | Self::Decode { status, .. }
+            | Self::NotJson { status, .. } => Some(*status),
             _ => None,
         }
     }
-}
 
-/// A non-success status, with the registry's problem details when it sent any.
-#[derive(Clone, Debug)]
-pub struct StatusError {
-    pub(crate) url: Url,
-    pub(crate) status: StatusCode,
-    pub(crate) problem: Option<ProblemDetails>,
-    pub(crate) retry_after: Option<Duration>,
-}
-
-impl StatusError {
-    /// The request URL.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The response status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The parsed error body, if it was JSON in a known shape.
+    /// The registry's error body, for a status error whose body was JSON in a known shape.
     pub fn problem(&self) -> Option<&ProblemDetails> {
-        self.problem.as_ref()
+        match self {
+            Self::NotFound { problem }
+            | Self::Unauthorized { problem }
+            | Self::Forbidden { problem }
+            | Self::RateLimited { problem, .. }
+            | Self::Server { problem, .. }
+            | Self::Rejected { problem, .. } => problem.as_ref(),
+            _ => None,
+        }
     }
 
-    /// The `Retry-After` the registry sent, parsed (429 and 503).
-    pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+    /// The start of the message: what went wrong, before the URL.
+    fn what(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotFound { .. } => f.write_str("not found"),
+            Self::Unauthorized { .. } => f.write_str("unauthorized (401)"),
+            Self::Forbidden { .. } => f.write_str("forbidden (403)"),
+            Self::RateLimited { retry_after, .. } => {
+                f.write_str("rate limited (429)")?;
+                match retry_after {
+                    Some(after) => write!(f, ", retry after {after:?}"),
+                    None => Ok(()),
+                }
+            }
+            Self::Server { status, .. } => write!(f, "server error ({})", status.as_u16()),
+            Self::Rejected { status, .. } => write!(f, "request rejected ({})", status.as_u16()),
+            Self::Redirect {
+                status,
+                location,
+                too_many,
+            } => {
+                let what = if *too_many {
+                    "too many redirects"
+                } else {
+                    "redirect not followed"
+                };
+                write!(f, "{what} ({})", status.as_u16())?;
+                match location {
+                    Some(location) => write!(f, " to `{}`", one_line(location, 200)),
+                    None => f.write_str(" without a location"),
+                }
+            }
+            Self::Decode { .. } => f.write_str("cannot decode response"),
+            Self::NotJson {
+                status,
+                content_type,
+                ..
+            } => {
+                f.write_str("expected json but got ")?;
+                match content_type {
+                    Some(content_type) => write!(f, "`{}`", one_line(content_type, 100))?,
+                    None => f.write_str("no content type")?,
+                }
+                write!(f, " with status {}", status.as_u16())
+            }
+            Self::LimitExceeded(Limit::BodyBytes(n)) => {
+                write!(f, "response body exceeds the limit of {n} bytes")
+            }
+            Self::LimitExceeded(Limit::Pages(n)) => {
+                write!(f, "stream exceeds the limit of {n} pages")
+            }
+            Self::LimitExceeded(Limit::Items(n)) => {
+                write!(f, "stream exceeds the limit of {n} items")
+            }
+            Self::RepeatedCursor { cursor } => write!(f, "registry repeated cursor `{cursor}`"),
+            Self::Timeout { after } => write!(f, "timed out after {after:?}"),
+            Self::Transport(_) => f.write_str("request failed"),
+            Self::Credentials { .. } => f.write_str("cannot get credentials"),
+        }
+    }
+
+    /// The end of the message, after the URL: `: ` and why, when there is more to say.
+    fn why(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotFound { problem }
+            | Self::Unauthorized { problem }
+            | Self::Forbidden { problem }
+            | Self::Server { problem, .. }
+            | Self::Rejected { problem, .. } => {
+                fmt::Display::fmt(&ProblemSuffix(problem.as_ref()), f)
+            }
+            Self::Decode { path, message, .. } if path.is_empty() || path == "." => {
+                write!(f, ": {message}")
+            }
+            Self::Decode { path, message, .. } => write!(f, ": {path}: {message}"),
+            Self::Transport(error) => write!(f, ": {error}"),
+            Self::Credentials { message } => write!(f, ": {message}"),
+            _ => Ok(()),
+        }
     }
 }
 
-/// A redirect the client did not follow.
-#[derive(Clone, Debug)]
-pub struct RedirectError {
-    pub(crate) url: Url,
-    pub(crate) status: StatusCode,
-    pub(crate) location: Option<String>,
-    pub(crate) too_many: bool,
-}
-
-impl RedirectError {
-    /// The request URL.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The 3xx status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The `Location` header, as sent.
-    pub fn location(&self) -> Option<&str> {
-        self.location.as_deref()
-    }
-}
-
-impl fmt::Display for RedirectError {
+impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.too_many {
-            "too many redirects"
-        } else {
-            "redirect not followed"
-        };
-        write!(f, "{what} ({})", self.status.as_u16())?;
-        match &self.location {
-            Some(location) => write!(f, " to `{}`", one_line(location, 200)),
-            None => f.write_str(" without a location"),
-        }
-    }
-}
-
-/// A JSON body that does not decode into the expected type.
-#[derive(Clone, Debug)]
-pub struct DecodeError {
-    pub(crate) url: Url,
-    pub(crate) status: StatusCode,
-    pub(crate) path: String,
-    pub(crate) message: String,
-    pub(crate) excerpt: String,
-}
-
-impl DecodeError {
-    fn detail(&self) -> String {
-        if self.path.is_empty() || self.path == "." {
-            self.message.clone()
-        } else {
-            format!("{}: {}", self.path, self.message)
-        }
-    }
-
-    /// The request URL.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The response status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// Where in the document decoding failed, such as `servers[3].server.packages`.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// What the decoder said.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The start of the body (at most 256 bytes, lossily decoded), for logs.
-    pub fn excerpt(&self) -> &str {
-        &self.excerpt
-    }
-}
-
-/// A body that is not JSON.
-#[derive(Clone, Debug)]
-pub struct NotJsonError {
-    pub(crate) url: Url,
-    pub(crate) status: StatusCode,
-    pub(crate) content_type: Option<String>,
-    pub(crate) excerpt: String,
-}
-
-impl NotJsonError {
-    /// The request URL.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The response status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The `Content-Type` header, if any.
-    pub fn content_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
-    }
-
-    /// The start of the body (at most 256 bytes, lossily decoded), for logs.
-    pub fn excerpt(&self) -> &str {
-        &self.excerpt
-    }
-}
-
-impl fmt::Display for NotJsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "expected json but got ")?;
-        match &self.content_type {
-            Some(content_type) => write!(f, "`{}`", one_line(content_type, 100))?,
-            None => f.write_str("no content type")?,
-        }
-        write!(f, " with status {}", self.status.as_u16())
+        self.what(f)?;
+        self.why(f)
     }
 }
 
@@ -267,111 +323,6 @@ pub enum Limit {
     Pages(u64),
     /// [`Limits::with_max_items`](crate::Limits::with_max_items).
     Items(u64),
-}
-
-/// A limit that was hit.
-#[derive(Clone, Debug)]
-pub struct LimitError {
-    pub(crate) url: Url,
-    pub(crate) limit: Limit,
-}
-
-impl LimitError {
-    /// The URL being fetched when the limit was hit.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The limit.
-    pub fn limit(&self) -> Limit {
-        self.limit
-    }
-}
-
-impl fmt::Display for LimitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.limit {
-            Limit::BodyBytes(n) => write!(f, "response body exceeds the limit of {n} bytes"),
-            Limit::Pages(n) => write!(f, "stream exceeds the limit of {n} pages"),
-            Limit::Items(n) => write!(f, "stream exceeds the limit of {n} items"),
-        }
-    }
-}
-
-/// A cursor seen before in the same stream.
-#[derive(Clone, Debug)]
-pub struct CursorError {
-    pub(crate) url: Url,
-    pub(crate) cursor: String,
-}
-
-impl CursorError {
-    /// The request that returned the repeated cursor.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The cursor.
-    pub fn cursor(&self) -> &str {
-        &self.cursor
-    }
-}
-
-/// A request that ran out of time.
-#[derive(Clone, Debug)]
-pub struct TimeoutError {
-    pub(crate) url: Url,
-    pub(crate) after: Duration,
-}
-
-impl TimeoutError {
-    /// The request URL.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The timeout that elapsed.
-    pub fn after(&self) -> Duration {
-        self.after
-    }
-}
-
-/// A failure of the HTTP stack.
-#[derive(Debug)]
-pub struct TransportFailure {
-    pub(crate) url: Url,
-    pub(crate) error: TransportError,
-}
-
-impl TransportFailure {
-    /// The request URL.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The transport's error.
-    pub fn error(&self) -> &TransportError {
-        &self.error
-    }
-}
-
-/// A token provider's failure.
-#[derive(Clone, Debug)]
-pub struct CredentialsError {
-    pub(crate) url: Url,
-    pub(crate) message: String,
-}
-
-impl CredentialsError {
-    /// The request that needed credentials.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-
-    /// The provider's message.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
 }
 
 /// Shortens `text` to `max` characters on one line, replacing control characters.
@@ -427,17 +378,6 @@ impl fmt::Display for ProblemSuffix<'_> {
     }
 }
 
-struct RetryAfterSuffix(Option<Duration>);
-
-impl fmt::Display for RetryAfterSuffix {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(after) => write!(f, ", retry after {after:?}"),
-            None => Ok(()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,25 +411,65 @@ mod tests {
 
     #[test]
     fn messages_are_one_lowercase_line_naming_the_url() {
-        let error = ClientError::Server(Box::new(StatusError {
-            url: url(),
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            problem: ProblemDetails::from_slice(br#"{"title":"Internal Server Error","status":500,"detail":"Failed to get registry list\nboom"}"#),
-            retry_after: None,
-        }));
+        let error = ClientError::new(
+            url(),
+            ErrorKind::Server {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                retry_after: None,
+                problem: ProblemDetails::from_slice(br#"{"title":"Internal Server Error","status":500,"detail":"Failed to get registry list\nboom"}"#),
+            },
+        );
         assert_eq!(
             error.to_string(),
             "server error (500): `https://registry.example/v0.1/servers`: `Failed to get registry list boom`"
         );
-        let limited = ClientError::RateLimited(Box::new(StatusError {
-            url: url(),
-            status: StatusCode::TOO_MANY_REQUESTS,
-            problem: None,
-            retry_after: Some(Duration::from_secs(2)),
-        }));
+        assert_eq!(
+            error.kind().to_string(),
+            "server error (500): `Failed to get registry list boom`"
+        );
+        let limited = ClientError::new(
+            url(),
+            ErrorKind::RateLimited {
+                retry_after: Some(Duration::from_secs(2)),
+                problem: None,
+            },
+        );
         assert_eq!(
             limited.to_string(),
             "rate limited (429), retry after 2s: `https://registry.example/v0.1/servers`"
+        );
+    }
+
+    #[test]
+    fn retryable_outcomes_are_those_the_client_retries() {
+        let error = |kind| ClientError::new(url(), kind);
+        assert!(
+            error(ErrorKind::Timeout {
+                after: Duration::from_secs(1)
+            })
+            .is_retryable()
+        );
+        assert!(
+            error(ErrorKind::NotJson {
+                status: StatusCode::BAD_GATEWAY,
+                content_type: None,
+                excerpt: String::new(),
+            })
+            .is_retryable()
+        );
+        assert!(
+            !error(ErrorKind::NotJson {
+                status: StatusCode::OK,
+                content_type: None,
+                excerpt: String::new(),
+            })
+            .is_retryable()
+        );
+        assert!(!error(ErrorKind::NotFound { problem: None }).is_retryable());
+        assert!(!error(ErrorKind::LimitExceeded(Limit::Pages(1))).is_retryable());
+        assert_eq!(
+            error(ErrorKind::Forbidden { problem: None }).status(),
+            Some(StatusCode::FORBIDDEN)
         );
     }
 

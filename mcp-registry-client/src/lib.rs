@@ -12,7 +12,7 @@
 //! - [`Limits`] on body bytes (enforced while reading), pages and items; a
 //!   [`RetryPolicy`] with jittered exponential backoff that honours `Retry-After`; a
 //!   client-side [`RateLimit`] under the official 180 requests a minute;
-//! - one [`ClientError`] with a variant per outcome, each naming the URL;
+//! - one [`ClientError`]: the URL it concerns and an [`ErrorKind`] per outcome;
 //! - any HTTP stack through [`HttpTransport`]; `reqwest` by default. Credentials go only to the
 //!   registry's own origin, redirects are off unless enabled.
 //!
@@ -21,7 +21,7 @@
 //! ```no_run
 //! use futures::TryStreamExt as _;
 //! use mcp_registry_client::types::TransportType;
-//! use mcp_registry_client::{ClientError, ListQuery, RegistryClient, ServerFilter};
+//! use mcp_registry_client::{ErrorKind, ListQuery, RegistryClient, ServerFilter};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,7 +39,7 @@
 //! // One server; a missing one is a distinct error.
 //! match client.latest_version("io.github.example/weather").await {
 //!     Ok(server) => println!("{}", server.server().description()),
-//!     Err(ClientError::NotFound(_)) => println!("no such server"),
+//!     Err(error) if matches!(error.kind(), ErrorKind::NotFound { .. }) => println!("no such server"),
 //!     Err(error) => return Err(error.into()),
 //! }
 //! # Ok(())
@@ -100,10 +100,7 @@ pub use client::{BuildError, OFFICIAL_REGISTRY, RegistryClient, RegistryClientBu
 pub use clock::TokioClock;
 pub use clock::{Clock, Jitter, RandomJitter};
 pub use credentials::{StaticToken, TokenProvider};
-pub use error::{
-    ClientError, CredentialsError, CursorError, DecodeError, Limit, LimitError, NotJsonError,
-    RedirectError, StatusError, TimeoutError, TransportFailure,
-};
+pub use error::{ClientError, ErrorKind, Limit};
 pub use filter::ServerFilter;
 pub use limits::Limits;
 pub use mcp_registry_types as types;

@@ -10,7 +10,7 @@ use mcp_registry_types::{ServerList, ServerResponse};
 use url::Url;
 
 use crate::client::RegistryClient;
-use crate::error::{ClientError, CursorError, Limit, LimitError};
+use crate::error::{ClientError, ErrorKind, Limit};
 use crate::filter::ServerFilter;
 use crate::query::ListQuery;
 
@@ -22,7 +22,8 @@ impl RegistryClient {
     ///
     /// # Errors
     ///
-    /// Any [`ClientError`] except the stream-only `RepeatedCursor` and page/item limits.
+    /// Any [`ClientError`] except the stream-only [`ErrorKind::RepeatedCursor`] and page/item
+    /// limits.
     pub async fn list(&self, query: &ListQuery) -> Result<ServerList, ClientError> {
         self.get_json(self.list_url(query, None)).await
     }
@@ -31,8 +32,8 @@ impl RegistryClient {
     ///
     /// # Errors
     ///
-    /// [`ClientError::NotFound`] when the server or version does not exist (or is deleted),
-    /// and any other [`ClientError`].
+    /// A [`ClientError`] of kind [`ErrorKind::NotFound`] when the server or version does not
+    /// exist (or is deleted), and any other [`ClientError`].
     pub async fn server_version(
         &self,
         name: &str,
@@ -55,7 +56,8 @@ impl RegistryClient {
     ///
     /// # Errors
     ///
-    /// [`ClientError::NotFound`] for an unknown server, and any other [`ClientError`].
+    /// A [`ClientError`] of kind [`ErrorKind::NotFound`] for an unknown server, and any other
+    /// [`ClientError`].
     pub async fn versions(&self, name: &str) -> Result<ServerList, ClientError> {
         self.get_json(self.endpoint(&["servers", name, "versions"]))
             .await
@@ -66,9 +68,9 @@ impl RegistryClient {
     ///
     /// Paging stops when `nextCursor` is absent or empty, or a page is empty (a registry sends
     /// a cursor after every full page, so a final empty page is normal). The stream ends after
-    /// its first error. It yields [`ClientError::RepeatedCursor`] when the registry hands back
+    /// its first error. It yields [`ErrorKind::RepeatedCursor`] when the registry hands back
     /// a cursor it already gave (after the items of that page), and
-    /// [`ClientError::LimitExceeded`] past [`Limits::max_pages`](crate::Limits::max_pages) or
+    /// [`ErrorKind::LimitExceeded`] past [`Limits::max_pages`](crate::Limits::max_pages) or
     /// [`Limits::max_items`](crate::Limits::max_items).
     pub fn stream(&self, query: ListQuery) -> ServerStream {
         let mut seen = HashSet::new();
@@ -191,10 +193,8 @@ impl Paging {
                         self.cursor = Some(cursor);
                     } else {
                         self.more_pages = false;
-                        self.pending = Some(ClientError::RepeatedCursor(Box::new(CursorError {
-                            url: url.clone(),
-                            cursor,
-                        })));
+                        let kind = ErrorKind::RepeatedCursor { cursor };
+                        self.pending = Some(ClientError::new(url.clone(), kind));
                     }
                 }
                 _ => self.more_pages = false,
@@ -211,10 +211,7 @@ impl Paging {
             .clone()
             .unwrap_or_else(|| self.client.list_url(&self.query, self.cursor.as_deref()));
         (
-            Err(ClientError::LimitExceeded(Box::new(LimitError {
-                url,
-                limit,
-            }))),
+            Err(ClientError::new(url, ErrorKind::LimitExceeded(limit))),
             self,
         )
     }

@@ -277,10 +277,16 @@ validated_string!(UrlTemplate, UrlTemplateError);
 
 #[cfg(test)]
 mod tests {
+    use std::sync::LazyLock;
+
     use proptest::prelude::*;
     use regex::Regex;
 
     use super::*;
+
+    // Built once: compiling them in every proptest case cost seconds per run.
+    static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r":(\{[^}]+\})(/|$)").unwrap());
+    static ANY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{([^}]+)\}").unwrap());
 
     /// The registry's implementation, step by step, as the oracle for the one-pass version.
     fn registry_fill(text: &str) -> String {
@@ -290,10 +296,8 @@ mod tests {
             .replace("{path}", "api")
             .replace("{protocol}", "http")
             .replace("{scheme}", "http");
-        let port = Regex::new(r":(\{[^}]+\})(/|$)").unwrap();
-        let out = port.replace_all(&out, ":8080$2");
-        let any = Regex::new(r"\{([^}]+)\}").unwrap();
-        any.replace_all(&out, "placeholder").into_owned()
+        let out = PORT.replace_all(&out, ":8080$2");
+        ANY.replace_all(&out, "placeholder").into_owned()
     }
 
     proptest! {
@@ -304,9 +308,8 @@ mod tests {
             text in r"([{}:/xé]|\{host\}|\{port\}|\{path\}|\{protocol\}|\{scheme\}|\{ho|st\}){0,12}"
         ) {
             prop_assert_eq!(fill_placeholders(&text).into_owned(), registry_fill(&text));
-            let any = Regex::new(r"\{([^}]+)\}").unwrap();
             let expected: Vec<&str> =
-                any.captures_iter(&text).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect();
+                ANY.captures_iter(&text).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect();
             prop_assert_eq!(variables(&text).collect::<Vec<_>>(), expected);
         }
     }

@@ -30,7 +30,7 @@ pub enum Quirk {
     /// Documented outcome: the client pages on normally.
     SnakeCaseCursor,
     /// A request with a cursor gets that same cursor back as `nextCursor`.
-    /// Documented outcome: [`ClientError::RepeatedCursor`](crate::ClientError::RepeatedCursor).
+    /// Documented outcome: [`ErrorKind::RepeatedCursor`](crate::ErrorKind::RepeatedCursor).
     RepeatCursor,
     /// 429, with this `Retry-After` value (`None`: no header, as the official registry does).
     /// Documented outcome: retried after the `Retry-After` (or the policy's polite default).
@@ -46,7 +46,7 @@ pub enum Quirk {
         times: u64,
     },
     /// 502 with an HTML page, as a proxy in front of a registry sends.
-    /// Documented outcome: retried, then [`ClientError::NotJson`](crate::ClientError::NotJson).
+    /// Documented outcome: retried, then [`ErrorKind::NotJson`](crate::ErrorKind::NotJson).
     HtmlBadGateway {
         /// How many requests get it.
         times: u64,
@@ -59,7 +59,7 @@ pub enum Quirk {
         bytes: u64,
     },
     /// Headers and the start of a body, then nothing, forever.
-    /// Documented outcome: [`ClientError::Timeout`](crate::ClientError::Timeout).
+    /// Documented outcome: [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
     Stall,
     /// Every request is redirected (307) to the same path and query on `target`.
     /// Documented outcome: an error unless redirects are enabled; when followed to another

@@ -11,7 +11,7 @@ use mcp_registry_client::http::{Request, Response, StatusCode};
 use mcp_registry_client::test_util::ManualClock;
 use mcp_registry_client::url::Url;
 use mcp_registry_client::{
-    ClientError, HttpTransport, ListQuery, RateLimit, RegistryClient, RetryPolicy, TransportError,
+    ErrorKind, HttpTransport, ListQuery, RateLimit, RegistryClient, RetryPolicy, TransportError,
 };
 
 use crate::util::{assert_error, builder};
@@ -65,11 +65,16 @@ async fn validation_problem_is_rejected_with_its_details_and_not_retried() {
         "request rejected (422): `https://registry.test/v0.1/servers`: \
          `validation failed`; `query.limit`: `expected number <= 100`",
     );
-    let ClientError::Rejected(status) = error else {
+    let ErrorKind::Rejected {
+        status, problem, ..
+    } = error.kind()
+    else {
         panic!("{error:?}")
     };
+    assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error.kind().problem(), problem.as_ref());
     assert_eq!(
-        status.problem().unwrap().errors()[0].location(),
+        problem.as_ref().unwrap().errors()[0].location(),
         Some("query.limit")
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
@@ -98,22 +103,20 @@ async fn decode_error_names_the_json_path_and_keeps_an_excerpt() {
     let (transport, _) = canned(move || Ok(response(200, "application/json", body)));
     let (client, _) = client_with(transport);
     let error = client.list(&ListQuery::new()).await.unwrap_err();
-    let ClientError::Decode(decode) = &error else {
+    let ErrorKind::Decode {
+        path,
+        message,
+        excerpt,
+        ..
+    } = error.kind()
+    else {
         panic!("{error:?}")
     };
-    assert!(
-        decode.path().starts_with("servers[1].server"),
-        "{}",
-        decode.path()
-    );
-    assert_eq!(decode.excerpt(), body);
+    assert!(path.starts_with("servers[1].server"), "{path}");
+    assert_eq!(excerpt, body);
     assert_eq!(
         error.to_string(),
-        format!(
-            "cannot decode response: `https://registry.test/v0.1/servers`: {}: {}",
-            decode.path(),
-            decode.message()
-        )
+        format!("cannot decode response: `https://registry.test/v0.1/servers`: {path}: {message}")
     );
 }
 
@@ -142,10 +145,10 @@ async fn html_with_success_status_is_not_json() {
         client.list(&ListQuery::new()).await,
         "expected json but got `text/html; charset=utf-8` with status 200: `https://registry.test/v0.1/servers`",
     );
-    let ClientError::NotJson(not_json) = error else {
+    let ErrorKind::NotJson { excerpt, .. } = error.kind() else {
         panic!("{error:?}")
     };
-    assert_eq!(not_json.excerpt(), "<!doctype html><p>Sign in to Wi-Fi</p>");
+    assert_eq!(excerpt, "<!doctype html><p>Sign in to Wi-Fi</p>");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 

@@ -1,11 +1,15 @@
 //! Each quirk of real registries, replayed by the fake registry, with its documented outcome.
 
+use std::fmt::Debug;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use futures::TryStreamExt as _;
+use futures::{TryStreamExt as _, poll};
 use mcp_registry_client::test_util::{FakeRegistry, ManualClock, Quirk, fixtures};
-use mcp_registry_client::{ClientError, Limits, ListQuery, RetryPolicy, StaticToken};
+use mcp_registry_client::{
+    Clock as _, ErrorKind, Limit, Limits, ListQuery, RetryPolicy, StaticToken,
+};
 
 use crate::util::{assert_error, builder, client, fast_retries};
 
@@ -15,6 +19,29 @@ fn with_quirk(quirk: Quirk) -> FakeRegistry {
         .with_quirk(quirk)
         .start()
         .unwrap()
+}
+
+/// Drives `request` until `registry` has received `requests` requests, the last of which then
+/// stalls, and returns the time left on the client's timeout. Panics if the request ends first.
+async fn until_stalled<F: Future<Output: Debug>>(
+    request: &mut Pin<&mut F>,
+    registry: &FakeRegistry,
+    clock: &ManualClock,
+    requests: usize,
+) -> Duration {
+    let arrived = async {
+        while registry.requests().len() < requests {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::select! {
+        outcome = &mut *request => panic!("ended before its timeout: {outcome:?}"),
+        () = arrived => {}
+    }
+    tokio::select! {
+        outcome = request => panic!("ended before its timeout: {outcome:?}"),
+        left = clock.next_deadline() => left,
+    }
 }
 
 #[tokio::test]
@@ -58,16 +85,18 @@ async fn rate_limit_with_retry_after_seconds_is_honoured() {
 
 #[tokio::test]
 async fn rate_limit_with_an_http_date_is_honoured() {
-    let at = httpdate_in(Duration::from_secs(90));
+    let clock = Arc::new(ManualClock::new());
+    // HTTP dates are in whole seconds: the wait rounds down to just over 89 s.
+    let at = httpdate::fmt_http_date(clock.system_time() + Duration::from_secs(90));
     let registry = with_quirk(Quirk::RateLimit {
         times: 1,
         retry_after: Some(at),
     });
-    let (client, clock) = client(registry.url());
+    let client = builder(registry.url(), &clock).build().unwrap();
     client.latest_version("io.github.acme/crab").await.unwrap();
     let slept = clock.sleeps()[0];
     assert!(
-        slept > Duration::from_secs(85) && slept <= Duration::from_secs(90),
+        slept > Duration::from_secs(89) && slept <= Duration::from_secs(90),
         "{slept:?}"
     );
 }
@@ -150,14 +179,10 @@ async fn html_bad_gateway_is_retried_then_reported_as_not_json() {
             registry.url()
         ),
     );
-    let ClientError::NotJson(not_json) = error else {
+    let ErrorKind::NotJson { excerpt, .. } = error.kind() else {
         panic!("{error:?}")
     };
-    assert!(
-        not_json
-            .excerpt()
-            .starts_with("<html>  <head><title>502 Bad Gateway</title>")
-    );
+    assert!(excerpt.starts_with("<html>  <head><title>502 Bad Gateway</title>"));
     assert_eq!(registry.requests().len(), 4);
 
     let once = with_quirk(Quirk::HtmlBadGateway { times: 1 });
@@ -189,7 +214,10 @@ async fn oversized_body_is_refused_without_reading_it_all() {
             registry.url()
         ),
     );
-    assert!(matches!(error, ClientError::LimitExceeded(_)));
+    assert!(matches!(
+        error.kind(),
+        ErrorKind::LimitExceeded(Limit::BodyBytes(65_536))
+    ));
     // Not retried, and the server could push only what the socket buffers held.
     assert_eq!(registry.requests().len(), 1);
     assert!(
@@ -208,8 +236,16 @@ async fn response_that_never_finishes_times_out() {
         .with_retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
+    let query = ListQuery::new();
+    let mut request = pin!(client.list(&query));
+    let left = until_stalled(&mut request, &registry, &clock, 1).await;
+    assert_eq!(left, Duration::from_millis(100));
+    // Only the timeout can end it: the response stalls mid-body.
+    clock.advance(Duration::from_millis(99));
+    assert!(poll!(&mut request).is_pending(), "done before its timeout");
+    clock.advance(Duration::from_millis(1));
     assert_error(
-        client.list(&ListQuery::new()).await,
+        request.await,
         &format!("timed out after 100ms: `{}v0.1/servers`", registry.url()),
     );
 }
@@ -222,11 +258,24 @@ async fn timeouts_are_retried() {
         .with_timeout(Duration::from_millis(20))
         .build()
         .unwrap();
-    assert!(matches!(
-        client.list(&ListQuery::new()).await,
-        Err(ClientError::Timeout(_))
-    ));
+    let query = ListQuery::new();
+    let mut request = pin!(client.list(&query));
+    for attempt in 1..=4 {
+        let left = until_stalled(&mut request, &registry, &clock, attempt).await;
+        assert_eq!(left, Duration::from_millis(20));
+        clock.advance(left);
+    }
+    let error = request.await.unwrap_err();
+    assert!(
+        matches!(error.kind(), ErrorKind::Timeout { .. }),
+        "{error:?}"
+    );
     assert_eq!(registry.requests().len(), 4);
+    assert_eq!(
+        clock.sleeps(),
+        [1, 2, 4].map(Duration::from_millis),
+        "backoff between attempts"
+    );
 }
 
 #[tokio::test]
@@ -335,8 +384,4 @@ async fn missing_and_wrong_tokens_are_unauthorized_and_forbidden() {
     );
     // 4xx other than 429 are never retried.
     assert_eq!(registry.requests().len(), 3);
-}
-
-fn httpdate_in(after: Duration) -> String {
-    httpdate::fmt_http_date(SystemTime::now() + after)
 }

@@ -20,7 +20,8 @@ pub(crate) fn fast_retries(max_retries: u32) -> RetryPolicy {
         .with_jitter(|d| d)
 }
 
-/// A builder aimed at `base`, with no rate limit, fast retries, a manual clock and a 2 s timeout.
+/// A builder aimed at `base`, with no rate limit, fast retries, a manual clock and a 2 s timeout
+/// on it (which fires only when a test advances the clock, so a loaded machine cannot).
 pub(crate) fn builder(base: Url, clock: &Arc<ManualClock>) -> RegistryClientBuilder {
     RegistryClient::builder()
         .with_base_url(base)
