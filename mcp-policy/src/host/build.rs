@@ -2,8 +2,8 @@
 //! rules, and the host's own behaviour.
 
 use super::model::{
-    BUILTIN_SCOPE, HostSettings, MANAGED_SCOPE, McpAccess, SERVER_ACTIONS, ServerEntry, ToolRule,
-    escape_glob,
+    BUILTIN_SCOPE, HostSettings, MANAGED_SCOPE, McpAccess, SERVER_ACTIONS, ServerEntry,
+    SettingsFile, ToolRule, escape_glob,
 };
 use super::scope::{HostFlavour, SettingsScope};
 use crate::document::{Effect, Match, Policy, Rule};
@@ -16,7 +16,7 @@ pub(super) struct Builder<'a> {
     pub(super) host: Policy,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     pub(super) fn flavour(&self) -> HostFlavour {
         self.settings.flavour
     }
@@ -60,23 +60,14 @@ impl Builder<'_> {
     /// `allowManagedMcpServersOnly`), checked type-aware by one deny rule.
     pub(super) fn merged_allowlist(&mut self) {
         let lock = self.settings.allow_managed_only();
-        let sources: Vec<(usize, &[ServerEntry])> = self
-            .settings
-            .files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| !lock || f.scope == SettingsScope::Managed)
-            .filter_map(|(i, f)| f.allowed.as_deref().map(|a| (i, a)))
-            .collect();
-        let Some(&(first, _)) = sources.first() else {
-            self.host.default_effect = Some(Effect::Allow);
-            self.host.rules.push(server_allow(
-                "allowedMcpServers",
-                "no allowlist is set, so every server is allowed",
-            ));
+        let sources = self.allowlists_kept(|f| !lock || f.scope == SettingsScope::Managed);
+        self.allowlist_default(sources.is_some());
+        let Some(sources) = sources else {
             return;
         };
-        self.host.default_effect = Some(Effect::Deny);
+        let Some(&(first, _)) = sources.first() else {
+            return;
+        };
         // Type-aware: once a `serverUrl` entry exists anywhere in the merged list, remote servers
         // must match a URL; once a `serverCommand` entry exists, stdio servers must match a
         // command.
@@ -149,25 +140,48 @@ impl Builder<'_> {
         );
     }
 
-    /// Copilot: "a server must match an allowlist entry at every layer that defines one", so
-    /// every file with an allowlist gets a deny rule of its own.
-    pub(super) fn intersected_allowlists(&mut self) {
-        let sources: Vec<(usize, &[ServerEntry])> = self
-            .settings
+    /// The allowlists of the files `counts` keeps, by file index; with none, every server is
+    /// allowed (the default becomes allow, said by a rule) and `None` comes back. Otherwise the
+    /// default is deny and the list is not empty.
+    fn allowlists_kept(
+        &self,
+        counts: impl Fn(&SettingsFile) -> bool,
+    ) -> Option<Vec<(usize, &'a [ServerEntry])>> {
+        let settings: &'a HostSettings = self.settings;
+        let sources: Vec<(usize, &'a [ServerEntry])> = settings
             .files
             .iter()
             .enumerate()
+            .filter(|(_, f)| counts(f))
             .filter_map(|(i, f)| f.allowed.as_deref().map(|a| (i, a)))
             .collect();
-        let Some(&(first, first_entries)) = sources.first() else {
+        (!sources.is_empty()).then_some(sources)
+    }
+
+    /// Sets the default effect from whether any allowlist counts.
+    fn allowlist_default(&mut self, any: bool) {
+        if any {
+            self.host.default_effect = Some(Effect::Deny);
+        } else {
             self.host.default_effect = Some(Effect::Allow);
             self.host.rules.push(server_allow(
                 "allowedMcpServers",
                 "no allowlist is set, so every server is allowed",
             ));
+        }
+    }
+
+    /// Copilot: "a server must match an allowlist entry at every layer that defines one", so
+    /// every file with an allowlist gets a deny rule of its own.
+    pub(super) fn intersected_allowlists(&mut self) {
+        let sources = self.allowlists_kept(|_| true);
+        self.allowlist_default(sources.is_some());
+        let Some(sources) = sources else {
             return;
         };
-        self.host.default_effect = Some(Effect::Deny);
+        let Some(&(first, first_entries)) = sources.first() else {
+            return;
+        };
         for (f, entries) in &sources {
             let mut rule = Rule::new("allowedMcpServers/unmatched", Effect::Deny)
                 .with_reason("server matches no `allowedMcpServers` entry of this file");
