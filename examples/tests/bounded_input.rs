@@ -4,55 +4,23 @@
 
 use std::fs::OpenOptions;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod util;
+
 use mcp_registry_examples::check;
 
+use util::{data, run_check, run_validate};
+
 fn dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mcp-bounded-input-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    util::scratch_dir("bounded-input")
 }
 
 fn scratch(name: &str, contents: &[u8]) -> String {
-    let path = dir().join(name);
-    std::fs::write(&path, contents).unwrap();
-    path.display().to_string()
-}
-
-fn data(file: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data")
-        .join(file)
-        .display()
-        .to_string()
-}
-
-fn run_check(args: &[&str]) -> (u8, String, String) {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = check::run(&args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
-fn run_validate(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcp-registry"))
-        .arg("validate")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+    util::scratch("bounded-input", name, contents)
 }
 
 /// A FIFO with a thread writing to it without end, until no one reads it any more.

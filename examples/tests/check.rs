@@ -1,33 +1,13 @@
 //! `mcp-registry check`: the sample files, exit codes and diagnostics.
 
-use std::path::{Path, PathBuf};
+mod util;
 
 use mcp_registry_examples::check;
 
-fn data(file: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data")
-        .join(file)
-        .display()
-        .to_string()
-}
+use util::{data, run_check as run};
 
 fn scratch(name: &str, contents: &str) -> String {
-    let dir: PathBuf = std::env::temp_dir().join(format!("mcp-check-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path.display().to_string()
-}
-
-fn run(args: &[String]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = check::run(args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    util::scratch("check", name, contents)
 }
 
 #[test]
@@ -110,7 +90,7 @@ fn explain_and_usage() {
     let (code, _, err) = run(&[data("policy.json")]);
     assert_eq!(code, check::INVALID);
     assert!(err.starts_with("usage: mcp-registry check"), "{err}");
-    let (code, _, err) = run(&["--nope".into()]);
+    let (code, _, err) = run(&["--nope"]);
     assert_eq!(code, check::INVALID);
     assert!(
         err.starts_with("mcp-registry check: unknown option `--nope`"),

@@ -7,10 +7,13 @@
 //! library's `char::escape_default` writes, and JSON output must parse back to the input.
 
 use std::path::PathBuf;
-use std::process::Command;
+
+mod util;
 
 use mcp_registry_examples::check;
+
 use serde_json::{Value, json};
+use util::{run_check, run_validate};
 
 /// One sample of every class, each with terminal escapes of its own.
 const CLASSES: [(&str, &str); 6] = [
@@ -63,29 +66,6 @@ fn assert_no_raw(output: &str, attack: &str, lines: usize) {
         );
     }
     assert_eq!(output.lines().count(), lines, "{output:?}");
-}
-
-fn run_check(args: &[String]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = check::run(args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
-fn run_validate(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_mcp-registry"))
-        .arg("validate")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
 }
 
 fn request(attack: &str) -> String {
