@@ -491,3 +491,28 @@ fn tool_calls_on_servers_outside_the_allowlist_are_denied() {
     assert_eq!(call("other", "https://ok.example/mcp", "y"), Allow);
     assert_eq!(call("ok", "https://ok.example/mcp", "y"), Ask);
 }
+
+#[test]
+fn url_patterns_no_reachable_url_can_match_are_dropped_with_a_warning() {
+    let json = r#"{
+        "allowedMcpServers": [{"serverUrl": "https://good.example/*"}, {"serverUrl": "https://h:x/*"}],
+        "deniedMcpServers": [{"serverUrl": "https://a b/*"}]
+    }"#;
+    let found = warnings(json);
+    assert!(
+        found
+            .iter()
+            .any(|w| w.contains("/allowedMcpServers/1") && w.contains("matches no reachable url")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|w| w.contains("/deniedMcpServers/0")),
+        "{found:?}"
+    );
+    let policy = settings(json);
+    assert_eq!(
+        load(&policy, remote("a", "https://good.example/mcp")),
+        Effect::Allow
+    );
+    assert_eq!(load(&policy, remote("a", "https://h/mcp")), Effect::Deny);
+}

@@ -299,7 +299,15 @@ pub(super) fn parse_entry(item: &Value, list: List) -> Result<ServerEntry, Strin
             }
         }
         "serverUrl" => match value.as_str() {
-            Some(url) if !url.is_empty() => Ok(ServerEntry::Url(url.to_owned())),
+            // A pattern whose host or port no URL can have (`https://a b/*`, `https://h:x/*`)
+            // matches no server a client can reach: dropping it from an allowlist narrows it,
+            // and from a denylist loses nothing.
+            Some(url) if !url.is_empty() => match crate::url::UrlPattern::new(url) {
+                Ok(_) => Ok(ServerEntry::Url(url.to_owned())),
+                Err(why) => Err(format!(
+                    "`serverUrl` `{url}` matches no reachable url: {why}"
+                )),
+            },
             _ => Err("`serverUrl` must be a non-empty string".into()),
         },
         _ => {
