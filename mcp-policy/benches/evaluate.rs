@@ -9,9 +9,13 @@
 //! guards (destructive tools need an admin, https only, no private addresses). `wildcard`: the
 //! same, but every URL pattern has a wildcard host (`https://*.vendorK.example/*`) and the
 //! principal draws from 2,000 roles. Each size keeps the three guards and splits the rest evenly
-//! between the per-server shapes. Every decision includes reading the remote URL as a client
-//! does (WHATWG, cross-checked with Go's reading); the server facts are built once per server,
-//! and what that costs is measured on its own.
+//! between the per-server shapes.
+//!
+//! Our engine runs two ways. `mcp-policy`: the server facts are built once per server
+//! ([`ServerFacts::prepared`], as a gateway holds them), so a decision reuses the remote URL as
+//! read. `mcp-policy-read-url`: every decision reads the remote URL itself as a client does
+//! (WHATWG, cross-checked with Go's reading), from facts that were never used before. Building
+//! the facts from a registry entry is measured on its own.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -23,7 +27,7 @@ use cedar_policy::{
     Authorizer, Context, Entities, Entity, EntityUid, PolicySet, Request as CedarRequest,
     RestrictedExpression,
 };
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use mcp_policy::{
     Action, CompiledPolicy, Layer, Policy, Principal, Request, RoleSpec, ServerFacts,
     ToolAnnotations, ToolFacts, TransportKind,
@@ -186,7 +190,10 @@ fn cedar_request(shape: Shape, size: usize) -> (CedarRequest, Entities) {
 /// Both engines for one shape and size, checked to allow before anything is timed.
 struct Pair {
     ours: CompiledPolicy,
+    /// Facts built once per server: their URL already read.
     request: Request,
+    /// Facts never used: a clone of these reads the URL in its first decision.
+    unread: Request,
     policies: PolicySet,
     cedar: CedarRequest,
     entities: Entities,
@@ -196,8 +203,14 @@ struct Pair {
 impl Pair {
     fn new(shape: Shape, size: usize) -> Self {
         let ours = our_policy(shape, size).compile().unwrap();
-        let request = our_request(shape, size);
+        let unread = our_request(shape, size);
+        let mut request = unread.clone();
+        request.server = request.server.prepared();
         assert_eq!(ours.evaluate(&request).effect(), mcp_policy::Effect::Allow);
+        assert_eq!(
+            ours.evaluate(&unread.clone()).effect(),
+            mcp_policy::Effect::Allow
+        );
         let policies = cedar_policies(shape, size);
         let (cedar, entities) = cedar_request(shape, size);
         let authorizer = Authorizer::new();
@@ -210,6 +223,7 @@ impl Pair {
         Self {
             ours,
             request,
+            unread,
             policies,
             cedar,
             entities,
@@ -219,6 +233,10 @@ impl Pair {
 
     fn ours(&self) -> mcp_policy::Decision {
         self.ours.evaluate(black_box(&self.request))
+    }
+
+    fn ours_reading(&self, fresh: &Request) -> mcp_policy::Decision {
+        self.ours.evaluate(black_box(fresh))
     }
 
     fn cedar(&self) -> cedar_policy::Response {
@@ -235,6 +253,17 @@ fn decision_latency(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new("mcp-policy", size), &size, |b, _| {
                 b.iter(|| black_box(pair.ours()));
             });
+            group.bench_with_input(
+                BenchmarkId::new("mcp-policy-read-url", size),
+                &size,
+                |b, _| {
+                    b.iter_batched_ref(
+                        || pair.unread.clone(),
+                        |fresh| black_box(pair.ours_reading(fresh)),
+                        BatchSize::SmallInput,
+                    );
+                },
+            );
             group.bench_with_input(BenchmarkId::new("cedar", size), &size, |b, _| {
                 b.iter(|| black_box(pair.cedar()));
             });
@@ -273,12 +302,14 @@ fn server_facts(c: &mut Criterion) {
 /// p50 and p99 of single decisions: each call timed on its own, for at most a second or
 /// 100,000 calls per engine and size.
 fn percentiles(_: &mut Criterion) {
-    fn sample(mut call: impl FnMut()) -> (Duration, Duration) {
+    /// Times `call` on a fresh input from `setup` each time; the setup is not timed.
+    fn sample<T>(mut setup: impl FnMut() -> T, mut call: impl FnMut(&T)) -> (Duration, Duration) {
         let mut times = Vec::with_capacity(100_000);
         let budget = Instant::now();
         while times.len() < 100_000 && budget.elapsed() < Duration::from_secs(1) {
+            let input = setup();
             let start = Instant::now();
-            call();
+            call(&input);
             times.push(start.elapsed());
         }
         times.sort_unstable();
@@ -286,22 +317,34 @@ fn percentiles(_: &mut Criterion) {
         (at(50), at(99))
     }
     println!("\nsingle-decision percentiles (p50 / p99)");
-    println!("| set | rules | mcp-policy | cedar |");
-    println!("|---|---|---|---|");
+    println!("| set | rules | mcp-policy | mcp-policy, URL read in the decision | cedar |");
+    println!("|---|---|---|---|---|");
     for shape in [LITERAL, WILDCARD] {
         for size in SIZES {
             let pair = Pair::new(shape, size);
             for _ in 0..1_000 {
                 black_box(pair.ours());
             }
-            let (o50, o99) = sample(|| {
-                black_box(pair.ours());
-            });
-            let (c50, c99) = sample(|| {
-                black_box(pair.cedar());
-            });
+            let (o50, o99) = sample(
+                || (),
+                |()| {
+                    black_box(pair.ours());
+                },
+            );
+            let (r50, r99) = sample(
+                || pair.unread.clone(),
+                |fresh| {
+                    black_box(pair.ours_reading(fresh));
+                },
+            );
+            let (c50, c99) = sample(
+                || (),
+                |()| {
+                    black_box(pair.cedar());
+                },
+            );
             println!(
-                "| {} | {size} | {o50:.2?} / {o99:.2?} | {c50:.2?} / {c99:.2?} |",
+                "| {} | {size} | {o50:.2?} / {o99:.2?} | {r50:.2?} / {r99:.2?} | {c50:.2?} / {c99:.2?} |",
                 shape.name
             );
         }

@@ -78,6 +78,24 @@ impl Glob {
     /// Two passes: the first checks the pattern and finds its shape without allocating, the
     /// second copies only the one string that shape needs.
     pub(crate) fn new(pattern: &str, dialect: Dialect) -> Result<Self, GlobError> {
+        // Most patterns are a name or a name and a star: no need to walk their elements.
+        let meta: &[char] = match dialect {
+            Dialect::Full => &['*', '?', '[', ']', '\\'],
+            Dialect::StarOnly => &['*'],
+        };
+        match pattern.find(meta) {
+            None => {
+                return Ok(Self {
+                    kind: Kind::Exact(pattern.into()),
+                });
+            }
+            Some(at) if at + 1 == pattern.len() && pattern.ends_with('*') => {
+                return Ok(Self {
+                    kind: Kind::Prefix(pattern.get(..at).unwrap_or_default().into()),
+                });
+            }
+            Some(_) => {}
+        }
         let mut shape = Shape::Exact;
         for item in Elements::new(pattern, dialect) {
             let (element, _) = item?;

@@ -142,7 +142,14 @@ pub(crate) struct Context<'r> {
     /// The remote in view, if any.
     remote: Option<&'r RemoteFacts>,
     /// The remote read as a client reads it, on first use.
-    target: std::cell::OnceCell<Option<Target>>,
+    target: std::cell::OnceCell<Option<Held<'r>>>,
+}
+
+/// A remote's reading: the one its facts keep, or one made for this decision when the facts'
+/// URL changed after they kept theirs.
+enum Held<'r> {
+    Kept(&'r Target),
+    Fresh(Target),
 }
 
 /// The remotes to judge a request on, one [`Context`] each: the remote the request names, or
@@ -179,9 +186,16 @@ impl<'r> Context<'r> {
 
     /// The remote in view, read as a client reads it.
     pub(crate) fn target(&self) -> Option<&Target> {
-        self.target
-            .get_or_init(|| self.remote.map(|r| Target::read(&r.url)))
-            .as_ref()
+        let held = self.target.get_or_init(|| {
+            self.remote.map(|r| match r.target() {
+                Some(read) => Held::Kept(read),
+                None => Held::Fresh(Target::read(&r.url)),
+            })
+        });
+        match held.as_ref()? {
+            Held::Kept(read) => Some(read),
+            Held::Fresh(read) => Some(read),
+        }
     }
 
     fn has_role(&self, role: u32) -> bool {

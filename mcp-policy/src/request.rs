@@ -6,9 +6,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::url::Target;
 
 /// One question for the policy: may this principal perform this action on this server (and tool)?
 #[non_exhaustive]
@@ -377,10 +380,7 @@ impl ServerFacts {
 
     /// Adds a remote endpoint.
     pub fn with_remote(mut self, transport: TransportKind, url: impl Into<String>) -> Self {
-        self.remotes.push(RemoteFacts {
-            transport,
-            url: url.into(),
-        });
+        self.remotes.push(RemoteFacts::new(transport, url));
         self
     }
 
@@ -452,6 +452,16 @@ impl ServerFacts {
     /// Whether the server is reached over the network.
     pub fn is_remote(&self) -> bool {
         !self.remotes.is_empty()
+    }
+
+    /// Reads every remote URL now, as a client reads it, so that the decisions that use these
+    /// facts (and their clones) do not read them again. Build facts once per server and share
+    /// them; a decision reads a URL itself only the first time, or after `url` changed.
+    pub fn prepared(self) -> Self {
+        for remote in &self.remotes {
+            let _ = remote.target();
+        }
+        self
     }
 
     /// Whether every package pins an exact version, and MCPB packages carry a `fileSha256`.
@@ -543,6 +553,10 @@ pub struct RemoteFacts {
     pub transport: TransportKind,
     /// The endpoint URL.
     pub url: String,
+    /// The URL as a client reads it, kept from the first decision that needed it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    read: ReadOnce,
 }
 
 impl RemoteFacts {
@@ -551,7 +565,48 @@ impl RemoteFacts {
         Self {
             transport,
             url: url.into(),
+            read: ReadOnce::default(),
         }
+    }
+
+    /// The URL as a client reads it: read once, then reused while `url` is unchanged.
+    pub(crate) fn target(&self) -> Option<&Target> {
+        let (raw, target) = self
+            .read
+            .0
+            .get_or_init(|| (self.url.as_str().into(), Target::read(&self.url)));
+        (**raw == *self.url).then_some(target)
+    }
+}
+
+/// A [`RemoteFacts`]' URL reading, with the text it was read from. Facts compare, print and
+/// serialize as if it were not there.
+#[derive(Default)]
+struct ReadOnce(OnceLock<(Box<str>, Target)>);
+
+impl Clone for ReadOnce {
+    fn clone(&self) -> Self {
+        let copy = OnceLock::new();
+        if let Some(read) = self.0.get() {
+            let _ = copy.set(read.clone());
+        }
+        Self(copy)
+    }
+}
+
+impl PartialEq for ReadOnce {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for ReadOnce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "read"
+        } else {
+            "unread"
+        })
     }
 }
 

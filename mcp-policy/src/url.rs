@@ -15,7 +15,7 @@ use mcp_registry_types::url::{Host, Url};
 use crate::glob::{Dialect, Glob, GlobError};
 
 /// One remote as the policy sees it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Target {
     /// Read the same way by clients and by the registry.
     Read(ClientUrl),
@@ -247,6 +247,9 @@ fn normalize_host_pattern(host: &str, scheme: &str) -> Result<String, PatternErr
         return Err(invalid("a url pattern needs a host (`*` for any)"));
     }
     let host = host.strip_suffix('.').unwrap_or(host);
+    if plain_domain(host) {
+        return Ok(host.to_owned());
+    }
     if !host.contains('*') {
         let special = scheme == "*" || default_port(scheme).is_some() || scheme == "file";
         let parsed = if special {
@@ -298,6 +301,9 @@ fn normalize_host_pattern(host: &str, scheme: &str) -> Result<String, PatternErr
 /// The path part of a pattern as a client serializes it (`.` and `..` resolved, the characters
 /// clients percent-encode encoded), with `*` kept; the fragment dropped.
 fn normalize_path_pattern(path: &str, scheme: &str) -> Result<String, PatternError> {
+    if plain_path(path) {
+        return Ok(path.to_owned());
+    }
     let base = if default_port(scheme).is_some() {
         scheme
     } else {
@@ -309,6 +315,33 @@ fn normalize_path_pattern(path: &str, scheme: &str) -> Result<String, PatternErr
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_owned(),
     })
+}
+
+/// A host the client's host parser returns unchanged: lower-case ASCII letters, digits, `-`
+/// and `.`, no punycode label to check, and a last label that cannot make it an IPv4 address.
+/// Compiling thousands of URL patterns takes this path (a test holds it to the parser).
+fn plain_domain(host: &str) -> bool {
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !host.split('.').any(|label| label.starts_with("xn--"))
+        && !host
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// A path a client serializes unchanged: it starts with `/`, holds only unreserved and
+/// sub-delimiter characters, `:`, `@` and `/`, and no `.` or `..` segment.
+fn plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b))
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
 }
 
 /// Whether a remote's host is loopback, private, link-local, unspecified, shared (CGNAT),
@@ -493,6 +526,50 @@ mod tests {
         assert!(UrlPattern::new("https://good.example@evil.test/*").is_err());
         assert!(UrlPattern::new(r"https://good.example\x/*").is_err());
         assert!(UrlPattern::new("https:///x").is_err());
+    }
+
+    #[test]
+    fn plain_hosts_and_paths_are_what_the_parser_gives() {
+        let hosts = [
+            "mcp.example.com",
+            "a-b.c",
+            "x.y.z1",
+            "a..b",
+            "1a.example",
+            "-a.example",
+            "xn--bcher-kva.example",
+            "a.1",
+            "a.0x1",
+            "Mcp.example",
+            "a_b.example",
+            "例.jp",
+        ];
+        for host in hosts {
+            let parsed = match Host::parse(host) {
+                Ok(Host::Domain(d)) => Some(d),
+                _ => None,
+            };
+            if plain_domain(host) {
+                assert_eq!(parsed.as_deref(), Some(host), "{host}");
+            }
+        }
+        assert!(plain_domain("mcp.example.com") && !plain_domain("a.1"));
+        for path in [
+            "/",
+            "/*",
+            "/a/b*",
+            "/a/./b",
+            "/a/../b",
+            "/a b",
+            "/%2e%2e/x",
+            "/a:b@c",
+        ] {
+            let url = Url::parse(&format!("https://h{path}")).unwrap();
+            if plain_path(path) {
+                assert_eq!(url.path(), path, "{path}");
+            }
+        }
+        assert!(plain_path("/a/b*") && !plain_path("/a/../b") && !plain_path("/a b"));
     }
 
     #[test]

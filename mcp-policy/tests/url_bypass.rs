@@ -362,3 +362,27 @@ fn deny_patterns_catch_unreadable_urls() {
     assert_eq!(decision.effect(), Effect::Deny);
     assert_eq!(decision.decided_by().unwrap().rule(), "block-vendor");
 }
+
+#[test]
+fn facts_keep_their_reading_until_the_url_changes() {
+    let policy = policy();
+    let server = ServerFacts::new("io.github.acme/remote")
+        .with_remote(TransportKind::StreamableHttp, "https://good.example/mcp")
+        .prepared();
+    let mut request = Request::new(Principal::new("alice"), Action::Connect, server);
+    assert_eq!(policy.evaluate(&request).effect(), Effect::Allow);
+    assert_eq!(policy.evaluate(&request.clone()).effect(), Effect::Allow);
+    // The kept reading belongs to the old text; the new text is read afresh.
+    request.server.remotes[0].url = r"https://evil.example\@good.example/mcp".into();
+    assert_eq!(policy.evaluate(&request).effect(), Effect::Deny);
+    request.server.remotes[0].url = "https://good.example/other".into();
+    assert_eq!(policy.evaluate(&request).effect(), Effect::Allow);
+    // Facts compare and serialize as plain data.
+    let fresh = ServerFacts::new("io.github.acme/remote")
+        .with_remote(TransportKind::StreamableHttp, "https://good.example/other");
+    assert_eq!(request.server, fresh);
+    assert_eq!(
+        serde_json::to_value(&request.server).unwrap(),
+        serde_json::to_value(&fresh).unwrap()
+    );
+}
