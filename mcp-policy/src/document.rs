@@ -329,7 +329,9 @@ pub struct Match {
     /// Registry statuses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<String>>,
-    /// Registry base URLs the entry may come from.
+    /// Registry base URLs the entry may come from, compared as a client reads them (case,
+    /// default port, trailing slashes and dot segments do not matter); a request whose registry
+    /// URL cannot be read does not satisfy the clause's rule, which denies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<Vec<String>>,
     /// Package registry types (`npm`, `pypi`, `oci`, `nuget`, `mcpb`).

@@ -343,8 +343,23 @@ pub(crate) struct CompiledMatch {
     pub(crate) clauses: Vec<Clause>,
 }
 
-fn normalize_registry(url: &str) -> String {
-    url.trim_end_matches('/').to_ascii_lowercase()
+/// A registry base URL as compared: read as a client reads it (so case, default ports, dot
+/// segments and the like do not tell two spellings of one registry apart), without trailing
+/// slashes, query or fragment.
+fn registry_key(url: &str) -> Result<String, String> {
+    let read = mcp_registry_types::client_url::ClientUrl::parse(url).map_err(|why| {
+        format!(
+            "registry url `{}` cannot be judged: {why}",
+            url.escape_debug()
+        )
+    })?;
+    let port = read.port().map_or_else(String::new, |p| format!(":{p}"));
+    Ok(format!(
+        "{}://{}{port}{}",
+        read.scheme(),
+        read.host(),
+        read.as_url().path().trim_end_matches('/')
+    ))
 }
 
 /// Compiles `m`, located at `path`, pushing every problem to `diagnostics`.
@@ -399,10 +414,18 @@ pub(crate) fn compile_match(
         }
     }
     out.status.clone_from(&m.status);
-    out.registry = m
-        .registry
-        .as_ref()
-        .map(|r| r.iter().map(|u| normalize_registry(u)).collect());
+    out.registry = m.registry.as_ref().map(|registries| {
+        registries
+            .iter()
+            .filter_map(|u| match registry_key(u) {
+                Ok(key) => Some(key),
+                Err(why) => {
+                    diagnostics.push(Diagnostic::error(format!("{path}/registry"), why));
+                    None
+                }
+            })
+            .collect()
+    });
     out.registry_type.clone_from(&m.registry_type);
     if let Some(transports) = &m.transport {
         for t in transports {
@@ -559,8 +582,13 @@ impl CompiledMatch {
             require!(Clause::Status, contains(list, server.status.as_deref()));
         }
         if let Some(list) = &self.registry {
-            let actual = server.registry.as_deref().map(normalize_registry);
-            require!(Clause::Registry, contains(list, actual.as_deref()));
+            match server.registry.as_deref().map(registry_key) {
+                None => require!(Clause::Registry, false),
+                Some(Ok(actual)) => require!(Clause::Registry, contains(list, Some(&actual))),
+                Some(Err(why)) => {
+                    unknown.get_or_insert((Clause::Registry, why));
+                }
+            }
         }
         if let Some(list) = &self.registry_type {
             require!(

@@ -571,3 +571,45 @@ fn large_role_tables_hold_few_or_many_roles() {
         Effect::Allow
     );
 }
+
+#[test]
+fn registries_compare_as_clients_read_them() {
+    let policy = compile(
+        r#"{"defaultEffect": "allow", "rules": [
+            {"id": "blocked-registry", "effect": "deny",
+             "match": {"registry": ["https://evil-registry.example/"]}}
+        ]}"#,
+    );
+    let from = |registry: &str| {
+        effect(
+            &policy,
+            &Request::new(
+                Principal::new("u"),
+                Action::Connect,
+                ServerFacts::new("a/b").with_registry(registry),
+            ),
+        )
+    };
+    for spelling in [
+        "https://evil-registry.example",
+        "HTTPS://EVIL-REGISTRY.EXAMPLE:443/",
+        "https://evil-registry.example./",
+        "https://evil-registry.example/v0/..//",
+        // Unreadable: it could be anything, so the deny applies.
+        r"https://good.example\@evil-registry.example/",
+    ] {
+        assert_eq!(from(spelling), Effect::Deny, "{spelling}");
+    }
+    assert_eq!(
+        from("https://registry.modelcontextprotocol.io"),
+        Effect::Allow
+    );
+    assert!(
+        Policy::from_json(
+            br#"{"rules": [{"id": "r", "effect": "deny", "match": {"registry": ["not a url"]}}]}"#
+        )
+        .unwrap()
+        .compile()
+        .is_err()
+    );
+}

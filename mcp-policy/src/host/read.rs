@@ -249,7 +249,13 @@ impl Reader {
         for key in ["chat.mcp.gallery.serviceUrl", "McpGalleryServiceUrl"] {
             match root.get(key) {
                 None => {}
-                Some(Value::String(url)) if !url.is_empty() => file.gallery = Some(url.clone()),
+                Some(Value::String(url)) if !url.is_empty() => {
+                    // Unreadable, it names no registry: `registry` access then admits nothing.
+                    match mcp_registry_types::client_url::ClientUrl::parse(url) {
+                        Ok(_) => file.gallery = Some(url.clone()),
+                        Err(why) => self.warn(format!("/{key}"), format!("{why}; ignored")),
+                    }
+                }
                 Some(_) => self.warn(format!("/{key}"), "expected a url; ignored"),
             }
         }
