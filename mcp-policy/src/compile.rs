@@ -60,6 +60,11 @@ pub(crate) struct CompiledRule {
 #[derive(Debug)]
 pub(crate) struct LayerInfo {
     pub(crate) name: Arc<str>,
+    /// For the fuzz targets' reference evaluator, which applies the lock rule by rule itself.
+    #[cfg_attr(
+        not(feature = "fuzzing"),
+        expect(dead_code, reason = "only the reference evaluator reads it")
+    )]
     pub(crate) locks_allowlist: bool,
 }
 

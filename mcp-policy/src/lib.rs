@@ -82,7 +82,8 @@
 //!
 //! # Feature flags
 //!
-//! None: the crate has no optional parts.
+//! - `fuzzing`: the properties the fuzz targets check (`mcp_policy::fuzzing`), for the fuzz
+//!   crate and this crate's tests; not a stable API, and off in every other build.
 
 // Library code never panics: errors are values, and a policy evaluator that aborts fails open
 // for whoever catches the panic. Unit tests may use these (see clippy.toml).
@@ -102,6 +103,8 @@ mod diagnostic;
 mod document;
 mod eval;
 mod from_types;
+// The fuzz targets' properties: compiled only for the fuzz crate and this crate's tests.
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod glob;

@@ -56,6 +56,8 @@
 //! - `test-util`: `test_util::FakeRegistry`, a loopback registry with replayable quirks, and
 //!   `test_util::ManualClock`, for testing code built on this crate. (Not linked here: the
 //!   module exists only with the feature on.)
+//! - `fuzzing`: the properties the fuzz targets check (`fuzzing`), for the fuzz crate and this
+//!   crate's tests; not a stable API, and off in every other build.
 //!
 //! With `--no-default-features` the crate has no HTTP stack or runtime of its own: pass
 //! [`with_transport`](RegistryClientBuilder::with_transport) and
@@ -79,6 +81,8 @@ mod clock;
 mod credentials;
 mod error;
 mod filter;
+// The fuzz targets' properties: compiled only for the fuzz crate and this crate's tests.
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod limits;

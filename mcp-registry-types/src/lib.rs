@@ -35,7 +35,10 @@
 //!
 //! # Feature flags
 //!
-//! None: the crate always builds with serde, schemars and the validation rules.
+//! The crate always builds with serde, schemars and the validation rules.
+//!
+//! - `fuzzing`: the properties the fuzz targets check (`mcp_registry_types::fuzzing`), for the
+//!   fuzz crate and this crate's tests; not a stable API, and off in every other build.
 #![forbid(unsafe_code)]
 // Library code never panics on input: these lints keep panicking constructs out.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -48,6 +51,8 @@ pub mod client_url;
 mod error;
 mod extra;
 mod fast_json;
+// The fuzz targets' properties: compiled only for the fuzz crate and this crate's tests.
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod go_url;

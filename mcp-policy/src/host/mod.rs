@@ -28,6 +28,7 @@ use crate::diagnostic::{Diagnostic, PolicyError};
 use crate::document::Policy;
 
 pub use model::HostSettings;
+#[cfg(feature = "fuzzing")]
 pub(crate) use model::MANAGED_SCOPE;
 pub use scope::{HostFlavour, SettingsScope};
 

@@ -41,8 +41,6 @@ mod tests;
 
 pub(crate) use error::Refused;
 
-use serde::Deserialize;
-
 use crate::wire::FillValue;
 
 /// Containers nested deeper than this are refused (`serde_json`'s own limit is 128).
@@ -52,7 +50,8 @@ const MAX_DEPTH: u32 = 100;
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Reads `text` as `T` if it is within the subset, else [`Refused`].
-pub(crate) fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, Refused> {
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn from_str<'de, T: serde::Deserialize<'de>>(text: &'de str) -> Result<T, Refused> {
     let mut deserializer = Deserializer::new(text);
     let value = T::deserialize(&mut deserializer)?;
     deserializer.end().map(|()| value)
