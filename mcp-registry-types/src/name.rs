@@ -67,10 +67,10 @@ impl NameErrorKind {
                 "both the namespace and the name before and after `/` must be non-empty"
             }
             Self::InvalidNamespace => {
-                "the namespace must start and end with a letter or digit and hold only letters, digits, `.` and `-`"
+                "the namespace must be at least two characters that start and end with a letter or digit and hold only letters, digits, `.` and `-`"
             }
             Self::InvalidName => {
-                "the name must start and end with a letter or digit and hold only letters, digits, `.`, `_` and `-`"
+                "the name must be at least two characters that start and end with a letter or digit and hold only letters, digits, `.`, `_` and `-`"
             }
             Self::TooLong => "use at most 200 characters",
         }

@@ -597,8 +597,8 @@ fn publisher_meta_size_is_go_json_size() {
 
 #[test]
 fn invalid_server_name() {
-    let namespace = "the namespace must start and end with a letter or digit and hold only letters, digits, `.` and `-`";
-    let name = "the name must start and end with a letter or digit and hold only letters, digits, `.`, `_` and `-`";
+    let namespace = "the namespace must be at least two characters that start and end with a letter or digit and hold only letters, digits, `.` and `-`";
+    let name = "the name must be at least two characters that start and end with a letter or digit and hold only letters, digits, `.`, `_` and `-`";
     let cases = [
         (
             "weather",

@@ -1,7 +1,8 @@
 //! The JSON Schema layer: each published schema version's constraints, as code.
 //!
 //! The official schemas are small and fixed, so their rules are written out here rather than
-//! interpreted from the schema files at run time; `tests/json_schema.rs` holds this layer
+//! interpreted from the schema files at run time;
+//! `json_schema_layer_matches_the_official_schemas` in `tests/conformance.rs` holds this layer
 //! against the official files through the `jsonschema` crate.
 
 use super::path::{At, Pointer};
