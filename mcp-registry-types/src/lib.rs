@@ -28,6 +28,35 @@
 //! # }
 //! ```
 //!
+//! A page of the registry's list endpoint reads the same way, each entry with the registry's own
+//! metadata beside the document:
+//!
+//! ```
+//! # fn main() -> Result<(), mcp_registry_types::ParseError> {
+//! use mcp_registry_types::{ServerList, Status, validate};
+//!
+//! let page: ServerList = r#"{
+//!     "servers": [{
+//!         "server": {
+//!             "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+//!             "name": "io.github.acme/weather", "description": "Forecasts", "version": "1.0.0"},
+//!         "_meta": {"io.modelcontextprotocol.registry/official": {
+//!             "status": "active", "publishedAt": "2025-09-01T00:00:00Z", "isLatest": true}}
+//!     }],
+//!     "metadata": {"count": 1, "nextCursor": "io.github.acme/weather:1.0.0"}
+//! }"#.parse()?;
+//! for entry in page.servers() {
+//!     let server = entry.server();
+//!     assert_eq!(entry.status(), Status::Active);
+//!     assert!(validate(server).is_valid());
+//!     println!("{} {}", server.name(), server.version());
+//! }
+//! // Ask for the next page with this cursor.
+//! assert_eq!(page.next_cursor(), Some("io.github.acme/weather:1.0.0"));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Also here: [`client_url::ClientUrl`], a remote URL read as the client that connects to it
 //! reads it, cross-checked with the registry's Go reading; the registry's version ordering
 //! ([`compare_versions`], [`latest_version`]), RFC 3339 [`Timestamp`]s, and [`sanitize_text`],
