@@ -145,7 +145,9 @@ fn from_serde(path: &str, error: &serde_json::Error) -> ParseError {
         },
         message: plain_words(&message),
         line: error.line(),
-        column: error.column(),
+        // serde_json says column 0 for a position before a line's first character (the end of
+        // input after a newline); the column we document is 1-based.
+        column: error.column().max(1),
         syntax,
     }
 }
@@ -179,9 +181,12 @@ fn plain_words(message: &str) -> String {
             out.push(word.to_owned());
         }
     }
+    // serde names what it found bare (`invalid type: sequence, expected ...`).
     out.join(" ")
         .replace("a sequence", "an array")
         .replace("a map", "an object")
+        .replace("invalid type: sequence,", "invalid type: an array,")
+        .replace("invalid type: map,", "invalid type: an object,")
 }
 
 /// Converts a serde path (`packages[0].transport`) to a JSON Pointer (`/packages/0/transport`).
@@ -252,6 +257,23 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "invalid json: EOF while parsing a value at line 1 column 9"
+        );
+    }
+
+    #[test]
+    fn columns_are_one_based_even_after_a_newline() {
+        let error = ServerJson::from_slice(b"{\"name\":\n").unwrap_err();
+        assert_eq!((error.line(), error.column()), (2, 1));
+    }
+
+    #[test]
+    fn a_list_page_that_is_an_array_says_so_in_json_words() {
+        let error = crate::ServerList::from_slice(b"[]").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("invalid type: an array, expected an object"),
+            "{error}"
         );
     }
 }
