@@ -406,6 +406,129 @@ pub struct Match {
     pub time: Option<TimeWindow>,
 }
 
+/// Builder methods for the list clauses: each sets the clause to the values given.
+macro_rules! list_clauses {
+    ($($method:ident => $field:ident: $item:ty, $wire:literal;)*) => {
+        $(
+            #[doc = concat!("Sets `", $wire, "`.")]
+            pub fn $method<I, T>(mut self, values: I) -> Self
+            where
+                I: IntoIterator<Item = T>,
+                T: Into<$item>,
+            {
+                self.$field = Some(values.into_iter().map(Into::into).collect());
+                self
+            }
+        )*
+    };
+}
+
+/// Builder methods for the yes-or-no clauses.
+macro_rules! flag_clauses {
+    ($($method:ident => $field:ident, $wire:literal;)*) => {
+        $(
+            #[doc = concat!("Sets `", $wire, "`.")]
+            pub fn $method(mut self, value: bool) -> Self {
+                self.$field = Some(value);
+                self
+            }
+        )*
+    };
+}
+
+/// Conditions built in code, clause by clause:
+///
+/// ```
+/// use mcp_policy::{Action, Effect, Match, Policy, Rule};
+///
+/// let rule = Rule::new("vendor-remotes", Effect::Allow).with_match(
+///     Match::new()
+///         .with_action([Action::Connect, Action::CallTool])
+///         .with_remote_url(["https://*.vendor.example/*"])
+///         .with_roles(["developer"])
+///         .with_https_only(true),
+/// );
+/// let mut policy = Policy::new().with_rule(rule);
+/// policy.roles.insert("developer".into(), Default::default());
+/// assert!(policy.compile().is_ok());
+/// ```
+impl Match {
+    /// No conditions: matches every request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    list_clauses! {
+        with_action => action: Action, "action";
+        with_server_name => server_name: String, "serverName";
+        with_server_label => server_label: String, "serverLabel";
+        with_namespace => namespace: String, "namespace";
+        with_status => status: String, "status";
+        with_registry => registry: String, "registry";
+        with_registry_type => registry_type: String, "registryType";
+        with_package_identifier => package_identifier: String, "packageIdentifier";
+        with_transport => transport: TransportKind, "transport";
+        with_remote_url => remote_url: String, "remoteUrl";
+        with_tool => tool: String, "tool";
+        with_tool_digest => tool_digest: String, "toolDigest";
+        with_users => users: String, "users";
+        with_groups => groups: String, "groups";
+        with_roles => roles: String, "roles";
+        with_tenant => tenant: String, "tenant";
+        with_scope => scope: String, "scope";
+    }
+
+    flag_clauses! {
+        with_validation_clean => validation_clean, "validationClean";
+        with_package_pinned => package_pinned, "packagePinned";
+        with_https_only => https_only, "httpsOnly";
+        with_private_network => private_network, "privateNetwork";
+        with_variable_reference => variable_reference, "variableReference";
+    }
+
+    /// Sets `version`, a semver requirement such as `>=1.2, <2`.
+    pub fn with_version(mut self, requirement: impl Into<String>) -> Self {
+        self.version = Some(requirement.into());
+        self
+    }
+
+    /// Adds a command line to `command`, program first.
+    pub fn with_command<I, S>(mut self, argv: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.command
+            .get_or_insert_with(Vec::new)
+            .push(argv.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `toolAnnotations`.
+    pub fn with_tool_annotations(mut self, annotations: AnnotationMatch) -> Self {
+        self.tool_annotations = Some(annotations);
+        self
+    }
+
+    /// Requires the principal attribute `key` to hold one of `values`.
+    pub fn with_attribute<I, S>(mut self, key: impl Into<String>, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.attributes
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.into(), values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `time`.
+    pub fn with_time(mut self, window: TimeWindow) -> Self {
+        self.time = Some(window);
+        self
+    }
+}
+
 /// Conditions on tool annotations; absent hints take their conservative defaults.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Default, Deserialize, Eq, JsonSchema, PartialEq, Serialize)]

@@ -613,3 +613,29 @@ fn registries_compare_as_clients_read_them() {
         .is_err()
     );
 }
+
+#[test]
+fn matches_built_in_code_equal_their_json() {
+    let built = mcp_policy::Match::new()
+        .with_action([Action::CallTool])
+        .with_server_name(["io.github.acme/*"])
+        .with_transport([TransportKind::StreamableHttp])
+        .with_remote_url(["https://*.acme.example/*"])
+        .with_command(["npx", "-y", "pkg"])
+        .with_attribute("department", ["eng"])
+        .with_version(">=1")
+        .with_private_network(false)
+        .with_variable_reference(false);
+    let json = serde_json::json!({
+        "action": ["callTool"],
+        "serverName": ["io.github.acme/*"],
+        "transport": ["streamable-http"],
+        "remoteUrl": ["https://*.acme.example/*"],
+        "command": [["npx", "-y", "pkg"]],
+        "attributes": {"department": ["eng"]},
+        "version": ">=1",
+        "privateNetwork": false,
+        "variableReference": false
+    });
+    assert_eq!(serde_json::to_value(&built).unwrap(), json);
+}
