@@ -29,7 +29,7 @@ use cedar_policy::{
 };
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use mcp_policy::{
-    Action, CompiledPolicy, Layer, Policy, Principal, Request, RoleSpec, ServerFacts,
+    Action, CompiledPolicy, Layer, Policy, Principal, RemoteFacts, Request, RoleSpec, ServerFacts,
     ToolAnnotations, ToolFacts, TransportKind,
 };
 
@@ -140,8 +140,10 @@ fn our_request(shape: Shape, size: usize) -> Request {
         Principal::new("alice").with_role(format!("role{}", k % shape.roles)),
         Action::CallTool,
         // In the URL shape the server name matches no name rule, so the URL rule must allow.
-        ServerFacts::new(format!("io.github.vendor{k}/server"))
-            .with_remote(TransportKind::StreamableHttp, shape.url(k)),
+        ServerFacts::new(format!("io.github.vendor{k}/server")).with_remote(RemoteFacts::new(
+            TransportKind::StreamableHttp,
+            shape.url(k),
+        )),
     )
     .with_tool(
         ToolFacts::new("list_issues").with_annotations(

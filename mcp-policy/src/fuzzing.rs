@@ -8,7 +8,7 @@ use crate::eval::Applied;
 use crate::glob::{Dialect, Glob};
 use crate::host::{HostSettings, MANAGED_SCOPE};
 use crate::matcher::Context;
-use crate::request::{Action, Principal, Request, ServerFacts, TransportKind};
+use crate::request::{Action, Principal, RemoteFacts, Request, ServerFacts, TransportKind};
 use crate::url::{Target, UrlPattern};
 
 /// The reference evaluator: a plain loop over every rule in rank order, without the index.
@@ -206,7 +206,10 @@ fn sample_request(action: Action) -> Request {
     let server = ServerFacts::new("io.github.acme/weather")
         .with_label("weather")
         .with_version("1.0.0")
-        .with_remote(TransportKind::StreamableHttp, "https://mcp.example.com/mcp");
+        .with_remote(RemoteFacts::new(
+            TransportKind::StreamableHttp,
+            "https://mcp.example.com/mcp",
+        ));
     let mut request = Request::new(Principal::new("fuzz"), action, server).with_time(0);
     if action == Action::CallTool {
         request = request.with_tool(crate::request::ToolFacts::new("forecast"));
@@ -253,8 +256,8 @@ pub fn check_url_pattern(bytes: &[u8]) -> Result<(), String> {
             "pattern `{pattern}` compiles alone but not in a rule"
         ));
     };
-    let server =
-        ServerFacts::new("io.github.acme/x").with_remote(TransportKind::StreamableHttp, url);
+    let server = ServerFacts::new("io.github.acme/x")
+        .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url));
     let request = Request::new(Principal::new("fuzz"), Action::Connect, server);
     let allowed = allow.evaluate(&request).effect() == Effect::Allow;
     let denied = deny.evaluate(&request).effect() == Effect::Deny;

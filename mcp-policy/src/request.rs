@@ -379,8 +379,8 @@ impl ServerFacts {
     }
 
     /// Adds a remote endpoint.
-    pub fn with_remote(mut self, transport: TransportKind, url: impl Into<String>) -> Self {
-        self.remotes.push(RemoteFacts::new(transport, url));
+    pub fn with_remote(mut self, remote: RemoteFacts) -> Self {
+        self.remotes.push(remote);
         self
     }
 

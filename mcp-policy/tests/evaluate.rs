@@ -3,8 +3,8 @@
 mod util;
 
 use mcp_policy::{
-    Action, CompiledPolicy, Effect, Layer, Obligation, PackageFacts, Policy, Principal, Request,
-    ServerFacts, ToolAnnotations, ToolFacts, TransportKind, Usage,
+    Action, CompiledPolicy, Effect, Layer, Obligation, PackageFacts, Policy, Principal,
+    RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts, TransportKind, Usage,
 };
 use util::{call, compile, connect, effect};
 
@@ -318,7 +318,10 @@ fn network_and_hygiene_rules() {
     let good = ServerFacts::new("a/b")
         .with_validation_clean(true)
         .with_registry("https://registry.modelcontextprotocol.io")
-        .with_remote(TransportKind::StreamableHttp, "https://mcp.example.com/mcp")
+        .with_remote(RemoteFacts::new(
+            TransportKind::StreamableHttp,
+            "https://mcp.example.com/mcp",
+        ))
         .with_package(
             PackageFacts::new("mcpb", "https://x/y.mcpb")
                 .with_version("1.0.0")
@@ -329,18 +332,18 @@ fn network_and_hygiene_rules() {
     assert_eq!(decide(good.clone()).effect(), Effect::Allow);
     let rule_of = |s: ServerFacts| decide(s).decided_by().map(|d| d.rule().to_owned());
     assert_eq!(
-        rule_of(
-            good.clone()
-                .with_remote(TransportKind::Sse, "http://mcp.example.com/sse")
-        )
+        rule_of(good.clone().with_remote(RemoteFacts::new(
+            TransportKind::Sse,
+            "http://mcp.example.com/sse"
+        )))
         .as_deref(),
         Some("https-only")
     );
     assert_eq!(
-        rule_of(
-            good.clone()
-                .with_remote(TransportKind::Sse, "https://169.254.169.254/")
-        )
+        rule_of(good.clone().with_remote(RemoteFacts::new(
+            TransportKind::Sse,
+            "https://169.254.169.254/"
+        )))
         .as_deref(),
         Some("no-private")
     );
@@ -372,7 +375,8 @@ fn url_patterns_match_like_host_settings() {
         Request::new(
             Principal::new("u"),
             Action::Connect,
-            ServerFacts::new("a/b").with_remote(TransportKind::StreamableHttp, url),
+            ServerFacts::new("a/b")
+                .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url)),
         )
     };
     assert_eq!(
@@ -494,9 +498,10 @@ fn variable_references_are_seen_in_every_configured_field() {
         plain.clone().with_command(["npx", "${PKG}"]),
         plain.clone().with_command(["run", "$HOME/bin"]),
         plain.clone().with_env("TOKEN", "${TOKEN:-x}"),
-        plain
-            .clone()
-            .with_remote(TransportKind::StreamableHttp, "https://${HOST}/mcp"),
+        plain.clone().with_remote(RemoteFacts::new(
+            TransportKind::StreamableHttp,
+            "https://${HOST}/mcp",
+        )),
         plain
             .clone()
             .with_header("Authorization", "Bearer ${API_KEY}"),

@@ -16,8 +16,8 @@
 //!    S, and every request M asks about is asked about or denied.
 
 use mcp_policy::{
-    Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, Request,
-    ServerFacts, SettingsScope, ToolFacts, TransportKind,
+    Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, RemoteFacts,
+    Request, ServerFacts, SettingsScope, ToolFacts, TransportKind,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -142,7 +142,7 @@ fn request() -> impl Strategy<Value = Request> {
         .prop_map(|(action, label, how, scope, tool, registry)| {
             let mut server = ServerFacts::new(format!("local/{label}")).with_label(label);
             server = match how {
-                Ok(url) => server.with_remote(TransportKind::StreamableHttp, url),
+                Ok(url) => server.with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url)),
                 Err(argv) => server.with_command(argv.iter().copied()),
             };
             if let Some(registry) = registry {

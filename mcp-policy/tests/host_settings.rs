@@ -2,8 +2,8 @@
 //! unchanged. Each documented example is a test; the page each comes from is cited above it.
 
 use mcp_policy::{
-    Action, CompiledPolicy, Effect, HostFlavour, HostSettings, Principal, Request, ServerFacts,
-    SettingsScope, ToolFacts, TransportKind,
+    Action, CompiledPolicy, Effect, HostFlavour, HostSettings, Principal, RemoteFacts, Request,
+    ServerFacts, SettingsScope, ToolFacts, TransportKind,
 };
 
 #[track_caller]
@@ -14,7 +14,7 @@ fn settings(json: &str) -> CompiledPolicy {
 fn remote(label: &str, url: &str) -> ServerFacts {
     ServerFacts::new(format!("local/{label}"))
         .with_label(label)
-        .with_remote(TransportKind::StreamableHttp, url)
+        .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url))
 }
 
 fn stdio(label: &str, argv: &[&str]) -> ServerFacts {

@@ -2,8 +2,8 @@
 //! page, and the sentence, it implements.
 
 use mcp_policy::{
-    Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, Request,
-    ServerFacts, SettingsScope, ToolFacts, TransportKind,
+    Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, RemoteFacts,
+    Request, ServerFacts, SettingsScope, ToolFacts, TransportKind,
 };
 
 use Effect::{Allow, Ask, Deny};
@@ -26,7 +26,7 @@ fn compile(flavour: HostFlavour, files: &[(SettingsScope, &str)]) -> CompiledPol
 fn remote(label: &str, url: &str) -> ServerFacts {
     ServerFacts::new(format!("local/{label}"))
         .with_label(label)
-        .with_remote(TransportKind::StreamableHttp, url)
+        .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url))
 }
 
 fn stdio(label: &str, argv: &[&str]) -> ServerFacts {

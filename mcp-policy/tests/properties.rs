@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use mcp_policy::fuzzing::{check_differential_values, reference_evaluate};
 use mcp_policy::{
     Action, AnnotationMatch, CompiledPolicy, Effect, Layer, Match, Policy, Principal, Quota,
-    Request, RoleSpec, Rule, ServerFacts, ToolAnnotations, ToolFacts, TransportKind, Usage,
+    RemoteFacts, Request, RoleSpec, Rule, ServerFacts, ToolAnnotations, ToolFacts, TransportKind,
+    Usage,
 };
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -173,7 +174,8 @@ fn request() -> impl Strategy<Value = Request> {
                 let mut server = ServerFacts::new(name);
                 server.version = version.map(String::from);
                 for url in urls {
-                    server = server.with_remote(TransportKind::StreamableHttp, url);
+                    server =
+                        server.with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url));
                 }
                 let mut request = Request::new(principal, action, server);
                 if let Some(t) = tool {

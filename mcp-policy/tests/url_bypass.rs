@@ -25,7 +25,7 @@ fn policy() -> CompiledPolicy {
 fn connect(urls: &[&str]) -> Request {
     let mut server = ServerFacts::new("io.github.acme/remote");
     for url in urls {
-        server = server.with_remote(TransportKind::StreamableHttp, *url);
+        server = server.with_remote(RemoteFacts::new(TransportKind::StreamableHttp, *url));
     }
     Request::new(Principal::new("alice"), Action::Connect, server)
 }
@@ -367,7 +367,10 @@ fn deny_patterns_catch_unreadable_urls() {
 fn facts_keep_their_reading_until_the_url_changes() {
     let policy = policy();
     let server = ServerFacts::new("io.github.acme/remote")
-        .with_remote(TransportKind::StreamableHttp, "https://good.example/mcp")
+        .with_remote(RemoteFacts::new(
+            TransportKind::StreamableHttp,
+            "https://good.example/mcp",
+        ))
         .prepared();
     let mut request = Request::new(Principal::new("alice"), Action::Connect, server);
     assert_eq!(policy.evaluate(&request).effect(), Effect::Allow);
@@ -378,8 +381,10 @@ fn facts_keep_their_reading_until_the_url_changes() {
     request.server.remotes[0].url = "https://good.example/other".into();
     assert_eq!(policy.evaluate(&request).effect(), Effect::Allow);
     // Facts compare and serialize as plain data.
-    let fresh = ServerFacts::new("io.github.acme/remote")
-        .with_remote(TransportKind::StreamableHttp, "https://good.example/other");
+    let fresh = ServerFacts::new("io.github.acme/remote").with_remote(RemoteFacts::new(
+        TransportKind::StreamableHttp,
+        "https://good.example/other",
+    ));
     assert_eq!(request.server, fresh);
     assert_eq!(
         serde_json::to_value(&request.server).unwrap(),
