@@ -24,7 +24,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use url::{Host, Url};
+use url::{Host, Position, Url};
 
 use crate::go_url;
 
@@ -125,12 +125,7 @@ impl ClientUrl {
     /// The path with `.` and `..` segments resolved, and the query after a `?` when present;
     /// never the fragment, which a client does not send.
     pub fn path_and_query(&self) -> &str {
-        // The serialization ends `path[?query][#fragment]`: count back from its end.
-        let text = self.url.as_str();
-        let end = text.len() - self.url.fragment().map_or(0, |f| f.len() + 1);
-        let len = self.url.path().len() + self.url.query().map_or(0, |q| q.len() + 1);
-        text.get(end.saturating_sub(len)..end)
-            .unwrap_or(self.url.path())
+        &self.url[Position::BeforePath..Position::AfterQuery]
     }
 
     /// The parsed URL.
@@ -154,9 +149,10 @@ impl ClientUrl {
             || go_host
                 .strip_suffix('.')
                 .is_some_and(|h| h.eq_ignore_ascii_case(host))
-            || self.ip.is_some_and(|ip| {
-                ip.is_ipv6() && format!("[{go_host}]").eq_ignore_ascii_case(host)
-            })
+            || host
+                .strip_prefix('[')
+                .and_then(|h| h.strip_suffix(']'))
+                .is_some_and(|h| h.eq_ignore_ascii_case(go_host))
             || self.reads_same_host(go_host);
         let go_port = go
             .host
@@ -232,18 +228,13 @@ enum HostText {
 
 impl HostText {
     fn of(url: &Url) -> Self {
-        let text = url.as_str();
         let host = url.host_str().unwrap_or_default();
-        let host = host.strip_suffix('.').unwrap_or(host);
         if host.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Self::Owned(host.to_ascii_lowercase().into_boxed_str());
+            return Self::Owned(comparable_domain(host).into_boxed_str());
         }
-        // `host_str` borrows from the serialization; find where.
-        let start = (host.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-        match text.get(start..start + host.len()) {
-            Some(found) if std::ptr::eq(found, host) => Self::In(start, start + host.len()),
-            _ => Self::Owned(host.into()),
-        }
+        // `host_str` is the serialization just before `AfterHost`.
+        let start = url[..Position::AfterHost].len() - host.len();
+        Self::In(start, start + host.strip_suffix('.').unwrap_or(host).len())
     }
 }
 
