@@ -479,8 +479,12 @@ fn compile_roles(layers: &[LayerRef<'_>]) -> (RoleTable, LayerDiagnostics) {
             *word |= 1 << b;
             todo.extend(edges.get(n as usize).map(Vec::as_slice).unwrap_or_default());
         }
-        // The set bits, word by word.
+        // The set bits, word by word; only large tables read them (see `RoleTable::effective`).
         let mut members = Vec::new();
+        if words <= 2 {
+            table.closure.push(set);
+            continue;
+        }
         for (w, &word) in (0u32..).zip(&set) {
             let mut bits = word;
             while bits != 0 {
@@ -518,22 +522,13 @@ fn compile_roles(layers: &[LayerRef<'_>]) -> (RoleTable, LayerDiagnostics) {
 struct Coverers<'a> {
     generic: Vec<usize>,
     by_name: HashMap<&'a str, Vec<usize>>,
-    by_host: HashMap<String, Vec<usize>>,
+    /// By [`host_keys`]: a literal host or a wildcard host's suffix.
+    by_host: HashMap<(&'a str, bool), Vec<usize>>,
 }
 
 fn exact_names(m: &CompiledMatch) -> Option<Vec<&str>> {
     let names = m.server_name.as_ref().filter(|n| !n.is_empty())?;
     names.iter().map(crate::glob::Glob::exact).collect()
-}
-
-/// The index keys of a rule's URL patterns, literal hosts and wildcard suffixes kept apart.
-fn literal_hosts(m: &CompiledMatch) -> Option<Vec<String>> {
-    let keys = host_keys(m.remote_url.as_ref()?)?;
-    Some(
-        keys.into_iter()
-            .map(|(key, exact)| format!("{}{key}", if exact { '=' } else { '*' }))
-            .collect(),
-    )
 }
 
 impl<'a> Coverers<'a> {
@@ -548,9 +543,9 @@ impl<'a> Coverers<'a> {
                 for name in names {
                     out.by_name.entry(name).or_default().push(j);
                 }
-            } else if let Some(hosts) = literal_hosts(&rule.conditions) {
-                for host in hosts {
-                    out.by_host.entry(host).or_default().push(j);
+            } else if let Some(keys) = rule.conditions.remote_url.as_deref().and_then(host_keys) {
+                for key in keys {
+                    out.by_host.entry(key).or_default().push(j);
                 }
             } else {
                 out.generic.push(j);
@@ -570,7 +565,8 @@ impl<'a> Coverers<'a> {
                     .unwrap_or_default(),
             );
         }
-        if let Some(first) = literal_hosts(m).and_then(|h| h.into_iter().next()) {
+        let keys = m.remote_url.as_deref().and_then(host_keys);
+        if let Some(first) = keys.and_then(|k| k.into_iter().next()) {
             out.extend(
                 self.by_host
                     .get(&first)

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::compile::{CompiledPolicy, CompiledRule};
 use crate::document::{Effect, Obligation};
-use crate::matcher::{Clause, Context, Truth, remotes_in_view};
+use crate::matcher::{Clause, Context, Truth};
 use crate::request::Request;
 use crate::url::Target;
 
@@ -280,33 +280,33 @@ impl CompiledPolicy {
     /// The strictest decision over the remotes in view, and the context that gave it.
     fn evaluate_strictest<'r>(&self, request: &'r Request) -> (Decision, Context<'r>) {
         let roles = self.roles.effective(request);
-        let several = request.remote.is_none() && request.server.remotes.len() > 1;
-        let mut strictest: Option<(Decision, Context<'r>)> = None;
-        if !several {
-            let cx = Context::new(request, roles, remotes_in_view(request).next().flatten());
-            return (self.evaluate_in(&cx), cx);
-        }
-        for remote in remotes_in_view(request) {
-            let cx = Context::new(request, roles.clone(), remote);
+        let remotes = &request.server.remotes;
+        let (first, others) = match (&request.remote, remotes.split_first()) {
+            (None, Some((first, others))) if !others.is_empty() => (first, others),
+            // One remote in view at most: the one named in use, or the server's only one.
+            (named, _) => {
+                let cx = Context::new(request, roles, named.as_ref().or(remotes.first()));
+                return (self.evaluate_in(&cx), cx);
+            }
+        };
+        let judge = |remote: &'r crate::request::RemoteFacts| {
+            let cx = Context::new(request, roles.clone(), Some(remote));
             let mut decision = self.evaluate_in(&cx);
-            if several && decision.effect != Effect::Allow {
-                let url = remote.map_or("", |r| r.url.as_str());
+            if decision.effect != Effect::Allow {
                 decision.reasons.push(Arc::from(format!(
                     "judged on remote `{}`: a server is allowed only when every remote it lists is",
-                    url.escape_debug()
+                    remote.url.escape_debug()
                 )));
             }
-            let stricter = strictest
-                .as_ref()
-                .is_none_or(|(best, _)| rank(decision.effect) > rank(best.effect));
-            if stricter {
-                strictest = Some((decision, cx));
+            (decision, cx)
+        };
+        others.iter().fold(judge(first), |strictest, remote| {
+            let next = judge(remote);
+            if rank(next.0.effect) > rank(strictest.0.effect) {
+                next
+            } else {
+                strictest
             }
-        }
-        // `remotes_in_view` yields at least once; the fallback keeps the function total.
-        strictest.unwrap_or_else(|| {
-            let cx = Context::new(request, roles, None);
-            (self.evaluate_in(&cx), cx)
         })
     }
 

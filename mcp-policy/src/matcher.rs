@@ -143,6 +143,8 @@ pub(crate) struct Context<'r> {
     remote: Option<&'r RemoteFacts>,
     /// The remote read as a client reads it, on first use.
     target: std::cell::OnceCell<Option<Held<'r>>>,
+    /// The server's registry URL as compared, on first use: read once for every rule that asks.
+    registry: std::cell::OnceCell<Option<Result<String, String>>>,
 }
 
 /// A remote's reading: the one its facts keep, or one made for this decision when the facts'
@@ -150,19 +152,6 @@ pub(crate) struct Context<'r> {
 enum Held<'r> {
     Kept(&'r Target),
     Fresh(Target),
-}
-
-/// The remotes to judge a request on, one [`Context`] each: the remote the request names, or
-/// every remote of the server, or none.
-pub(crate) fn remotes_in_view(request: &Request) -> impl Iterator<Item = Option<&RemoteFacts>> {
-    let named = request.remote.as_ref();
-    let each = &request.server.remotes;
-    let none = named.is_none() && each.is_empty();
-    named
-        .map(Some)
-        .into_iter()
-        .chain(each.iter().map(Some).filter(move |_| named.is_none()))
-        .chain(none.then_some(None))
 }
 
 impl<'r> Context<'r> {
@@ -176,6 +165,7 @@ impl<'r> Context<'r> {
             roles,
             remote,
             target: std::cell::OnceCell::new(),
+            registry: std::cell::OnceCell::new(),
         }
     }
 
@@ -198,6 +188,13 @@ impl<'r> Context<'r> {
         }
     }
 
+    /// The server's registry URL as [`registry_key`] gives it.
+    fn registry(&self) -> Option<&Result<String, String>> {
+        self.registry
+            .get_or_init(|| self.request.server.registry.as_deref().map(registry_key))
+            .as_ref()
+    }
+
     fn has_role(&self, role: u32) -> bool {
         self.roles.contains(role)
     }
@@ -209,7 +206,8 @@ pub(crate) struct RoleTable {
     pub(crate) index: crate::compile::FastMap<u32>,
     /// For each role, the set of roles it holds (itself and everything it inherits).
     pub(crate) closure: Vec<Vec<u64>>,
-    /// The same closures as lists of role ids, for tables too large for an inline bit set.
+    /// The same closures as lists of role ids; kept only for tables too large for an inline bit
+    /// set, the only ones that read them.
     pub(crate) members: Vec<Box<[u32]>>,
     /// Group name to roles.
     pub(crate) groups: crate::compile::FastMap<Vec<u32>>,
@@ -264,32 +262,27 @@ impl RoleTable {
 
     pub(crate) fn effective(&self, request: &Request) -> RoleSet {
         let words = self.index.len().div_ceil(64);
-        if self.index.is_empty() {
-            return RoleSet::Inline([0; 2]);
+        if words <= 2 {
+            let mut inline = [0; 2];
+            self.fill(request, &mut inline);
+            return RoleSet::Inline(inline);
         }
-        if words > 2
-            && let Some(few) = self.few(request)
-        {
-            return few;
-        }
-        let mut set = if words <= 2 {
-            RoleSet::Inline([0; 2])
-        } else {
-            RoleSet::Heap(vec![0; words])
-        };
-        let target: &mut [u64] = match &mut set {
-            RoleSet::Inline(words) => words,
-            RoleSet::Heap(words) => words,
-            RoleSet::Few { .. } => &mut [],
-        };
+        self.few(request).unwrap_or_else(|| {
+            let mut heap = vec![0; words];
+            self.fill(request, &mut heap);
+            RoleSet::Heap(heap)
+        })
+    }
+
+    /// ORs the closure of every granted role into `words`.
+    fn fill(&self, request: &Request, words: &mut [u64]) {
         for role in self.granted(request) {
             if let Some(closure) = self.closure.get(role as usize) {
-                for (word, bits) in target.iter_mut().zip(closure) {
+                for (word, bits) in words.iter_mut().zip(closure) {
                     *word |= bits;
                 }
             }
         }
-        set
     }
 
     /// The effective roles as a short list, when they number at most [`FEW`].
@@ -582,11 +575,11 @@ impl CompiledMatch {
             require!(Clause::Status, contains(list, server.status.as_deref()));
         }
         if let Some(list) = &self.registry {
-            match server.registry.as_deref().map(registry_key) {
+            match cx.registry() {
                 None => require!(Clause::Registry, false),
-                Some(Ok(actual)) => require!(Clause::Registry, contains(list, Some(&actual))),
+                Some(Ok(actual)) => require!(Clause::Registry, contains(list, Some(actual))),
                 Some(Err(why)) => {
-                    unknown.get_or_insert((Clause::Registry, why));
+                    unknown.get_or_insert((Clause::Registry, why.clone()));
                 }
             }
         }

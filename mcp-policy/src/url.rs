@@ -77,8 +77,9 @@ enum PortPattern {
 pub(crate) struct UrlPattern {
     scheme: Part,
     host: Part,
-    /// The host pattern's text, for the index.
-    host_text: String,
+    /// A domain suffix every host the pattern matches ends with at a label boundary, for the
+    /// index of wildcard hosts.
+    host_suffix: Option<Box<str>>,
     port: PortPattern,
     path: Option<Glob>,
 }
@@ -140,7 +141,7 @@ impl UrlPattern {
         Ok(Self {
             scheme: Part::new(&scheme)?,
             host: Part::new(&host)?,
-            host_text: host,
+            host_suffix: domain_suffix(&host).map(Into::into),
             port,
             path,
         })
@@ -157,9 +158,7 @@ impl UrlPattern {
     /// For a wildcard host, a domain suffix every matching host ends with at a label boundary
     /// (`vendor.example` for `*.vendor.example`), for the index.
     pub(crate) fn host_suffix(&self) -> Option<&str> {
-        let tail = self.host_text.rsplit_once('*').map(|(_, tail)| tail)?;
-        let (_, suffix) = tail.split_once('.')?;
-        (!suffix.is_empty()).then_some(suffix)
+        self.host_suffix.as_deref()
     }
 
     pub(crate) fn is_match(&self, url: &ClientUrl) -> bool {
@@ -192,6 +191,14 @@ impl UrlPattern {
                 && self.port == PortPattern::Any
                 && self.path.is_none())
     }
+}
+
+/// For a wildcard host pattern, the labels after the first `.` that follows its last `*`
+/// (`vendor.example` for `*.vendor.example` and `mcp-*.vendor.example`).
+fn domain_suffix(host: &str) -> Option<&str> {
+    let (_, tail) = host.rsplit_once('*')?;
+    let (_, suffix) = tail.split_once('.')?;
+    (!suffix.is_empty()).then_some(suffix)
 }
 
 /// A star-only pattern for a scheme or host, with the shapes patterns take in practice
