@@ -1,14 +1,15 @@
 //! Constructing documents that follow every rule.
 
 use crate::error::Error;
-use crate::meta::Meta;
-use crate::name::ServerName;
-use crate::package::Package;
-use crate::server::{Icon, PUBLISHER_PROVIDED_META, Repository, ServerJson};
-use crate::small_text::SmallText;
-use crate::transport::Transport;
+use crate::model::meta::Meta;
+use crate::model::package::Package;
+use crate::model::server::{Icon, Repository, ServerJson};
+use crate::model::transport::Transport;
 use crate::validate::{SchemaVersion, Validator};
-use crate::version::ServerVersion;
+use crate::vocab::name::ServerName;
+use crate::vocab::registry::PUBLISHER_PROVIDED_META;
+use crate::vocab::small_text::SmallText;
+use crate::vocab::version::ServerVersion;
 
 /// Builds a [`ServerJson`] that the official registry accepts.
 ///

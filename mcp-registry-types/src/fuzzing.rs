@@ -22,10 +22,10 @@ use crate::{ServerJson, ServerList, ServerResponse, compare_versions, validate};
 fn round_trip<T: DeserializeOwned + FillValue + Serialize + PartialEq + std::fmt::Debug>(
     bytes: &[u8],
 ) -> Option<T> {
-    let first: T = crate::error::parse_slice(bytes).ok()?;
+    let first: T = crate::wire::error::parse_slice(bytes).ok()?;
     let written = serde_json::to_vec(&first)
         .unwrap_or_else(|e| panic!("serializing a parsed value failed: {e}"));
-    let second: T = crate::error::parse_slice(&written).unwrap_or_else(|e| {
+    let second: T = crate::wire::error::parse_slice(&written).unwrap_or_else(|e| {
         panic!(
             "re-parsing our own output failed: {e}: {}",
             String::from_utf8_lossy(&written)
@@ -75,7 +75,7 @@ pub fn check_fast_json(bytes: &[u8]) {
     same_as_serde_json::<ServerJson>(text);
     same_as_serde_json::<ServerList>(text);
     same_as_serde_json::<ServerResponse>(text);
-    if let Ok(fast) = crate::fast_json::from_str::<Box<RawValue>>(text) {
+    if let Ok(fast) = crate::wire::fast_json::from_str::<Box<RawValue>>(text) {
         let slow: Box<RawValue> = serde_json::from_str(text).unwrap_or_else(|e| {
             panic!("the fast path read a RawValue that serde_json rejects ({e}): {text:?}")
         });
@@ -84,7 +84,7 @@ pub fn check_fast_json(bytes: &[u8]) {
 }
 
 fn same_as_serde_json<T: DeserializeOwned + PartialEq + std::fmt::Debug>(text: &str) {
-    if let Ok(fast) = crate::fast_json::from_str::<T>(text) {
+    if let Ok(fast) = crate::wire::fast_json::from_str::<T>(text) {
         let slow: T = serde_json::from_str(text).unwrap_or_else(|e| {
             panic!("the fast path read what serde_json rejects ({e}): {text:?}")
         });

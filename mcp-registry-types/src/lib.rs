@@ -62,6 +62,22 @@
 //! ([`compare_versions`], [`latest_version`]), RFC 3339 [`Timestamp`]s, and [`sanitize_text`],
 //! [`escape_controls`] and [`escape_json_output`] to show untrusted text safely.
 //!
+//! # Layout
+//!
+//! The crate is built in floors, and a module imports only from its own floor and the floors
+//! below it, so each can be read without the ones above:
+//!
+//! | floor | modules | what it holds |
+//! |---|---|---|
+//! | 5 | `builder`, `error` | [`ServerJsonBuilder`], and [`Error`], which every fallible call converts into |
+//! | 4 | `validate` | the registry's rules: [`validate()`], [`Validator`], [`Report`] |
+//! | 3 | `wire` | reading and writing: the one-pass field reader, the fast JSON reader, [`ParseError`] |
+//! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], … |
+//! | 1 | `vocab` | vocabulary and small values: [`ServerName`], [`ServerVersion`], [`UrlTemplate`], [`client_url`], the open enums, text escaping, version order, the registry's `_meta` keys and limits |
+//!
+//! A constant lives on the floor of its meaning: [`MAX_PUBLISHER_META_BYTES`] is the registry's
+//! word, so the reader (floor 3) and the publish rules (floor 4) both look down to it.
+//!
 //! # Feature flags
 //!
 //! The crate always builds with serde, schemars and the validation rules.
@@ -75,62 +91,46 @@
 #![deny(clippy::indexing_slicing, clippy::string_slice)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The floors, bottom to top; each module imports only from its own floor and those below
+// (`tests/floors.rs` holds this).
 mod builder;
-pub mod client_url;
 mod error;
-mod extra;
-mod fast_json;
+mod model;
+pub mod validate;
+mod vocab;
+mod wire;
+
 // The fuzz targets' properties: compiled only for the fuzz crate and this crate's tests.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod go_url;
-mod input;
-mod meta;
-mod name;
-mod open_enum;
-mod ordering;
-mod package;
-mod problem;
-mod regexes;
-mod response;
-mod schema;
-mod server;
-mod small_text;
-mod text;
-mod transport;
-mod url_template;
-pub mod validate;
-mod validated;
-mod version;
-mod vocab;
-mod wire;
 
 // Public API
 pub use builder::ServerJsonBuilder;
-pub use error::{Error, ParseError};
-pub use input::{Argument, Input, KeyValueInput};
-pub use name::{MAX_NAME_CHARS, NameError, NameErrorKind, ServerName};
-pub use ordering::{
-    Timestamp, TimestampError, compare_versions, is_semantic_version, latest_version,
-};
-pub use package::Package;
-pub use problem::{ProblemDetails, ProblemError};
-pub use response::{
+pub use error::Error;
+pub use model::input::{Argument, Input, KeyValueInput};
+pub use model::latest::latest_version;
+pub use model::package::Package;
+pub use model::problem::{ProblemDetails, ProblemError};
+pub use model::response::{
     ListMetadata, OfficialMeta, ResponseMeta, ServerList, ServerResponse, StatusUpdateResponse,
 };
-pub use server::{Icon, OFFICIAL_META, PUBLISHER_PROVIDED_META, Repository, ServerJson};
-pub use text::{escape_controls, escape_json_output, sanitize_text};
-pub use transport::Transport;
-pub use url_template::{UrlTemplate, UrlTemplateError};
+pub use model::server::{Icon, Repository, ServerJson};
+pub use model::transport::Transport;
 pub use validate::{
-    Finding, Layer, MAX_PUBLISHER_META_BYTES, Report, SchemaVersion, SchemaVersionPolicy, Severity,
-    Validator, validate,
+    Finding, Layer, Report, SchemaVersion, SchemaVersionPolicy, Severity, Validator, validate,
 };
-pub use version::{
+pub use vocab::client_url;
+pub use vocab::kinds::{ArgumentType, InputFormat, RegistryType, Status, TransportType};
+pub use vocab::name::{MAX_NAME_CHARS, NameError, NameErrorKind, ServerName};
+pub use vocab::ordering::{Timestamp, TimestampError, compare_versions, is_semantic_version};
+pub use vocab::registry::{MAX_PUBLISHER_META_BYTES, OFFICIAL_META, PUBLISHER_PROVIDED_META};
+pub use vocab::text::{escape_controls, escape_json_output, sanitize_text};
+pub use vocab::url_template::{UrlTemplate, UrlTemplateError};
+pub use vocab::version::{
     MAX_VERSION_CHARS, ServerVersion, VersionError, VersionErrorKind, looks_like_range,
 };
-pub use vocab::{ArgumentType, InputFormat, RegistryType, Status, TransportType};
+pub use wire::error::ParseError;
 
 pub use semver;
 pub use url;

@@ -5,15 +5,16 @@
 //! `json_schema_layer_matches_the_official_schemas` in `tests/conformance.rs` holds this layer
 //! against the official files through the `jsonschema` crate.
 
-use super::path::{At, Pointer};
 use super::shared;
 use super::{LayerSink, SchemaVersion};
-use crate::go_url;
-use crate::input::{Argument, Input, KeyValueInput};
-use crate::package::Package;
-use crate::server::{OFFICIAL_META, PUBLISHER_PROVIDED_META, ServerJson};
-use crate::transport::Transport;
-use crate::vocab::{ArgumentType, InputFormat, Status, TransportType};
+use crate::model::input::{Argument, Input, KeyValueInput};
+use crate::model::package::Package;
+use crate::model::server::ServerJson;
+use crate::model::transport::Transport;
+use crate::vocab::go_url;
+use crate::vocab::kinds::{ArgumentType, InputFormat, Status, TransportType};
+use crate::vocab::pointer::{At, Pointer};
+use crate::vocab::registry::{OFFICIAL_META, PUBLISHER_PROVIDED_META};
 
 pub(super) fn check<'d>(
     document: &'d ServerJson,
@@ -124,7 +125,7 @@ impl<'d> Checker<'_, '_, 'd> {
         }
     }
 
-    fn icon(&mut self, path: At<'_>, icon: &'d crate::server::Icon) {
+    fn icon(&mut self, path: At<'_>, icon: &'d crate::model::server::Icon) {
         shared::icon(self.sink, path, icon, |sink, at, value| {
             absolute_uri(sink, at, value);
         });
@@ -381,7 +382,7 @@ impl<'d> Checker<'_, '_, 'd> {
 /// The JSON Schema's `format: uri` check.
 fn absolute_uri<'d>(sink: &mut LayerSink<'_, 'd>, path: impl Pointer, value: &'d str) {
     // Nearly every document names the current schema, a known absolute URL.
-    if value == crate::validate::CURRENT_SCHEMA_URL {
+    if value == crate::vocab::registry::CURRENT_SCHEMA_URL {
         return;
     }
     if !absolute(sink.url(value).as_ref()) {
@@ -461,6 +462,6 @@ mod tests {
         assert!(!is_absolute_uri("https://exa mple.com"));
         assert!(is_absolute_uri("https://[::1]:8080/"));
         // `absolute_uri` (and the publish layer) take this on trust, skipping the parse.
-        assert!(is_absolute_uri(crate::validate::CURRENT_SCHEMA_URL));
+        assert!(is_absolute_uri(crate::vocab::registry::CURRENT_SCHEMA_URL));
     }
 }

@@ -58,7 +58,6 @@
 
 mod json_schema;
 mod packages;
-pub(crate) mod path;
 mod publish;
 mod schema_version;
 mod semantic;
@@ -69,12 +68,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::go_url::{self, GoUrl, GoUrlError};
-use crate::name::NameErrorKind;
-use crate::server::ServerJson;
+use crate::model::server::ServerJson;
+use crate::vocab::go_url::{self, GoUrl, GoUrlError};
+use crate::vocab::name::NameErrorKind;
 
-pub use publish::MAX_PUBLISHER_META_BYTES;
-pub(crate) use schema_version::CURRENT_URL as CURRENT_SCHEMA_URL;
 pub use schema_version::SchemaVersion;
 
 /// How serious a finding is.
@@ -418,12 +415,12 @@ impl<'d> LayerSink<'_, 'd> {
         !std::mem::replace(&mut self.sink.name_rule_done, true)
     }
 
-    /// [`crate::name::check`] of a name of the document, checked once per run.
+    /// [`crate::vocab::name::check`] of a name of the document, checked once per run.
     pub(crate) fn name(&mut self, text: &'d str) -> Result<usize, NameErrorKind> {
         match self.sink.name {
             Some((known, verdict)) if std::ptr::eq(known, text) => verdict,
             _ => {
-                let verdict = crate::name::check(text);
+                let verdict = crate::vocab::name::check(text);
                 self.sink.name = Some((text, verdict));
                 verdict
             }
@@ -448,7 +445,7 @@ impl<'d> LayerSink<'_, 'd> {
 
     pub(crate) fn error(
         &mut self,
-        path: impl path::Pointer,
+        path: impl crate::vocab::pointer::Pointer,
         code: &'static str,
         message: impl Into<String>,
     ) {
@@ -457,7 +454,7 @@ impl<'d> LayerSink<'_, 'd> {
 
     pub(crate) fn warning(
         &mut self,
-        path: impl path::Pointer,
+        path: impl crate::vocab::pointer::Pointer,
         code: &'static str,
         message: impl Into<String>,
     ) {
@@ -466,7 +463,7 @@ impl<'d> LayerSink<'_, 'd> {
 
     fn push(&mut self, path: String, code: &'static str, severity: Severity, mut message: String) {
         // Messages quote document values: keep each finding on one line.
-        if let std::borrow::Cow::Owned(escaped) = crate::text::escape_controls(&message) {
+        if let std::borrow::Cow::Owned(escaped) = crate::vocab::text::escape_controls(&message) {
             message = escaped;
         }
         self.sink.findings.push(Finding {

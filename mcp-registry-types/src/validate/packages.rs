@@ -9,13 +9,13 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::LayerSink;
-use super::path::At;
-use crate::go_url;
-use crate::name::{NAME_BYTE, all_bytes_in};
-use crate::package::Package;
-use crate::regexes::constant_regex;
-use crate::server::ServerJson;
-use crate::vocab::RegistryType;
+use crate::model::package::Package;
+use crate::model::server::ServerJson;
+use crate::vocab::go_url;
+use crate::vocab::kinds::RegistryType;
+use crate::vocab::name::{NAME_BYTE, all_bytes_in};
+use crate::vocab::pointer::At;
+use crate::vocab::regexes::constant_regex;
 
 mod oci;
 

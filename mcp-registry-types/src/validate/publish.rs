@@ -7,17 +7,15 @@
 use serde_json::{Map, Value};
 
 use super::LayerSink;
-use super::path::{At, Pointer};
 use super::shared;
-use crate::input::{Argument, Input, KeyValueInput};
-use crate::meta::{GoSize, Summary};
-use crate::package::Package;
-use crate::server::{Icon, PUBLISHER_PROVIDED_META, ServerJson};
-use crate::transport::Transport;
-use crate::vocab::InputFormat;
-
-/// The largest publisher-provided `_meta` object the registry stores, in bytes of JSON.
-pub const MAX_PUBLISHER_META_BYTES: usize = 4096;
+use crate::model::input::{Argument, Input, KeyValueInput};
+use crate::model::meta::{GoSize, Summary};
+use crate::model::package::Package;
+use crate::model::server::{Icon, ServerJson};
+use crate::model::transport::Transport;
+use crate::vocab::kinds::InputFormat;
+use crate::vocab::pointer::{At, Pointer};
+use crate::vocab::registry::{MAX_PUBLISHER_META_BYTES, PUBLISHER_PROVIDED_META};
 
 pub(super) fn check<'d>(d: &'d ServerJson, sink: &mut LayerSink<'_, 'd>) {
     let mut c = Checker { sink };
@@ -279,7 +277,7 @@ impl<'d> Checker<'_, '_, 'd> {
 fn parseable_uri<'d>(sink: &mut LayerSink<'_, 'd>, path: impl Pointer, value: &'d str) {
     // Nearly every document names the current schema: known to parse (it is even absolute,
     // which a test in the JSON Schema layer pins).
-    if value == crate::validate::CURRENT_SCHEMA_URL {
+    if value == crate::vocab::registry::CURRENT_SCHEMA_URL {
         return;
     }
     if let Err(error) = sink.url(value) {

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{LayerSink, SchemaVersionPolicy};
-use crate::server::ServerJson;
+use crate::model::server::ServerJson;
 
 /// A `server.json` schema version the registry serves.
 #[non_exhaustive]
@@ -108,9 +108,7 @@ impl fmt::Display for SchemaVersion {
     }
 }
 
-/// The published URL of [`SchemaVersion::CURRENT`], which most documents name.
-pub(crate) const CURRENT_URL: &str =
-    "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json";
+use crate::vocab::registry::CURRENT_SCHEMA_URL as CURRENT_URL;
 
 /// Where the draft schema is published; the registry's pattern does not read a version from
 /// it, but its rules are known.

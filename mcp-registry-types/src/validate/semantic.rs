@@ -1,15 +1,15 @@
 //! The registry's semantic rules (REFERENCE §5.3), in the registry's order.
 
 use super::LayerSink;
-use super::path::{At, Pointer};
-use crate::input::Argument;
-use crate::name::{NAME_BYTE, NameError, NameErrorKind, all_bytes_in};
-use crate::package::Package;
-use crate::server::ServerJson;
-use crate::transport::Transport;
-use crate::url_template::{judge, variables};
-use crate::version::{VersionErrorKind, rule_violation};
-use crate::vocab::TransportType;
+use crate::model::input::Argument;
+use crate::model::package::Package;
+use crate::model::server::ServerJson;
+use crate::model::transport::Transport;
+use crate::vocab::kinds::TransportType;
+use crate::vocab::name::{NAME_BYTE, NameError, NameErrorKind, all_bytes_in};
+use crate::vocab::pointer::{At, Pointer};
+use crate::vocab::url_template::{judge, variables};
+use crate::vocab::version::{VersionErrorKind, rule_violation};
 
 pub(super) fn check<'d>(d: &'d ServerJson, sink: &mut LayerSink<'_, 'd>) {
     name(d.name(), sink);

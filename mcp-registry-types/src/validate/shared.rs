@@ -4,8 +4,8 @@
 //! each passes its own URI check; everything else here is the same rule in both.
 
 use super::LayerSink;
-use super::path::{At, Pointer};
-use crate::server::Icon;
+use crate::model::server::Icon;
+use crate::vocab::pointer::{At, Pointer};
 
 /// The MIME types an icon may declare.
 const ICON_MIME_TYPES: [&str; 5] = [
@@ -158,7 +158,7 @@ pub(super) fn sha256(sink: &mut LayerSink<'_, '_>, path: At<'_>, sha: &str) {
 
 /// `^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$`.
 pub(super) fn name_pattern(name: &str) -> bool {
-    use crate::name::{NAME_BYTE, NAMESPACE_BYTE, all_bytes_in};
+    use crate::vocab::name::{NAME_BYTE, NAMESPACE_BYTE, all_bytes_in};
     let bytes = name.as_bytes();
     let Some(slash) = bytes.iter().position(|&b| b == b'/') else {
         return false;
@@ -211,7 +211,7 @@ mod tests {
         fn a_semantically_valid_name_has_the_schema_pattern_and_length(
             name in "[a-zA-Z0-9._/-]{0,8}|[a-z0-9.-]{1,120}/[a-z0-9._-]{1,120}|[a-zé/]{1,6}"
         ) {
-            if crate::name::check(&name).is_ok() {
+            if crate::vocab::name::check(&name).is_ok() {
                 let chars = name.chars().count();
                 proptest::prop_assert!(name_pattern(&name) && (3..=200).contains(&chars), "{}", name);
             }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::go_url;
+use crate::vocab::go_url;
 
 /// The registry Docker Hub references resolve to.
 const DEFAULT_REGISTRY: &str = "index.docker.io";

@@ -5,8 +5,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::extra::Extra;
-use crate::wire::wire_fields;
+use crate::vocab::extra::Extra;
 use serde_json::Value;
 
 /// An error body from a registry.
@@ -121,22 +120,6 @@ impl ProblemError {
         self.value.as_ref()
     }
 }
-
-wire_fields!(ProblemDetails {
-    "type" => kind,
-    "title" => title,
-    "status" => status,
-    "detail" => detail,
-    "instance" => instance,
-    "errors" => errors,
-    "error" => error,
-} extra = extra);
-
-wire_fields!(ProblemError {
-    "message" => message,
-    "location" => location,
-    "value" => value,
-} extra = extra);
 
 #[cfg(test)]
 mod tests {

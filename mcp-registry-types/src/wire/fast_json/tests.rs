@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::{MAX_DEPTH, Refused, from_str};
-use crate::error::parse_slice_with_serde_json;
+use crate::wire::error::parse_slice_with_serde_json;
 use crate::{ServerJson, ServerList, ServerResponse};
 
 /// The fast path accepts `text` and agrees with `serde_json`.

@@ -1,27 +1,18 @@
 //! The `server.json` document: what a server is and how to install or reach it.
 
-use std::str::FromStr;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::extra::Extra;
-use crate::small_text::SmallText;
-use crate::wire::wire_fields;
+use crate::vocab::extra::Extra;
+use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
 
-use crate::error::ParseError;
-use crate::meta::Meta;
-use crate::name::{NameError, ServerName};
-use crate::package::Package;
-use crate::transport::Transport;
-use crate::vocab::Status;
-
-/// The `_meta` key under which a publisher's own metadata travels.
-pub const PUBLISHER_PROVIDED_META: &str = "io.modelcontextprotocol.registry/publisher-provided";
-
-/// The `_meta` key of the official registry's block.
-pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
+use crate::model::meta::Meta;
+use crate::model::package::Package;
+use crate::model::transport::Transport;
+use crate::vocab::kinds::Status;
+use crate::vocab::name::{NameError, ServerName};
+use crate::vocab::registry::PUBLISHER_PROVIDED_META;
 
 /// A `server.json` document (`ServerDetail` in the schema).
 ///
@@ -53,7 +44,7 @@ pub const OFFICIAL_META: &str = "io.modelcontextprotocol.registry/official";
 #[schemars(
     description = "A static representation of an MCP server: what it is and how to install or reach it."
 )]
-#[schemars(transform = crate::schema::server)]
+#[schemars(transform = crate::model::schema::server)]
 pub struct ServerJson {
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub(crate) schema: Option<SmallText>,
@@ -100,16 +91,6 @@ pub struct ServerJson {
 }
 
 impl ServerJson {
-    /// Parses a document from JSON bytes.
-    ///
-    /// # Errors
-    /// [`ParseError`] when the bytes are not JSON or a value has the wrong shape (a string
-    /// where an object must be); the error names the JSON path. Rule violations are not
-    /// parse errors.
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
-        crate::error::parse_slice(bytes)
-    }
-
     /// The `$schema` URL the document declares.
     pub fn schema(&self) -> Option<&str> {
         self.schema.as_deref()
@@ -194,18 +175,10 @@ impl ServerJson {
     }
 }
 
-impl FromStr for ServerJson {
-    type Err = ParseError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::from_slice(text.as_bytes())
-    }
-}
-
 /// Where the server's source lives (`Repository`).
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[schemars(transform = crate::schema::repository)]
+#[schemars(transform = crate::model::schema::repository)]
 pub struct Repository {
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,7 +246,7 @@ impl Repository {
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = crate::schema::icon)]
+#[schemars(transform = crate::model::schema::icon)]
 pub struct Icon {
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -338,33 +311,3 @@ impl Icon {
         self
     }
 }
-
-wire_fields!(ServerJson {
-    "$schema" => schema (text),
-    "name" => name (text),
-    "description" => description (text),
-    "title" => title (text),
-    "repository" => repository (fill),
-    "version" => version (text),
-    "websiteUrl" => website_url (text),
-    "website_url" => website_url_snake (text),
-    "icons" => icons (fill),
-    "packages" => packages (fill),
-    "remotes" => remotes (fill),
-    "status" => status (text),
-    "_meta" => meta,
-} extra = extra);
-
-wire_fields!(Repository {
-    "url" => url (text),
-    "source" => source (text),
-    "id" => id (text),
-    "subfolder" => subfolder (text),
-} extra = extra);
-
-wire_fields!(Icon {
-    "src" => src (text),
-    "mimeType" => mime_type (text),
-    "sizes" => sizes,
-    "theme" => theme (text),
-} extra = extra);

@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::go_url;
-use crate::validated::validated_string;
+use crate::vocab::go_url;
+use crate::vocab::validated::validated_string;
 
 /// A transport URL that may hold `{variable}` placeholders and is a valid `http(s)` URL once
 /// they are filled in, by the official registry's test (`IsValidURL` after its placeholder

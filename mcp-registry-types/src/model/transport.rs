@@ -5,14 +5,13 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::extra::Extra;
-use crate::small_text::SmallText;
-use crate::wire::wire_fields;
+use crate::vocab::extra::Extra;
+use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
 
-use crate::input::{Input, KeyValueInput};
-use crate::url_template::UrlTemplate;
-use crate::vocab::TransportType;
+use crate::model::input::{Input, KeyValueInput};
+use crate::vocab::kinds::TransportType;
+use crate::vocab::url_template::UrlTemplate;
 
 /// A transport: `stdio`, or `streamable-http`/`sse` with a URL template, headers and, for
 /// remotes, URL variables.
@@ -21,7 +20,7 @@ use crate::vocab::TransportType;
 /// registry's own model, so that any document the registry serves parses.
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[schemars(transform = crate::schema::typed)]
+#[schemars(transform = crate::model::schema::typed)]
 pub struct Transport {
     #[schemars(required)]
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -111,10 +110,3 @@ impl Transport {
                 .is_some_and(|vars| vars.values().any(Input::needs_value))
     }
 }
-
-wire_fields!(Transport {
-    "type" => kind (text),
-    "url" => url (text),
-    "headers" => headers (fill),
-    "variables" => variables,
-} extra = extra);

@@ -3,7 +3,7 @@
 //! `serde_json` captures raw text with a syntax-only scan that, unlike a parse, accepts numbers
 //! beyond `f64` (`1e400`) and unpaired UTF-16 surrogates (`"\ud800"`). Accepting them would
 //! lose data later, when the object is parsed on first use; so the text is walked once more,
-//! through the parser. That walk is the [`Summary`](super::Summary) pass, which reads every
+//! through the parser. That walk is the [`Summary`](crate::model::meta::Summary) pass, which reads every
 //! value with [`Any`] where it keeps nothing; [`object`] is the plain check it must equal.
 
 use std::fmt;
@@ -123,7 +123,7 @@ mod tests {
             assert_eq!(object(text).unwrap_err().to_string(), message, "{text}");
             // The summary pass, which does the check when a document is read, agrees.
             let summary =
-                super::super::Summary::read(&mut serde_json::Deserializer::from_str(text));
+                crate::model::meta::Summary::read(&mut serde_json::Deserializer::from_str(text));
             assert_eq!(summary.unwrap_err().to_string(), message, "{text}");
         }
         for nested in [
@@ -134,7 +134,7 @@ mod tests {
         ] {
             let expected = object(nested).unwrap_err().to_string();
             let summary =
-                super::super::Summary::read(&mut serde_json::Deserializer::from_str(nested));
+                crate::model::meta::Summary::read(&mut serde_json::Deserializer::from_str(nested));
             assert_eq!(summary.unwrap_err().to_string(), expected, "{nested}");
         }
     }

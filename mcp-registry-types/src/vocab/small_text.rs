@@ -14,7 +14,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use smol_str::SmolStr;
 
-use crate::validate::CURRENT_SCHEMA_URL;
+use crate::vocab::registry::CURRENT_SCHEMA_URL;
 
 /// A document string: compares, hashes, orders, prints and serializes as the `str` it holds.
 #[derive(Clone, Default)]

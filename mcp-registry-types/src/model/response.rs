@@ -1,19 +1,14 @@
 //! Registry API payloads: one server version, a page of them, and the official metadata.
 
-use std::str::FromStr;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::extra::Extra;
-use crate::small_text::SmallText;
-use crate::wire::{Fill, FillValue, Replace, WireFields, read_field, wire_fields};
-use serde::de::{DeserializeSeed, MapAccess};
+use crate::vocab::extra::Extra;
+use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
 
-use crate::error::ParseError;
-use crate::server::ServerJson;
-use crate::vocab::Status;
+use crate::model::server::ServerJson;
+use crate::vocab::kinds::Status;
 
 /// One server version as the registry serves it (`ServerResponse`): `{server, _meta}`.
 #[non_exhaustive]
@@ -38,14 +33,6 @@ impl ServerResponse {
             meta,
             extra: Extra::default(),
         }
-    }
-
-    /// Parses a response from JSON bytes.
-    ///
-    /// # Errors
-    /// [`ParseError`] when the bytes are not JSON or do not have the shape of a response.
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
-        crate::error::parse_slice(bytes)
     }
 
     /// The `server.json` document.
@@ -78,14 +65,6 @@ impl ServerResponse {
     /// Fields this crate does not know, kept verbatim.
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
-    }
-}
-
-impl FromStr for ServerResponse {
-    type Err = ParseError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::from_slice(text.as_bytes())
     }
 }
 
@@ -224,14 +203,6 @@ impl ServerList {
         }
     }
 
-    /// Parses a page from JSON bytes.
-    ///
-    /// # Errors
-    /// [`ParseError`] when the bytes are not JSON or do not have the shape of a page.
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, ParseError> {
-        crate::error::parse_slice(bytes)
-    }
-
     /// The server versions on this page.
     pub fn servers(&self) -> &[ServerResponse] {
         &self.servers
@@ -259,14 +230,6 @@ impl ServerList {
     /// Fields this crate does not know, kept verbatim.
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
-    }
-}
-
-impl FromStr for ServerList {
-    type Err = ParseError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::from_slice(text.as_bytes())
     }
 }
 
@@ -321,132 +284,5 @@ impl StatusUpdateResponse {
     /// The versions after the change.
     pub fn servers(&self) -> &[ServerResponse] {
         &self.servers
-    }
-}
-
-wire_fields!(ResponseMeta {
-    "io.modelcontextprotocol.registry/official" => official (fill),
-} extra = extra);
-
-wire_fields!(OfficialMeta {
-    "status" => status (text),
-    "statusChangedAt" => status_changed_at (text),
-    "statusMessage" => status_message (text),
-    "publishedAt" => published_at (text),
-    "updatedAt" => updated_at (text),
-    "isLatest" => is_latest,
-} extra = extra);
-
-wire_fields!(ListMetadata {
-    "nextCursor" => next_cursor (text),
-    "next_cursor" => next_cursor (text),
-    "count" => count,
-} extra = extra);
-
-/// A response being read: its fields, and whether the required `server` has come.
-struct ResponseFields<'a> {
-    response: &'a mut ServerResponse,
-    has_server: bool,
-}
-
-impl WireFields for ResponseFields<'_> {
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
-        match key {
-            "server" => {
-                map.next_value_seed(Replace(&mut self.response.server))?;
-                self.has_server = true;
-            }
-            "_meta" => read_field!(map, self.response.meta, fill),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn extra(&mut self) -> &mut Extra {
-        &mut self.response.extra
-    }
-}
-
-impl FillValue for ServerResponse {
-    fn empty() -> Self {
-        Self {
-            server: ServerJson::default(),
-            meta: None,
-            extra: Extra::default(),
-        }
-    }
-
-    fn fill_value<'de, D: serde::Deserializer<'de>>(
-        &mut self,
-        deserializer: D,
-    ) -> Result<(), D::Error> {
-        let mut fields = ResponseFields {
-            response: self,
-            has_server: false,
-        };
-        Fill(&mut fields).deserialize(deserializer)?;
-        if fields.has_server {
-            Ok(())
-        } else {
-            Err(serde::de::Error::missing_field("server"))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ServerResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
-    }
-}
-
-/// A page being read: its fields, and whether the required `servers` has come.
-struct ListFields<'a> {
-    list: &'a mut ServerList,
-    has_servers: bool,
-}
-
-impl WireFields for ListFields<'_> {
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
-        match key {
-            "servers" => {
-                map.next_value_seed(Replace(&mut self.list.servers))?;
-                self.has_servers = true;
-            }
-            "metadata" => read_field!(map, self.list.metadata, fill),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-
-    fn extra(&mut self) -> &mut Extra {
-        &mut self.list.extra
-    }
-}
-
-impl FillValue for ServerList {
-    fn empty() -> Self {
-        Self::default()
-    }
-
-    fn fill_value<'de, D: serde::Deserializer<'de>>(
-        &mut self,
-        deserializer: D,
-    ) -> Result<(), D::Error> {
-        let mut fields = ListFields {
-            list: self,
-            has_servers: false,
-        };
-        Fill(&mut fields).deserialize(deserializer)?;
-        if fields.has_servers {
-            Ok(())
-        } else {
-            Err(serde::de::Error::missing_field("servers"))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ServerList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::wire::deserialize(deserializer)
     }
 }

@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::extra::Extra;
-use crate::small_text::SmallText;
-use crate::wire::wire_fields;
+use crate::vocab::extra::Extra;
+use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
 
-use crate::vocab::{ArgumentType, InputFormat};
+use crate::vocab::kinds::{ArgumentType, InputFormat};
 
 /// A value the user or the client supplies (`Input` and `InputWithVariables` in the schema).
 ///
@@ -176,7 +175,7 @@ impl Input {
 /// A named input: an HTTP header or an environment variable (`KeyValueInput`).
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[schemars(transform = crate::schema::named)]
+#[schemars(transform = crate::model::schema::named)]
 pub struct KeyValueInput {
     #[schemars(required)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +211,7 @@ impl KeyValueInput {
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = crate::schema::typed)]
+#[schemars(transform = crate::model::schema::typed)]
 pub struct Argument {
     #[schemars(required)]
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -296,31 +295,6 @@ impl Argument {
         self
     }
 }
-
-wire_fields!(Input {
-    "description" => description (text),
-    "isRequired" => is_required,
-    "is_required" => is_required_snake,
-    "format" => format (text),
-    "value" => value (text),
-    "isSecret" => is_secret,
-    "is_secret" => is_secret_snake,
-    "default" => default (text),
-    "placeholder" => placeholder (text),
-    "choices" => choices,
-    "variables" => variables,
-} extra = extra);
-
-wire_fields!(KeyValueInput { "name" => name (text) } inner = input);
-
-wire_fields!(Argument {
-    "type" => kind (text),
-    "name" => name (text),
-    "valueHint" => value_hint (text),
-    "value_hint" => value_hint_snake (text),
-    "isRepeated" => is_repeated,
-    "is_repeated" => is_repeated_snake,
-} inner = input);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! Server names: `namespace/name`, checked exactly as the official registry checks them.
 
-use crate::validated::validated_string;
+use crate::vocab::validated::validated_string;
 
 /// The most characters a server name may have (schema `maxLength`).
 pub const MAX_NAME_CHARS: usize = 200;

@@ -13,35 +13,14 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Vis
 
 use super::check::Any;
 use super::go_json::GoLen;
-use crate::server::PUBLISHER_PROVIDED_META;
+use crate::model::meta::{GoSize, Summary};
+use crate::vocab::registry::PUBLISHER_PROVIDED_META;
 use crate::wire::Key;
-
-/// The facts about a `_meta` object that validation judges.
-///
-/// A repeated key counts once, at its first position and with its last value: how `serde_json`'s
-/// map (and so [`ServerJson::meta`](crate::ServerJson::meta)) and the registry's Go code read it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Summary {
-    /// Every key but the publisher-provided one, in order, with whether its value is an object.
-    others: Vec<(String, bool)>,
-    /// The publisher-provided value: whether it is an object, and its size.
-    provided: Option<(bool, GoSize)>,
-}
-
-/// The size of the publisher-provided value as Go's `json.Marshal` writes it.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub(crate) enum GoSize {
-    /// Counted.
-    Exact(usize),
-    /// Not counted, and at most this: text too short to break the registry's limit
-    /// (see [`Summary::read_shapes`]).
-    AtMost(usize),
-}
 
 impl Summary {
     /// Reads the summary of the object `deserializer` holds, counting the publisher-provided
     /// value's size.
-    pub(super) fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    pub(crate) fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(TopLevel { bound: None })
     }
 
@@ -49,32 +28,11 @@ impl Summary {
     /// escapes and numbers is most of the work, and text Go cannot write longer than the limit
     /// does not need it. For the fast reader only, whose skips are strict (`serde_json`'s are
     /// lenient, and this pass is also the check that the text parses).
-    pub(super) fn read_shapes<'de, D: Deserializer<'de>>(
+    pub(crate) fn read_shapes<'de, D: Deserializer<'de>>(
         deserializer: D,
         bound: usize,
     ) -> Result<Self, D::Error> {
         deserializer.deserialize_map(TopLevel { bound: Some(bound) })
-    }
-
-    /// Whether the value under `key` is an object; `None` when there is no such key.
-    pub(crate) fn is_object(&self, key: &str) -> Option<bool> {
-        if key == PUBLISHER_PROVIDED_META {
-            return self.provided.map(|(object, _)| object);
-        }
-        self.others
-            .iter()
-            .find(|(other, _)| other == key)
-            .map(|(_, object)| *object)
-    }
-
-    /// The keys other than the publisher-provided one, in order of first appearance.
-    pub(crate) fn other_keys(&self) -> impl Iterator<Item = &str> {
-        self.others.iter().map(|(key, _)| key.as_str())
-    }
-
-    /// The size of the publisher-provided value as Go's `json.Marshal` writes it.
-    pub(crate) fn publisher_provided_size(&self) -> Option<GoSize> {
-        self.provided.map(|(_, size)| size)
     }
 }
 
@@ -221,17 +179,17 @@ mod tests {
     use serde_json::{Map, Value};
 
     use super::*;
-    use crate::meta::go_json::oracle::go_json_len;
-    use crate::server::OFFICIAL_META;
+    use crate::vocab::registry::OFFICIAL_META;
+    use crate::wire::meta::go_json::oracle::go_json_len;
 
     fn summary(text: &str) -> Summary {
         let from_text = Summary::read(&mut serde_json::Deserializer::from_str(text)).unwrap();
         // Where the fast reader takes the text (parsing does that first), it agrees.
-        if let Ok(fast) = crate::fast_json::read_with(text, |reader| Summary::read(reader)) {
+        if let Ok(fast) = crate::wire::fast_json::read_with(text, |reader| Summary::read(reader)) {
             assert_eq!(fast, from_text, "{text}");
             // Reading shapes only finds the same facts, the size aside.
             let shapes =
-                crate::fast_json::read_with(text, |reader| Summary::read_shapes(reader, 7))
+                crate::wire::fast_json::read_with(text, |reader| Summary::read_shapes(reader, 7))
                     .unwrap();
             assert_eq!(shapes.others, from_text.others, "{text}");
             assert_eq!(

@@ -1,6 +1,6 @@
 //! The registry's open vocabularies.
 
-use crate::open_enum::open_enum;
+use crate::vocab::open_enum::open_enum;
 
 open_enum! {
     /// The package registry a [`Package`](crate::Package) is published to (`registryType`).

@@ -4,9 +4,6 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::response::ServerResponse;
-use crate::vocab::Status;
-
 /// Whether the registry treats `version` as semantic: an optional `v`, then exactly three
 /// dot-separated numeric parts without leading zeros, then optional SemVer pre-release and
 /// build parts (`golang.org/x/mod/semver.IsValid` plus the registry's three-part test).
@@ -69,44 +66,6 @@ pub fn compare_versions(
 /// which `semver::Prerelease`'s `Ord` implements (an empty pre-release sorts highest there).
 fn prerelease_order(a: &semver::Prerelease, b: &semver::Prerelease) -> Ordering {
     a.cmp(b)
-}
-
-/// Picks the version the registry would mark latest among `versions` of one server: the
-/// highest non-deleted one by [`compare_versions`], or the highest deleted one if all are
-/// deleted.
-pub fn latest_version<'a, I>(versions: I) -> Option<&'a ServerResponse>
-where
-    I: IntoIterator<Item = &'a ServerResponse>,
-{
-    let mut best: Option<&ServerResponse> = None;
-    for candidate in versions {
-        best = match best {
-            None => Some(candidate),
-            Some(current) => {
-                let deleted = |r: &ServerResponse| r.status() == Status::Deleted;
-                let better = match (deleted(candidate), deleted(current)) {
-                    (false, true) => true,
-                    (true, false) => false,
-                    _ => compare_responses(candidate, current) == Ordering::Greater,
-                };
-                Some(if better { candidate } else { current })
-            }
-        };
-    }
-    best
-}
-
-fn compare_responses(a: &ServerResponse, b: &ServerResponse) -> Ordering {
-    let published = |r: &ServerResponse| {
-        r.official()
-            .and_then(|o| o.published_at().map(str::to_owned))
-    };
-    compare_versions(
-        a.server().version(),
-        published(a).as_deref(),
-        b.server().version(),
-        published(b).as_deref(),
-    )
 }
 
 /// An instant read from RFC 3339 text (`2025-08-07T13:15:04.280Z`, `…+02:00`), as Go's
@@ -335,54 +294,6 @@ mod tests {
         assert_eq!(compare_versions("a", early, "b", late), Greater);
         assert_eq!(compare_versions("2021.03.05", early, "0.0.1", late), Less);
         assert_eq!(compare_versions("x", None, "y", early), Less);
-    }
-
-    fn response(version: &str, published_at: &str, status: Status) -> ServerResponse {
-        let server: crate::ServerJson = serde_json::from_value(
-            serde_json::json!({"name": "io.github.a/bb", "version": version}),
-        )
-        .unwrap();
-        let official = crate::OfficialMeta::new(published_at, false).with_status(status, None);
-        ServerResponse::new(server, Some(official))
-    }
-
-    #[test]
-    fn latest_is_the_highest_non_deleted_version() {
-        let versions = [
-            response("1.0.0", "2025-01-01T00:00:00Z", Status::Active),
-            response("2.0.0", "2025-02-01T00:00:00Z", Status::Deleted),
-            response("1.5.0", "2025-03-01T00:00:00Z", Status::Deprecated),
-            response("snapshot", "2025-04-01T00:00:00Z", Status::Active),
-        ];
-        assert_eq!(
-            latest_version(&versions).unwrap().server().version(),
-            "1.5.0"
-        );
-    }
-
-    #[test]
-    fn when_all_are_deleted_the_highest_deleted_keeps_the_flag() {
-        let versions = [
-            response("1.0.0", "2025-01-01T00:00:00Z", Status::Deleted),
-            response("1.1.0", "2025-01-02T00:00:00Z", Status::Deleted),
-        ];
-        assert_eq!(
-            latest_version(&versions).unwrap().server().version(),
-            "1.1.0"
-        );
-        assert!(latest_version(&[]).is_none());
-    }
-
-    #[test]
-    fn without_semver_the_newest_publication_wins() {
-        let versions = [
-            response("b-build", "2025-05-01T00:00:00Z", Status::Active),
-            response("a-build", "2025-06-01T00:00:00Z", Status::Active),
-        ];
-        assert_eq!(
-            latest_version(&versions).unwrap().server().version(),
-            "a-build"
-        );
     }
 
     #[test]

@@ -1,81 +1,31 @@
-//! The document-level `_meta` object, kept as the JSON text it was read from.
+//! Reading and writing the document-level `_meta` object.
 //!
-//! Building a `Value` tree for `_meta` (an ordered hash map, an allocation per key and string)
-//! cost about 15% of parsing a list page, and most readers never look inside it. Keeping the
-//! text costs one allocation; the tree is built the first time someone asks for it, and
-//! validation reads what it needs from the text in one streaming pass ([`Summary`]).
+//! The model keeps `_meta` as the text it was read from ([`Meta`]); reading captures that text
+//! and takes, in the same pass, the [`Summary`] validation needs, so the object itself is only
+//! built when someone asks for it.
 
 mod check;
 mod go_json;
 mod summary;
-
-use std::fmt;
-use std::sync::OnceLock;
 
 use serde::de::{self, Deserialize, Deserializer};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-pub(crate) use summary::{GoSize, Summary};
-
-use crate::validate::MAX_PUBLISHER_META_BYTES;
+use crate::model::meta::{Meta, Summary};
+use crate::vocab::registry::MAX_PUBLISHER_META_BYTES;
 
 /// The most bytes Go's `json.Marshal` writes for one byte of `_meta` text the fast reader
 /// takes (a test holds this).
 const GO_BYTES_PER_FAST_BYTE: usize = 6;
 
-/// A `_meta` object: its JSON text, and the parsed object once it is asked for.
-#[derive(Clone)]
-pub(crate) struct Meta {
-    /// The object as the document wrote it (white space and repeated keys included); `None`
-    /// when the object was built in code rather than read.
-    raw: Option<Box<RawValue>>,
-    /// The object: parsed from `raw` on first use, or the one it was built from.
-    parsed: OnceLock<Map<String, Value>>,
-    /// What validation needs: read with the text (that pass is also the parse check), or on
-    /// first use for an object built in code; shared by every layer and run.
-    summary: OnceLock<Summary>,
-}
-
-impl Meta {
-    /// The object, parsed on first use.
-    pub(crate) fn map(&self) -> &Map<String, Value> {
-        self.parsed.get_or_init(|| parse(self.raw.as_deref()))
-    }
-
-    /// What validation needs to know, from one pass over the text (not the parsed object).
-    pub(crate) fn summary(&self) -> &Summary {
-        // Read text has its summary from the read; an object built in code is summarised from
-        // the map on first use.
-        self.summary
-            .get_or_init(|| Summary::read(self.map()).unwrap_or_default())
-    }
-
-    /// The object, by value (parsing the text if nobody has yet).
-    pub(crate) fn into_map(self) -> Map<String, Value> {
-        match self.parsed.into_inner() {
-            Some(map) => map,
-            None => parse(self.raw.as_deref()),
-        }
-    }
-}
-
-/// Parses text that the summary pass accepted when it was read.
-fn parse(raw: Option<&RawValue>) -> Map<String, Value> {
-    // The check ran the same parser over the same text, so this cannot fail; the empty object
-    // only keeps library code free of panics.
-    raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
-        .unwrap_or_default()
-}
-
 impl From<Map<String, Value>> for Meta {
     fn from(map: Map<String, Value>) -> Self {
-        Self {
-            raw: None,
-            parsed: OnceLock::from(map),
-            summary: OnceLock::new(),
-        }
+        // Summarised now, while the map is at hand: the summary of read text comes from the
+        // read, and every `Meta` has one.
+        let summary = Summary::read(&map).unwrap_or_default();
+        Self::built(map, summary)
     }
 }
 
@@ -92,20 +42,16 @@ impl<'de> Deserialize<'de> for Meta {
         let text = raw.get();
         let bound = GO_BYTES_PER_FAST_BYTE.saturating_mul(text.len());
         let fast = if bound <= MAX_PUBLISHER_META_BYTES {
-            crate::fast_json::read_with(text, |reader| Summary::read_shapes(reader, bound))
+            super::fast_json::read_with(text, |reader| Summary::read_shapes(reader, bound))
         } else {
-            crate::fast_json::read_with(text, |reader| Summary::read(reader))
+            super::fast_json::read_with(text, |reader| Summary::read(reader))
         };
         let summary = match fast {
             Ok(summary) => summary,
             Err(_) => Summary::read(&mut serde_json::Deserializer::from_str(raw.get()))
-                .map_err(|error| de::Error::custom(crate::error::without_position(&error)))?,
+                .map_err(|error| de::Error::custom(super::error::without_position(&error)))?,
         };
-        Ok(Self {
-            raw: Some(raw),
-            parsed: OnceLock::new(),
-            summary: OnceLock::from(summary),
-        })
+        Ok(Self::read(raw, summary))
     }
 }
 
@@ -117,22 +63,13 @@ impl Serialize for Meta {
     }
 }
 
-impl fmt::Debug for Meta {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.map(), f)
-    }
-}
-
-impl PartialEq for Meta {
-    fn eq(&self, other: &Self) -> bool {
-        self.map() == other.map()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
+    use serde_json::value::RawValue;
+
+    use super::Meta;
     use crate::ServerJson;
 
     fn parse(text: &str) -> ServerJson {
@@ -143,11 +80,11 @@ mod tests {
     fn reading_does_not_parse_the_object_and_asking_does() {
         let doc = parse(r#"{"_meta": {"a": [1, {"b": "c"}]}}"#);
         let meta = doc.meta.as_ref().unwrap();
-        let raw = meta.raw.as_deref().map(serde_json::value::RawValue::get);
+        let raw = meta.raw().map(RawValue::get);
         assert_eq!(raw, Some(r#"{"a": [1, {"b": "c"}]}"#));
-        assert!(meta.parsed.get().is_none());
+        assert!(!meta.is_parsed());
         assert_eq!(doc.meta(), json!({"a": [1, {"b": "c"}]}).as_object());
-        assert!(meta.parsed.get().is_some());
+        assert!(meta.is_parsed());
     }
 
     #[test]
@@ -165,8 +102,7 @@ mod tests {
             .collect();
         assert_eq!(codes, [("/_meta/tools".to_owned(), "meta-key-not-allowed")]);
         let meta = doc.meta.as_ref().unwrap();
-        assert!(meta.parsed.get().is_none());
-        assert!(meta.summary.get().is_some());
+        assert!(!meta.is_parsed());
     }
 
     #[test]
@@ -183,7 +119,7 @@ mod tests {
                 .unwrap()
                 .summary()
                 .publisher_provided_size(),
-            Some(super::GoSize::AtMost(6 * text_len))
+            Some(crate::model::meta::GoSize::AtMost(6 * text_len))
         );
         let long = "x".repeat(700);
         let large = parse(&format!(
@@ -196,17 +132,17 @@ mod tests {
                 .unwrap()
                 .summary()
                 .publisher_provided_size(),
-            Some(super::GoSize::Exact(r#"{"a":""}"#.len() + 700))
+            Some(crate::model::meta::GoSize::Exact(r#"{"a":""}"#.len() + 700))
         );
     }
 
     #[test]
     fn built_objects_are_summarised_from_the_map() {
         let map = json!({"io.modelcontextprotocol.registry/publisher-provided": {"a": "<"}});
-        let meta = super::Meta::from(map.as_object().cloned().unwrap());
+        let meta = Meta::from(map.as_object().cloned().unwrap());
         assert_eq!(
             meta.summary().publisher_provided_size(),
-            Some(super::GoSize::Exact(r#"{"a":"\u003c"}"#.len()))
+            Some(crate::model::meta::GoSize::Exact(r#"{"a":"\u003c"}"#.len()))
         );
     }
 
@@ -331,7 +267,7 @@ mod tests {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let list: crate::ServerList = serde_path_to_error::deserialize(&mut deserializer).unwrap();
         let meta = list.servers()[0].server().meta.as_ref().unwrap();
-        let raw = meta.raw.as_deref().map(serde_json::value::RawValue::get);
+        let raw = meta.raw().map(RawValue::get);
         assert_eq!(raw, Some(r#"{"a": [1, "\u00e9"]}"#));
         assert_eq!(
             list.servers()[0].server().meta(),

@@ -238,7 +238,7 @@ pub(super) mod oracle {
 
     /// The length of Go's `json.Marshal` of a parsed `value`: the tree-walking original that
     /// the streaming count replaced, kept as its oracle.
-    pub(in crate::meta) fn go_json_len(value: &Value) -> usize {
+    pub(in crate::wire::meta) fn go_json_len(value: &Value) -> usize {
         match value {
             Value::Null => 4,
             Value::Bool(b) => {
@@ -311,7 +311,7 @@ mod tests {
         assert!(members.is_empty(), "every object gives its scratch back");
         // Where the fast reader takes the text (parsing `_meta` tries it first), it agrees,
         // and Go writes at most six bytes for each byte of it (so parsing may skip the count).
-        if let Ok(fast) = crate::fast_json::read_with(text, |reader| {
+        if let Ok(fast) = crate::wire::fast_json::read_with(text, |reader| {
             GoLen {
                 members: &mut members,
             }
@@ -319,7 +319,7 @@ mod tests {
         }) {
             assert_eq!(fast, value, "{text}");
             assert!(
-                value.len <= crate::meta::GO_BYTES_PER_FAST_BYTE * text.len(),
+                value.len <= crate::wire::meta::GO_BYTES_PER_FAST_BYTE * text.len(),
                 "{text}"
             );
         }

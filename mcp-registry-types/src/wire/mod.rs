@@ -1,4 +1,5 @@
-//! Deserialising registry objects in one pass while keeping unknown fields.
+//! Floor 3, reading and writing: registry objects from JSON in one pass, keeping unknown
+//! fields, and whole payloads from bytes ([`ServerJson::from_slice`](crate::ServerJson::from_slice)).
 //!
 //! `#[serde(flatten)]` would keep unknown fields too, but it buffers every object into an
 //! intermediate tree first, which doubled parse time. Here each type names its known keys and
@@ -6,6 +7,12 @@
 //! Fields marked `(fill)` or `(text)` are written where they live rather than returned up
 //! through serde's layers: large structs were copied at every layer, and small values written
 //! and read back at different widths stalled the processor (see [`Fill`] and [`TextSlot`]).
+
+pub(crate) mod error;
+pub(crate) mod fast_json;
+mod meta;
+mod payload;
+mod records;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,7 +29,7 @@ pub(crate) trait WireFields {
     fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
 
     /// Where unknown fields go, verbatim.
-    fn extra(&mut self) -> &mut crate::extra::Extra;
+    fn extra(&mut self) -> &mut crate::vocab::extra::Extra;
 }
 
 /// A map key, borrowed from the input when it has no escapes.
@@ -347,7 +354,7 @@ macro_rules! wire_fields {
                 Ok(true)
             }
 
-            fn extra(&mut self) -> &mut $crate::extra::Extra {
+            fn extra(&mut self) -> &mut $crate::vocab::extra::Extra {
                 &mut self.$extra
             }
         }
@@ -364,7 +371,7 @@ macro_rules! wire_fields {
                 Ok(true)
             }
 
-            fn extra(&mut self) -> &mut $crate::extra::Extra {
+            fn extra(&mut self) -> &mut $crate::vocab::extra::Extra {
                 $crate::wire::WireFields::extra(&mut self.$inner)
             }
         }

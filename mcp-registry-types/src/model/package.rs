@@ -3,14 +3,13 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::extra::Extra;
-use crate::small_text::SmallText;
-use crate::wire::wire_fields;
+use crate::vocab::extra::Extra;
+use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
 
-use crate::input::{Argument, KeyValueInput};
-use crate::transport::Transport;
-use crate::vocab::RegistryType;
+use crate::model::input::{Argument, KeyValueInput};
+use crate::model::transport::Transport;
+use crate::vocab::kinds::RegistryType;
 
 /// One way to install and launch the server (`Package`).
 ///
@@ -19,7 +18,7 @@ use crate::vocab::RegistryType;
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = crate::schema::package)]
+#[schemars(transform = crate::model::schema::package)]
 #[expect(clippy::struct_field_names, reason = "the fields are the wire's names")]
 pub struct Package {
     #[schemars(required)]
@@ -282,23 +281,3 @@ impl Package {
         self
     }
 }
-
-wire_fields!(Package {
-    "registryType" => registry_type (text),
-    "registry_type" => registry_type_snake (text),
-    "registryBaseUrl" => registry_base_url (text),
-    "registry_base_url" => registry_base_url_snake (text),
-    "identifier" => identifier (text),
-    "version" => version (text),
-    "fileSha256" => file_sha256 (text),
-    "file_sha256" => file_sha256_snake (text),
-    "runtimeHint" => runtime_hint (text),
-    "runtime_hint" => runtime_hint_snake (text),
-    "transport" => transport (fill),
-    "runtimeArguments" => runtime_arguments (fill),
-    "runtime_arguments" => runtime_arguments_snake (fill),
-    "packageArguments" => package_arguments (fill),
-    "package_arguments" => package_arguments_snake (fill),
-    "environmentVariables" => environment_variables (fill),
-    "environment_variables" => environment_variables_snake (fill),
-} extra = extra);

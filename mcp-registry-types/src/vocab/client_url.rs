@@ -26,7 +26,7 @@ use std::net::IpAddr;
 
 use url::{Host, Position, Url};
 
-use crate::go_url;
+use crate::vocab::go_url;
 
 /// A URL as a WHATWG client reads it, confirmed to name the same host and port under Go's
 /// `net/url`.

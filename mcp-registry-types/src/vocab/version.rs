@@ -4,8 +4,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::regexes::constant_regex;
-use crate::validated::validated_string;
+use crate::vocab::regexes::constant_regex;
+use crate::vocab::validated::validated_string;
 
 /// The most characters a version may have (schema `maxLength`).
 pub const MAX_VERSION_CHARS: usize = 255;
