@@ -52,6 +52,8 @@
 //! - `rustls` *(default)*: TLS for `reqwest` through rustls.
 //! - `native-tls`: TLS for `reqwest` through the platform's library.
 //! - `tokio`: [`TokioClock`], the default clock for timeouts, backoff and rate limiting.
+//! - `catalog`: [`catalog`], an offline catalog of servers from one or more registries, kept
+//!   in a snapshot file, searched, synced incrementally and served as a registry.
 //! - `tracing`: a span per request and events for responses and retries.
 //! - `test-util`: `test_util::FakeRegistry`, a loopback registry with replayable quirks, and
 //!   `test_util::ManualClock`, for testing code built on this crate. (Not linked here: the
@@ -76,6 +78,9 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "catalog")]
+#[cfg_attr(docsrs, doc(cfg(feature = "catalog")))]
+pub mod catalog;
 mod client;
 mod clock;
 mod credentials;

@@ -32,5 +32,8 @@ macro_rules! payload {
 }
 
 payload!(ServerJson, "a `server.json` document");
-payload!(ServerResponse, "one server version as the registry serves it");
+payload!(
+    ServerResponse,
+    "one server version as the registry serves it"
+);
 payload!(ServerList, "a page of the list endpoint");

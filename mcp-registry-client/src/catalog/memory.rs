@@ -1,0 +1,456 @@
+//! The in-memory catalog: every version of every server from every source, with provenance,
+//! status and the catalog's own judgement of which version is latest.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use mcp_registry_types::{ServerResponse, Timestamp, latest_version};
+
+use crate::ServerFilter;
+
+use super::change::{Change, ChangeKind};
+use super::entry::{CatalogEntry, Provenance};
+use super::search::SearchIndex;
+use super::source::{SourceState, UnknownSource};
+
+/// One source's versions of one server, by version string.
+type Versions = BTreeMap<Arc<str>, CatalogEntry>;
+
+/// Every source's versions of one server, by the source's rank (0 ranks highest).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct NameSlot {
+    by_source: BTreeMap<usize, Versions>,
+}
+
+impl NameSlot {
+    /// The source whose versions stand for the server: the highest-ranked one with a version
+    /// that is not a tombstone, or else the highest-ranked one holding any.
+    fn winner(&self) -> Option<(usize, &Versions)> {
+        self.by_source
+            .iter()
+            .find(|(_, versions)| versions.values().any(|entry| !entry.is_tombstone()))
+            .or_else(|| self.by_source.iter().next())
+            .map(|(rank, versions)| (*rank, versions))
+    }
+}
+
+/// A catalog of MCP servers from one or more registries.
+///
+/// Sources are added in precedence order: when two registries hold the same server name, the
+/// versions of the first-added one stand for it ([`get`](Self::get),
+/// [`versions`](Self::versions), [`iter`](Self::iter)), and the other's stay visible through
+/// [`alternatives`](Self::alternatives), each with its [`Provenance`]. A source whose versions
+/// of a name are all tombstones gives way to the next source that has a live one.
+///
+/// The catalog decides which version is latest itself, with the registry's ordering
+/// ([`latest_version`]), every time a source's versions of a server change.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    sources: Vec<SourceState>,
+    names: BTreeMap<Arc<str>, NameSlot>,
+    /// The search index of the latest versions: built on the first search after a change.
+    index: OnceLock<SearchIndex>,
+}
+
+impl PartialEq for Catalog {
+    fn eq(&self, other: &Self) -> bool {
+        // The index is derived from the rest.
+        self.sources == other.sources && self.names == other.names
+    }
+}
+
+/// A search result: the server's latest version, and how well it matched.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchHit<'a> {
+    entry: &'a CatalogEntry,
+    score: f32,
+}
+
+impl<'a> SearchHit<'a> {
+    /// The server's latest version, from the source that stands for it.
+    pub fn entry(&self) -> &'a CatalogEntry {
+        self.entry
+    }
+
+    /// The relevance score: higher is better; only the order means anything.
+    pub fn score(&self) -> f32 {
+        self.score
+    }
+}
+
+impl Catalog {
+    /// An empty catalog with no sources.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a source below those already added, or returns the rank it already has. A source
+    /// is named by its registry's base URL or any label the host prefers.
+    pub fn add_source(&mut self, name: &str) -> usize {
+        if let Some(rank) = self.rank(name) {
+            return rank;
+        }
+        self.sources.push(SourceState::new(name));
+        self.sources.len() - 1
+    }
+
+    /// The sources, highest precedence first.
+    pub fn sources(&self) -> &[SourceState] {
+        &self.sources
+    }
+
+    /// A source's sync state.
+    pub fn source(&self, name: &str) -> Option<&SourceState> {
+        self.sources.iter().find(|source| source.name() == name)
+    }
+
+    /// A source's sync state, to update after a sync.
+    pub fn source_mut(&mut self, name: &str) -> Option<&mut SourceState> {
+        self.sources.iter_mut().find(|source| source.name() == name)
+    }
+
+    fn rank(&self, name: &str) -> Option<usize> {
+        self.sources.iter().position(|source| source.name() == name)
+    }
+
+    fn source_arc(&self, rank: usize) -> Option<Arc<str>> {
+        self.sources
+            .get(rank)
+            .map(|source| Arc::clone(source.name_arc()))
+    }
+
+    /// Records `response` as served by `source` at `synced_at`, and returns what changed.
+    ///
+    /// The same row seen again (same document, status and `updatedAt`, as an overlapping sync
+    /// sees it) changes nothing but the time it was last synced.
+    ///
+    /// # Errors
+    /// [`UnknownSource`] when `source` was never added.
+    pub fn upsert(
+        &mut self,
+        source: &str,
+        response: ServerResponse,
+        synced_at: Timestamp,
+    ) -> Result<Vec<Change>, UnknownSource> {
+        let rank = self
+            .rank(source)
+            .ok_or_else(|| UnknownSource::new(source))?;
+        let source_name = self
+            .source_arc(rank)
+            .ok_or_else(|| UnknownSource::new(source))?;
+        let mut changes = Vec::new();
+        let name: Arc<str> = response.server().name().into();
+        self.index = OnceLock::new();
+        let version: Arc<str> = response.server().version().into();
+        let slot = self.names.entry(Arc::clone(&name)).or_default();
+        let versions = slot.by_source.entry(rank).or_default();
+        let before = latest_of(versions);
+        let provenance = Provenance::new(Arc::clone(&source_name), synced_at);
+        match versions.get_mut(&version) {
+            Some(entry) if entry.same_row(&response) => {
+                let latest = entry.is_latest();
+                *entry = CatalogEntry::new(response, provenance);
+                entry.set_latest(latest);
+                return Ok(changes);
+            }
+            Some(entry) => {
+                let kind = ChangeKind::between(&entry.status(), &response.status());
+                *entry = CatalogEntry::new(response, provenance);
+                changes.push(Change::new(&source_name, &name, Some(&version), kind));
+            }
+            None => {
+                let entry = CatalogEntry::new(response, provenance);
+                let kind = if entry.is_tombstone() {
+                    ChangeKind::Deleted
+                } else {
+                    ChangeKind::Added
+                };
+                versions.insert(Arc::clone(&version), entry);
+                changes.push(Change::new(&source_name, &name, Some(&version), kind));
+            }
+        }
+        if let Some(change) = relatest(versions, before, &source_name, &name) {
+            changes.push(change);
+        }
+        Ok(changes)
+    }
+
+    /// Removes a version from a source: it vanished upstream without a tombstone, or is no
+    /// longer admitted. Returns what changed (nothing when the catalog did not hold it).
+    ///
+    /// # Errors
+    /// [`UnknownSource`] when `source` was never added.
+    pub fn remove(
+        &mut self,
+        source: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<Vec<Change>, UnknownSource> {
+        let rank = self
+            .rank(source)
+            .ok_or_else(|| UnknownSource::new(source))?;
+        let source_name = self
+            .source_arc(rank)
+            .ok_or_else(|| UnknownSource::new(source))?;
+        Ok(self.remove_where(rank, &source_name, name, |entry| {
+            (entry.version() == version).then_some(ChangeKind::Removed)
+        }))
+    }
+
+    /// Drops the tombstones of every source last changed (or, without `updatedAt`, last
+    /// synced) before `before`, and returns them as [`ChangeKind::Purged`] changes.
+    pub fn purge_tombstones(&mut self, before: Timestamp) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let names: Vec<(Arc<str>, Vec<usize>)> = self
+            .names
+            .iter()
+            .map(|(name, slot)| (Arc::clone(name), slot.by_source.keys().copied().collect()))
+            .collect();
+        for (name, ranks) in names {
+            for rank in ranks {
+                let Some(source_name) = self.source_arc(rank) else {
+                    continue;
+                };
+                changes.extend(self.remove_where(rank, &source_name, &name, |entry| {
+                    let last_change = entry
+                        .updated_at()
+                        .unwrap_or_else(|| entry.provenance().synced_at());
+                    (entry.is_tombstone() && last_change < before).then_some(ChangeKind::Purged)
+                }));
+            }
+        }
+        changes
+    }
+
+    /// Removes the versions of `name` in source `rank` for which `judge` gives a kind.
+    fn remove_where(
+        &mut self,
+        rank: usize,
+        source_name: &Arc<str>,
+        name: &str,
+        judge: impl Fn(&CatalogEntry) -> Option<ChangeKind>,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        self.index = OnceLock::new();
+        let Some(slot) = self.names.get_mut(name) else {
+            return changes;
+        };
+        let Some(versions) = slot.by_source.get_mut(&rank) else {
+            return changes;
+        };
+        let before = latest_of(versions);
+        versions.retain(|version, entry| match judge(entry) {
+            Some(kind) => {
+                changes.push(Change::new(source_name, name, Some(version), kind));
+                false
+            }
+            None => true,
+        });
+        if changes.is_empty() {
+            return changes;
+        }
+        if let Some(change) = relatest(versions, before, source_name, name) {
+            changes.push(change);
+        }
+        if versions.is_empty() {
+            slot.by_source.remove(&rank);
+        }
+        if slot.by_source.is_empty() {
+            self.names.remove(name);
+        }
+        changes
+    }
+
+    /// The versions a source holds, for a full reconcile to compare with what it serves.
+    pub fn source_versions(&self, source: &str) -> Vec<(&str, &str)> {
+        let Some(rank) = self.rank(source) else {
+            return Vec::new();
+        };
+        self.names
+            .iter()
+            .filter_map(|(name, slot)| slot.by_source.get(&rank).map(|v| (name, v)))
+            .flat_map(|(name, versions)| {
+                versions
+                    .keys()
+                    .map(move |version| (name.as_ref(), version.as_ref()))
+            })
+            .collect()
+    }
+
+    /// The latest version of a server, from the source that stands for it.
+    pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
+        let (_, versions) = self.names.get(name)?.winner()?;
+        versions.values().find(|entry| entry.is_latest())
+    }
+
+    /// One version of a server, from the source that stands for it; `latest` names the latest.
+    pub fn version(&self, name: &str, version: &str) -> Option<&CatalogEntry> {
+        if version == "latest" {
+            return self.get(name);
+        }
+        let (_, versions) = self.names.get(name)?.winner()?;
+        versions.get(version)
+    }
+
+    /// Every version of a server from the source that stands for it, tombstones included, in
+    /// version-string order.
+    pub fn versions(&self, name: &str) -> impl Iterator<Item = &CatalogEntry> {
+        self.names
+            .get(name)
+            .and_then(NameSlot::winner)
+            .into_iter()
+            .flat_map(|(_, versions)| versions.values())
+    }
+
+    /// The latest version of a server in each source that holds it and does not stand for it,
+    /// in precedence order: what precedence hid, with where it came from.
+    pub fn alternatives(&self, name: &str) -> impl Iterator<Item = &CatalogEntry> {
+        let slot = self.names.get(name);
+        let winner = slot.and_then(NameSlot::winner).map(|(rank, _)| rank);
+        slot.into_iter()
+            .flat_map(|slot| slot.by_source.iter())
+            .filter(move |(rank, _)| Some(**rank) != winner)
+            .filter_map(|(_, versions)| versions.values().find(|entry| entry.is_latest()))
+    }
+
+    /// Every version the catalog serves, tombstones included: for each server name in order,
+    /// the versions of the source that stands for it, in version-string order. This is the
+    /// registry's list order.
+    pub fn iter(&self) -> impl Iterator<Item = &CatalogEntry> {
+        self.names
+            .values()
+            .filter_map(NameSlot::winner)
+            .flat_map(|(_, versions)| versions.values())
+    }
+
+    /// The latest version of every server, in name order.
+    pub fn latest(&self) -> impl Iterator<Item = &CatalogEntry> {
+        self.names
+            .values()
+            .filter_map(NameSlot::winner)
+            .filter_map(|(_, versions)| versions.values().find(|entry| entry.is_latest()))
+    }
+
+    /// The versions [`iter`](Self::iter) yields that `filter` accepts.
+    pub fn filtered<'a>(
+        &'a self,
+        filter: &'a ServerFilter,
+    ) -> impl Iterator<Item = &'a CatalogEntry> + 'a {
+        self.iter()
+            .filter(move |entry| filter.matches(entry.response()))
+    }
+
+    /// The servers whose latest version matches `query`, best first: ranked full-text search
+    /// over name, title and description, with name matches weighing most and prefixes of
+    /// name parts matching as typed (see the `search` module docs). Tombstones are not
+    /// searched. Every match when `limit` is `None`.
+    pub fn search(&self, query: &str, limit: Option<usize>) -> Vec<SearchHit<'_>> {
+        let index = self.index.get_or_init(|| {
+            SearchIndex::build(self.latest().filter(|entry| !entry.is_tombstone()))
+        });
+        index
+            .search(query, limit)
+            .into_iter()
+            .filter_map(|(name, score)| self.get(&name).map(|entry| SearchHit { entry, score }))
+            .collect()
+    }
+
+    /// How many server names the catalog holds.
+    pub fn server_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// How many versions [`iter`](Self::iter) yields.
+    pub fn version_count(&self) -> usize {
+        self.names
+            .values()
+            .filter_map(NameSlot::winner)
+            .map(|(_, versions)| versions.len())
+            .sum()
+    }
+
+    /// Whether the catalog holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Inserts an entry read from a snapshot: no change events, and latest is decided for
+    /// every server at once by [`finish_load`](Self::finish_load).
+    pub(super) fn insert_loaded(
+        &mut self,
+        source: &str,
+        response: ServerResponse,
+        synced_at: Timestamp,
+    ) -> Result<(), UnknownSource> {
+        let rank = self
+            .rank(source)
+            .ok_or_else(|| UnknownSource::new(source))?;
+        let source_name = self
+            .source_arc(rank)
+            .ok_or_else(|| UnknownSource::new(source))?;
+        let name: Arc<str> = response.server().name().into();
+        let version: Arc<str> = response.server().version().into();
+        let entry = CatalogEntry::new(response, Provenance::new(source_name, synced_at));
+        self.names
+            .entry(name)
+            .or_default()
+            .by_source
+            .entry(rank)
+            .or_default()
+            .insert(version, entry);
+        Ok(())
+    }
+
+    /// Decides the latest version of every server in every source, after a load.
+    pub(super) fn finish_load(&mut self) {
+        self.index = OnceLock::new();
+        for (name, slot) in &mut self.names {
+            for (rank, versions) in &mut slot.by_source {
+                if let Some(source) = self.sources.get(*rank) {
+                    relatest(versions, None, source.name_arc(), name);
+                }
+            }
+        }
+    }
+
+    /// Every entry of every source, for persistence: source rank, then the entry.
+    pub(super) fn all_entries(&self) -> impl Iterator<Item = (usize, &CatalogEntry)> {
+        self.names.values().flat_map(|slot| {
+            slot.by_source
+                .iter()
+                .flat_map(|(rank, versions)| versions.values().map(move |entry| (*rank, entry)))
+        })
+    }
+}
+
+/// The version marked latest.
+fn latest_of(versions: &Versions) -> Option<Arc<str>> {
+    versions
+        .iter()
+        .find(|(_, entry)| entry.is_latest())
+        .map(|(version, _)| Arc::clone(version))
+}
+
+/// Decides which of `versions` is latest and marks it; a change when the mark moved from
+/// `before`.
+fn relatest(
+    versions: &mut Versions,
+    before: Option<Arc<str>>,
+    source: &Arc<str>,
+    name: &str,
+) -> Option<Change> {
+    let after = latest_version(versions.values().map(CatalogEntry::response))
+        .map(|response| Arc::<str>::from(response.server().version()));
+    for (version, entry) in versions.iter_mut() {
+        entry.set_latest(after.as_deref() == Some(version.as_ref()));
+    }
+    if before == after {
+        return None;
+    }
+    Some(Change::new(
+        source,
+        name,
+        after.as_deref(),
+        ChangeKind::LatestChanged { from: before },
+    ))
+}

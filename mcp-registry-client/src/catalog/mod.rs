@@ -1,0 +1,25 @@
+//! A private registry of your own: a catalog of servers from one or more registries.
+//!
+//! A [`Catalog`] holds every version of every server it was given, each with its
+//! [`Provenance`] (which registry, when synced) and status, decides itself which version is
+//! latest, and reports each change as a [`Change`] a host can log or act on. Sources are
+//! ranked: when two registries hold the same server name, the higher one stands for it and the
+//! other stays visible with its provenance.
+
+mod change;
+mod entry;
+mod memory;
+mod search;
+mod snapshot;
+mod source;
+mod store;
+
+pub use change::{Change, ChangeCounts, ChangeKind};
+pub use entry::{CatalogEntry, Provenance};
+pub use memory::{Catalog, SearchHit};
+pub use snapshot::{SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, decode, encode};
+pub use source::{SourceState, UnknownSource};
+pub use store::{CatalogStore, DEFAULT_MAX_SNAPSHOT_BYTES, FileStore, StoreError};
+
+#[cfg(test)]
+mod tests;

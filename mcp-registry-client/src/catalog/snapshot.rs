@@ -1,0 +1,313 @@
+//! The catalog snapshot format: a manifest line, then the entries as compressed JSON lines.
+//!
+//! ```text
+//! {"format":"mcp-registry-catalog","version":1,"compression":"zstd","entries":N,
+//!  "contentBytes":M,"sha256":"<hex of the M bytes that follow>","sources":[…]}\n
+//! <M bytes: zstd of one JSON object per line: {"source":RANK,"syncedAt":"…","response":{…}}>
+//! ```
+//!
+//! The manifest is one line of JSON, so a reader learns the format version, the sources and
+//! their watermarks and checkpoints, and what the content must hash to, before it reads the
+//! content. Sources are listed in precedence order; an entry names its source by position. A
+//! reader refuses a newer format version, a truncated or corrupt file (length or SHA-256
+//! mismatch), content that inflates past its limit, and any line that does not parse, naming
+//! where.
+
+use std::io::{Read, Write};
+
+use mcp_registry_types::{ServerResponse, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+
+use super::memory::Catalog;
+
+/// The `format` every snapshot's manifest names.
+pub const SNAPSHOT_FORMAT: &str = "mcp-registry-catalog";
+/// The format version this crate writes, and the newest it reads.
+pub const SNAPSHOT_VERSION: u32 = 1;
+/// The longest manifest line a reader accepts.
+const MAX_MANIFEST_BYTES: usize = 1 << 20;
+/// zstd's level: fast, and within a few percent of the best ratio on JSON.
+const ZSTD_LEVEL: i32 = 3;
+
+/// Why a snapshot could not be read.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file does not start with a manifest line.
+    #[error("not a catalog snapshot: {0}")]
+    NotASnapshot(String),
+    /// The manifest names a format version this crate does not read.
+    #[error("snapshot format version {found} is newer than this reader's {SNAPSHOT_VERSION}")]
+    UnsupportedVersion {
+        /// The version the file declares.
+        found: u32,
+    },
+    /// The content is shorter or longer than the manifest says: the file was cut or grew.
+    #[error(
+        "snapshot is truncated: the manifest promises {expected} bytes of content, the file has {found}"
+    )]
+    Truncated {
+        /// The bytes the manifest declares.
+        expected: u64,
+        /// The bytes present.
+        found: u64,
+    },
+    /// The content does not hash to the manifest's SHA-256.
+    #[error("snapshot is corrupt: its content hashes to {found}, the manifest says {expected}")]
+    Corrupt {
+        /// The manifest's hash.
+        expected: String,
+        /// The content's hash.
+        found: String,
+    },
+    /// The content inflates past the reader's limit.
+    #[error("snapshot content inflates past the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// An entry line does not parse.
+    #[error("snapshot entry {line}: {message}")]
+    Entry {
+        /// The 1-based line of the content.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The manifest says a number of entries the content does not hold.
+    #[error("snapshot holds {found} entries, its manifest says {expected}")]
+    Count {
+        /// The manifest's count.
+        expected: u64,
+        /// The entries read.
+        found: u64,
+    },
+    /// Decompression or another I/O step failed.
+    #[error("snapshot content cannot be read: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Manifest {
+    format: String,
+    version: u32,
+    compression: String,
+    entries: u64,
+    content_bytes: u64,
+    sha256: String,
+    sources: Vec<ManifestSource>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestSource {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    watermark: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_success: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    checkpoint: Option<Checkpoint>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Checkpoint {
+    cursor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    since: Option<String>,
+    watermark: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryOut<'a> {
+    source: usize,
+    synced_at: String,
+    response: &'a ServerResponse,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EntryIn<'a> {
+    source: usize,
+    synced_at: String,
+    #[serde(borrow)]
+    response: &'a RawValue,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, byte| {
+        let _ = write!(out, "{byte:02x}");
+        out
+    })
+}
+
+fn time(text: Option<&String>) -> Result<Option<Timestamp>, SnapshotError> {
+    text.map(|text| {
+        text.parse::<Timestamp>()
+            .map_err(|error| SnapshotError::NotASnapshot(error.to_string()))
+    })
+    .transpose()
+}
+
+/// Writes `catalog` as a snapshot.
+///
+/// # Errors
+/// An I/O error from compression, or from serializing an entry.
+pub fn encode(catalog: &Catalog) -> Result<Vec<u8>, SnapshotError> {
+    let mut encoder = zstd::stream::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
+    let mut entries = 0u64;
+    for (rank, entry) in catalog.all_entries() {
+        let line = EntryOut {
+            source: rank,
+            synced_at: entry.provenance().synced_at().to_string(),
+            response: entry.response(),
+        };
+        serde_json::to_writer(&mut encoder, &line).map_err(std::io::Error::from)?;
+        encoder.write_all(b"\n")?;
+        entries += 1;
+    }
+    let content = encoder.finish()?;
+    let sources = catalog
+        .sources()
+        .iter()
+        .map(|source| ManifestSource {
+            name: source.name().to_owned(),
+            watermark: source.watermark().map(|t| t.to_string()),
+            last_success: source.last_success().map(|t| t.to_string()),
+            checkpoint: source.cursor().and_then(|cursor| {
+                source.pending_watermark().map(|watermark| Checkpoint {
+                    cursor: cursor.to_owned(),
+                    since: source.cursor_since().map(|t| t.to_string()),
+                    watermark: watermark.to_string(),
+                })
+            }),
+        })
+        .collect();
+    let manifest = Manifest {
+        format: SNAPSHOT_FORMAT.to_owned(),
+        version: SNAPSHOT_VERSION,
+        compression: "zstd".to_owned(),
+        entries,
+        content_bytes: content.len() as u64,
+        sha256: hex(&Sha256::digest(&content)),
+        sources,
+    };
+    let mut out = serde_json::to_vec(&manifest).map_err(std::io::Error::from)?;
+    out.push(b'\n');
+    out.extend_from_slice(&content);
+    Ok(out)
+}
+
+/// Reads a snapshot, inflating at most `max_content_bytes` of entries.
+///
+/// # Errors
+/// A [`SnapshotError`] naming what is wrong and where; nothing is returned in part.
+pub fn decode(bytes: &[u8], max_content_bytes: u64) -> Result<Catalog, SnapshotError> {
+    let newline = bytes
+        .iter()
+        .take(MAX_MANIFEST_BYTES)
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| SnapshotError::NotASnapshot("no manifest line".to_owned()))?;
+    let (head, rest) = bytes.split_at(newline);
+    let content = rest.get(1..).unwrap_or_default();
+    let manifest: Manifest = serde_json::from_slice(head)
+        .map_err(|error| SnapshotError::NotASnapshot(format!("manifest: {error}")))?;
+    if manifest.format != SNAPSHOT_FORMAT {
+        return Err(SnapshotError::NotASnapshot(format!(
+            "the manifest names format `{}`",
+            mcp_registry_types::escape_controls(&manifest.format)
+        )));
+    }
+    if manifest.version > SNAPSHOT_VERSION {
+        return Err(SnapshotError::UnsupportedVersion {
+            found: manifest.version,
+        });
+    }
+    if manifest.compression != "zstd" {
+        return Err(SnapshotError::NotASnapshot(format!(
+            "unknown compression `{}`",
+            mcp_registry_types::escape_controls(&manifest.compression)
+        )));
+    }
+    if manifest.content_bytes != content.len() as u64 {
+        return Err(SnapshotError::Truncated {
+            expected: manifest.content_bytes,
+            found: content.len() as u64,
+        });
+    }
+    let found = hex(&Sha256::digest(content));
+    if !found.eq_ignore_ascii_case(&manifest.sha256) {
+        return Err(SnapshotError::Corrupt {
+            expected: mcp_registry_types::escape_controls(&manifest.sha256).into_owned(),
+            found,
+        });
+    }
+    let mut text = Vec::new();
+    zstd::stream::Decoder::new(content)?
+        .take(max_content_bytes.saturating_add(1))
+        .read_to_end(&mut text)?;
+    if text.len() as u64 > max_content_bytes {
+        return Err(SnapshotError::TooLarge {
+            limit: max_content_bytes,
+        });
+    }
+    let mut catalog = Catalog::new();
+    for source in &manifest.sources {
+        catalog.add_source(&source.name);
+        let checkpoint = match &source.checkpoint {
+            Some(checkpoint) => Some((
+                time(checkpoint.since.as_ref())?,
+                checkpoint.cursor.clone(),
+                time(Some(&checkpoint.watermark))?.unwrap_or(Timestamp::from_unix_seconds(0)),
+            )),
+            None => None,
+        };
+        let watermark = time(source.watermark.as_ref())?;
+        let last_success = time(source.last_success.as_ref())?;
+        if let Some(state) = catalog.source_mut(&source.name) {
+            state.restore(watermark, checkpoint, last_success);
+        }
+    }
+    let mut count = 0u64;
+    for (index, line) in text.split(|&b| b == b'\n').enumerate() {
+        if line.is_empty() {
+            continue;
+        }
+        let at = |message: String| SnapshotError::Entry {
+            line: index + 1,
+            message,
+        };
+        let entry: EntryIn<'_> =
+            serde_json::from_slice(line).map_err(|error| at(error.to_string()))?;
+        let response = ServerResponse::from_slice(entry.response.get().as_bytes())
+            .map_err(|error| at(format!("response: {error}")))?;
+        let synced_at: Timestamp = entry
+            .synced_at
+            .parse()
+            .map_err(|error: mcp_registry_types::TimestampError| at(error.to_string()))?;
+        let source = manifest.sources.get(entry.source).ok_or_else(|| {
+            at(format!(
+                "names source {}, which the manifest lacks",
+                entry.source
+            ))
+        })?;
+        catalog
+            .insert_loaded(&source.name, response, synced_at)
+            .map_err(|error| at(error.to_string()))?;
+        count += 1;
+    }
+    if count != manifest.entries {
+        return Err(SnapshotError::Count {
+            expected: manifest.entries,
+            found: count,
+        });
+    }
+    catalog.finish_load();
+    Ok(catalog)
+}
