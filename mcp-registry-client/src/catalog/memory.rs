@@ -2,6 +2,7 @@
 //! status and the catalog's own judgement of which version is latest.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
 
 use mcp_registry_types::{ServerResponse, Timestamp, latest_version};
@@ -320,6 +321,14 @@ impl Catalog {
         self.names
             .values()
             .filter_map(NameSlot::winner)
+            .flat_map(|(_, versions)| versions.values())
+    }
+
+    /// What [`iter`](Self::iter) yields from the server name `name` on (`name` included).
+    pub fn iter_from<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a CatalogEntry> + 'a {
+        self.names
+            .range::<str, _>((Bound::Included(name), Bound::Unbounded))
+            .filter_map(|(_, slot)| slot.winner())
             .flat_map(|(_, versions)| versions.values())
     }
 

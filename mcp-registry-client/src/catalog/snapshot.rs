@@ -257,23 +257,7 @@ pub fn decode(bytes: &[u8], max_content_bytes: u64) -> Result<Catalog, SnapshotE
             limit: max_content_bytes,
         });
     }
-    let mut catalog = Catalog::new();
-    for source in &manifest.sources {
-        catalog.add_source(&source.name);
-        let checkpoint = match &source.checkpoint {
-            Some(checkpoint) => Some((
-                time(checkpoint.since.as_ref())?,
-                checkpoint.cursor.clone(),
-                time(Some(&checkpoint.watermark))?.unwrap_or(Timestamp::from_unix_seconds(0)),
-            )),
-            None => None,
-        };
-        let watermark = time(source.watermark.as_ref())?;
-        let last_success = time(source.last_success.as_ref())?;
-        if let Some(state) = catalog.source_mut(&source.name) {
-            state.restore(watermark, checkpoint, last_success);
-        }
-    }
+    let mut catalog = sources(&manifest)?;
     let mut count = 0u64;
     for (index, line) in text.split(|&b| b == b'\n').enumerate() {
         if line.is_empty() {
@@ -309,5 +293,27 @@ pub fn decode(bytes: &[u8], max_content_bytes: u64) -> Result<Catalog, SnapshotE
         });
     }
     catalog.finish_load();
+    Ok(catalog)
+}
+
+/// A catalog with the manifest's sources and their sync state, and no entries yet.
+fn sources(manifest: &Manifest) -> Result<Catalog, SnapshotError> {
+    let mut catalog = Catalog::new();
+    for source in &manifest.sources {
+        catalog.add_source(&source.name);
+        let checkpoint = match &source.checkpoint {
+            Some(checkpoint) => Some((
+                time(checkpoint.since.as_ref())?,
+                checkpoint.cursor.clone(),
+                time(Some(&checkpoint.watermark))?.unwrap_or(Timestamp::from_unix_seconds(0)),
+            )),
+            None => None,
+        };
+        let watermark = time(source.watermark.as_ref())?;
+        let last_success = time(source.last_success.as_ref())?;
+        if let Some(state) = catalog.source_mut(&source.name) {
+            state.restore(watermark, checkpoint, last_success);
+        }
+    }
     Ok(catalog)
 }

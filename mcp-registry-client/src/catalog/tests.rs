@@ -380,3 +380,230 @@ fn search_follows_changes_and_skips_tombstones() {
     catalog.upsert("up", gone, at(T0)).unwrap();
     assert!(catalog.search("notes", None).is_empty());
 }
+
+mod serving {
+    use http::{Request, StatusCode};
+    use serde_json::Value;
+
+    use super::*;
+
+    fn served() -> Catalog {
+        let mut catalog = Catalog::new();
+        catalog.add_source("up");
+        let rows = [
+            (
+                "io.github.a/one",
+                "1.0.0",
+                Status::Active,
+                "2025-06-01T00:00:00Z",
+            ),
+            (
+                "io.github.a/one",
+                "1.1.0",
+                Status::Active,
+                "2025-06-02T00:00:00Z",
+            ),
+            (
+                "io.github.a/two",
+                "0.1.0",
+                Status::Deleted,
+                "2025-06-03T00:00:00Z",
+            ),
+            (
+                "io.github.b/three",
+                "3.0.0",
+                Status::Deprecated,
+                "2025-06-04T00:00:00Z",
+            ),
+        ];
+        for (name, version, status, updated) in rows {
+            // The source marks every row latest; the catalog knows better.
+            catalog
+                .upsert("up", row(name, version, status, updated, true), at(T0))
+                .unwrap();
+        }
+        catalog
+    }
+
+    fn get(catalog: &Catalog, target: &str) -> (StatusCode, Value, http::HeaderMap) {
+        let request = Request::get(target).body(()).unwrap();
+        let response = RegistryHandler::new().handle(catalog, &request);
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body();
+        let value = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&body).unwrap()
+        };
+        (status, value, headers)
+    }
+
+    fn listed(value: &Value) -> Vec<String> {
+        value["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}",
+                    s["server"]["name"].as_str().unwrap(),
+                    s["server"]["version"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_carry_a_cursor_only_when_full() {
+        let catalog = served();
+        let (status, page, _) = get(&catalog, "/v0.1/servers?limit=2");
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            listed(&page),
+            ["io.github.a/one 1.0.0", "io.github.a/one 1.1.0"]
+        );
+        assert_eq!(page["metadata"]["nextCursor"], "io.github.a/one:1.1.0");
+        assert_eq!(page["metadata"]["count"], 2);
+        let (_, page, _) = get(
+            &catalog,
+            "/v0.1/servers?limit=2&cursor=io.github.a%2Fone%3A1.1.0",
+        );
+        // The deleted row is hidden by default.
+        assert_eq!(listed(&page), ["io.github.b/three 3.0.0"]);
+        assert!(page["metadata"].get("nextCursor").is_none());
+        let (_, page, _) = get(&catalog, "/v0/servers?include_deleted=true&search=TWO");
+        assert_eq!(listed(&page), ["io.github.a/two 0.1.0"]);
+    }
+
+    #[test]
+    fn entries_carry_the_catalogs_latest_and_provenance() {
+        let catalog = served();
+        let (_, page, _) = get(&catalog, "/v0.1/servers?version=latest");
+        assert_eq!(
+            listed(&page),
+            ["io.github.a/one 1.1.0", "io.github.b/three 3.0.0"]
+        );
+        let (_, old, _) = get(&catalog, "/v0.1/servers/io.github.a%2Fone/versions/1.0.0");
+        let meta = &old["_meta"];
+        assert_eq!(meta[mcp_registry_types::OFFICIAL_META]["isLatest"], false);
+        assert_eq!(meta[CATALOG_META]["source"], "up");
+        assert_eq!(meta[CATALOG_META]["syncedAt"], "2025-06-01T00:00:00Z");
+        let (_, latest, _) = get(&catalog, "/v0.1/servers/io.github.a%2Fone/versions/latest");
+        assert_eq!(latest["server"]["version"], "1.1.0");
+        assert_eq!(
+            latest["_meta"][mcp_registry_types::OFFICIAL_META]["isLatest"],
+            true
+        );
+    }
+
+    #[test]
+    fn updated_since_is_strict_and_brings_tombstones() {
+        let catalog = served();
+        let (_, page, _) = get(&catalog, "/v0.1/servers?updated_since=2025-06-02T00:00:00Z");
+        assert_eq!(
+            listed(&page),
+            ["io.github.a/two 0.1.0", "io.github.b/three 3.0.0"]
+        );
+        let (status, problem, headers) = get(
+            &catalog,
+            "/v0.1/servers?updated_since=2025-06-02T00:00:00Z&include_deleted=false",
+        );
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("Cannot set include_deleted=false")
+        );
+        assert_eq!(problem["error"], problem["detail"]);
+        assert_eq!(headers["content-type"], "application/problem+json");
+        let (status, problem, _) = get(&catalog, "/v0.1/servers?updated_since=yesterday");
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(problem["detail"].as_str().unwrap().contains("RFC3339"));
+    }
+
+    #[test]
+    fn versions_and_errors_follow_the_registry() {
+        let catalog = served();
+        let (_, versions, _) = get(&catalog, "/v0.1/servers/io.github.a%2Fone/versions");
+        assert_eq!(
+            listed(&versions),
+            ["io.github.a/one 1.1.0", "io.github.a/one 1.0.0"]
+        );
+        for (target, status) in [
+            (
+                "/v0.1/servers/io.github.a%2Ftwo/versions",
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "/v0.1/servers/io.github.a%2Fnone/versions/latest",
+                StatusCode::NOT_FOUND,
+            ),
+            ("/v0.1/servers?limit=0", StatusCode::UNPROCESSABLE_ENTITY),
+            ("/v0.1/servers?limit=101", StatusCode::UNPROCESSABLE_ENTITY),
+            ("/v0.1/servers?limit=x", StatusCode::UNPROCESSABLE_ENTITY),
+            (
+                "/v0.1/servers/io.github.a%zzone/versions",
+                StatusCode::BAD_REQUEST,
+            ),
+            ("/v0.1/servers?search=%00", StatusCode::BAD_REQUEST),
+            ("/v0.1/servers/", StatusCode::PERMANENT_REDIRECT),
+            ("/v2/servers", StatusCode::NOT_FOUND),
+        ] {
+            assert_eq!(get(&catalog, target).0, status, "{target}");
+        }
+        let (_, tomb, _) = get(
+            &catalog,
+            "/v0.1/servers/io.github.a%2Ftwo/versions/0.1.0?include_deleted=true",
+        );
+        assert_eq!(tomb["server"]["version"], "0.1.0");
+        let request = Request::post("/v0.1/servers").body(()).unwrap();
+        let response = RegistryHandler::new().handle(&catalog, &request);
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    }
+
+    #[test]
+    fn etags_answer_if_none_match_with_304() {
+        let catalog = served();
+        let (_, _, headers) = get(&catalog, "/v0.1/servers");
+        let tag = headers["etag"].to_str().unwrap().to_owned();
+        let request = Request::get("/v0.1/servers")
+            .header("if-none-match", format!("W/{tag}, \"other\""))
+            .body(())
+            .unwrap();
+        let response = RegistryHandler::new().handle(&catalog, &request);
+        assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+        assert!(response.body().is_empty());
+        let request = Request::get("/v0.1/servers?limit=1")
+            .header("if-none-match", tag)
+            .body(())
+            .unwrap();
+        assert_eq!(
+            RegistryHandler::new().handle(&catalog, &request).status(),
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn a_visibility_filter_hides_entries_everywhere() {
+        let catalog = served();
+        let hide_one = |entry: &CatalogEntry| entry.name() != "io.github.a/one";
+        let handler = RegistryHandler::new();
+        let list = handler.handle_visible(
+            &catalog,
+            &Request::get("/v0.1/servers").body(()).unwrap(),
+            hide_one,
+        );
+        let value: Value = serde_json::from_slice(list.body()).unwrap();
+        assert_eq!(listed(&value), ["io.github.b/three 3.0.0"]);
+        let one = handler.handle_visible(
+            &catalog,
+            &Request::get("/v0.1/servers/io.github.a%2Fone/versions/latest")
+                .body(())
+                .unwrap(),
+            hide_one,
+        );
+        assert_eq!(one.status(), StatusCode::NOT_FOUND);
+    }
+}
