@@ -82,6 +82,22 @@ impl RegistryClient {
         decode(&url, &response)
     }
 
+    /// GETs `url` and decodes its JSON body into `T`; also returns the response's `Date`
+    /// header (the registry's clock) and the body's size.
+    pub(crate) async fn get_json_dated<T: DeserializeOwned>(
+        &self,
+        url: Url,
+    ) -> Result<(T, Option<std::time::SystemTime>, usize), ClientError> {
+        let (url, response) = self.get(url).await?;
+        let date = response
+            .headers()
+            .get(http::header::DATE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| httpdate::parse_http_date(value).ok());
+        let bytes = response.body().len();
+        decode(&url, &response).map(|value| (value, date, bytes))
+    }
+
     /// GETs `url` with retries; returns the final URL and a 2xx response.
     async fn get(&self, url: Url) -> Result<(Url, http::Response<Bytes>), ClientError> {
         let policy = &self.inner.retry;

@@ -119,6 +119,6 @@ pub use rate_limit::RateLimit;
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub use reqwest_transport::ReqwestTransport;
 pub use retry::RetryPolicy;
-pub use stream::ServerStream;
+pub use stream::{ListPage, ServerStream};
 pub use transport::{HttpTransport, LimitedBody, TransportError, TransportErrorKind};
 pub use {bytes, http, url};

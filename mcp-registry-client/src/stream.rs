@@ -28,6 +28,17 @@ impl RegistryClient {
         self.get_json(self.list_url(query, None)).await
     }
 
+    /// Fetches one page of `GET /servers` with what a sync needs beside it: the registry's
+    /// clock (its `Date` header) and the size of the body.
+    ///
+    /// # Errors
+    ///
+    /// As for [`list`](Self::list).
+    pub async fn list_page(&self, query: &ListQuery) -> Result<ListPage, ClientError> {
+        let (page, date, bytes) = self.get_json_dated(self.list_url(query, None)).await?;
+        Ok(ListPage { page, date, bytes })
+    }
+
     /// Fetches one version of a server; `version` may be `latest`.
     ///
     /// # Errors
@@ -100,6 +111,18 @@ impl RegistryClient {
         query.apply(&mut url, cursor);
         url
     }
+}
+
+/// One page of `GET /servers`, from [`RegistryClient::list_page`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ListPage {
+    /// The page.
+    pub page: ServerList,
+    /// The response's `Date` header: the registry's clock when it answered, if it said.
+    pub date: Option<std::time::SystemTime>,
+    /// The size of the response body, in bytes.
+    pub bytes: usize,
 }
 
 /// A lazy stream of server versions from [`RegistryClient::stream`].

@@ -201,24 +201,48 @@ impl Catalog {
     /// Drops the tombstones of every source last changed (or, without `updatedAt`, last
     /// synced) before `before`, and returns them as [`ChangeKind::Purged`] changes.
     pub fn purge_tombstones(&mut self, before: Timestamp) -> Vec<Change> {
-        let mut changes = Vec::new();
-        let names: Vec<(Arc<str>, Vec<usize>)> = self
+        (0..self.sources.len())
+            .flat_map(|rank| self.purge_rank(rank, before))
+            .collect()
+    }
+
+    /// [`purge_tombstones`](Self::purge_tombstones) for one source.
+    ///
+    /// # Errors
+    /// [`UnknownSource`] when `source` was never added.
+    pub fn purge_source_tombstones(
+        &mut self,
+        source: &str,
+        before: Timestamp,
+    ) -> Result<Vec<Change>, UnknownSource> {
+        let rank = self
+            .rank(source)
+            .ok_or_else(|| UnknownSource::new(source))?;
+        Ok(self.purge_rank(rank, before))
+    }
+
+    fn purge_rank(&mut self, rank: usize, before: Timestamp) -> Vec<Change> {
+        let Some(source_name) = self.source_arc(rank) else {
+            return Vec::new();
+        };
+        let names: Vec<Arc<str>> = self
             .names
             .iter()
-            .map(|(name, slot)| (Arc::clone(name), slot.by_source.keys().copied().collect()))
+            .filter(|(_, slot)| {
+                slot.by_source
+                    .get(&rank)
+                    .is_some_and(|versions| versions.values().any(CatalogEntry::is_tombstone))
+            })
+            .map(|(name, _)| Arc::clone(name))
             .collect();
-        for (name, ranks) in names {
-            for rank in ranks {
-                let Some(source_name) = self.source_arc(rank) else {
-                    continue;
-                };
-                changes.extend(self.remove_where(rank, &source_name, &name, |entry| {
-                    let last_change = entry
-                        .updated_at()
-                        .unwrap_or_else(|| entry.provenance().synced_at());
-                    (entry.is_tombstone() && last_change < before).then_some(ChangeKind::Purged)
-                }));
-            }
+        let mut changes = Vec::new();
+        for name in names {
+            changes.extend(self.remove_where(rank, &source_name, &name, |entry| {
+                let last_change = entry
+                    .updated_at()
+                    .unwrap_or_else(|| entry.provenance().synced_at());
+                (entry.is_tombstone() && last_change < before).then_some(ChangeKind::Purged)
+            }));
         }
         changes
     }

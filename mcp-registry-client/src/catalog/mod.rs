@@ -14,6 +14,7 @@ mod serve;
 mod snapshot;
 mod source;
 mod store;
+mod sync;
 
 pub use change::{Change, ChangeCounts, ChangeKind};
 pub use entry::{CatalogEntry, Provenance};
@@ -22,6 +23,9 @@ pub use serve::{CATALOG_META, RegistryHandler};
 pub use snapshot::{SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, decode, encode};
 pub use source::{SourceState, UnknownSource};
 pub use store::{CatalogStore, DEFAULT_MAX_SNAPSHOT_BYTES, FileStore, StoreError};
+pub use sync::{SyncError, SyncMode, SyncOptions, SyncReport, SyncRun, sync_source};
 
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;

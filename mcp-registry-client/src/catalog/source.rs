@@ -63,6 +63,17 @@ impl SourceState {
         self.last_success
     }
 
+    /// How old the catalog's copy of this source is at `now`: the time since the last
+    /// completed sync. A host serving the catalog while the registry is unreachable shows it
+    /// as stale with this age. `None` before the first completed sync.
+    pub fn age(&self, now: Timestamp) -> Option<std::time::Duration> {
+        let last = self.last_success?;
+        let seconds = now.unix_seconds().saturating_sub(last.unix_seconds());
+        Some(std::time::Duration::from_secs(
+            u64::try_from(seconds).unwrap_or(0),
+        ))
+    }
+
     /// Records a checkpoint: the sync paging with `since` will continue at `cursor`, and will
     /// set `watermark` when it completes.
     pub fn checkpoint(
