@@ -58,7 +58,8 @@
 //! ```
 //!
 //! Also here: [`client_url::ClientUrl`], a remote URL read as the client that connects to it
-//! reads it, cross-checked with the registry's Go reading; the registry's version ordering
+//! reads it, cross-checked with the registry's Go reading; the [`glob`] dialect for names that
+//! `mcp-policy` shares; the registry's version ordering
 //! ([`compare_versions`], [`latest_version`]), RFC 3339 [`Timestamp`]s, and [`sanitize_text`],
 //! [`escape_controls`] and [`escape_json_output`] to show untrusted text safely.
 //!
@@ -84,6 +85,7 @@ mod fast_json;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod glob;
 mod go_url;
 mod input;
 mod meta;
