@@ -548,6 +548,18 @@ mod tests {
         assert!(full("é*").matches("été"));
     }
 
+    /// The cases of the matcher `mcp-registry-client`'s filter had before it used this one.
+    #[test]
+    fn names_match_like_shell_wildcards() {
+        assert!(full("io.github.*/weather").matches("io.github.acme/weather"));
+        assert!(full("*weather*").matches("io.github.acme/weather-pro"));
+        assert!(full("com.example/remote-????").matches("com.example/remote-open"));
+        assert!(!full("com.example/remote-???").matches("com.example/remote-open"));
+        assert!(!full("io.github.*/weather").matches("io.github.acme/Weather"));
+        assert!(full("a*b*c").matches("aXbYbZc"));
+        assert!(!full("a*b*c").matches("aXbYbZ"));
+    }
+
     #[test]
     fn literal_prefixes() {
         assert_eq!(full("io.github.*/x").literal_prefix(), "io.github.");

@@ -58,8 +58,9 @@
 //! ```
 //!
 //! Also here: [`client_url::ClientUrl`], a remote URL read as the client that connects to it
-//! reads it, cross-checked with the registry's Go reading; the [`glob`] dialect for names that
-//! `mcp-policy` shares; the registry's version ordering
+//! reads it, cross-checked with the registry's Go reading; [`ServerFilter`], a predicate over
+//! listed servers for what the registry API does not filter on, with names matched by the
+//! [`glob`] dialect that `mcp-policy` shares; the registry's version ordering
 //! ([`compare_versions`], [`latest_version`]), RFC 3339 [`Timestamp`]s, and [`sanitize_text`],
 //! [`escape_controls`] and [`escape_json_output`] to show untrusted text safely.
 //!
@@ -81,6 +82,7 @@ pub mod client_url;
 mod error;
 mod extra;
 mod fast_json;
+mod filter;
 // The fuzz targets' properties: compiled only for the fuzz crate and this crate's tests.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -111,6 +113,7 @@ mod wire;
 // Public API
 pub use builder::ServerJsonBuilder;
 pub use error::{Error, ParseError};
+pub use filter::ServerFilter;
 pub use input::{Argument, Input, KeyValueInput};
 pub use name::{MAX_NAME_CHARS, NameError, NameErrorKind, ServerName};
 pub use ordering::{
