@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use mcp_registry_types::glob::Glob;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, PolicyError, escape_pointer};
 use crate::document::{Effect, Obligation, Policy, Quota};
 use crate::hash::policy_hash;
@@ -528,7 +530,7 @@ struct Coverers<'a> {
 
 fn exact_names(m: &CompiledMatch) -> Option<Vec<&str>> {
     let names = m.server_name.as_ref().filter(|n| !n.is_empty())?;
-    names.iter().map(crate::glob::Glob::exact).collect()
+    names.iter().map(Glob::literal).collect()
 }
 
 impl<'a> Coverers<'a> {
@@ -670,7 +672,7 @@ fn push_prefix(groups: &mut Vec<(usize, FastMap<Vec<u32>>)>, prefix: &str, rule:
 }
 
 /// Glob lists the index can file by literal prefix: every pattern has one.
-fn by_globs(globs: Option<&Vec<crate::glob::Glob>>) -> Option<&Vec<crate::glob::Glob>> {
+fn by_globs(globs: Option<&Vec<Glob>>) -> Option<&Vec<Glob>> {
     globs.filter(|g| g.iter().all(|g| !g.literal_prefix().is_empty()))
 }
 
@@ -698,14 +700,14 @@ fn build_index(rules: &[CompiledRule]) -> Index {
         let c = &rule.conditions;
         if let Some(globs) = by_globs(c.server_name.as_ref()) {
             for g in globs {
-                match g.exact() {
+                match g.literal() {
                     Some(name) => index.by_name.entry(name.to_owned()).or_default().push(id),
                     None => push_prefix(&mut index.name_prefixes, &g.literal_prefix(), id),
                 }
             }
         } else if let Some(globs) = by_globs(c.server_label.as_ref()) {
             for g in globs {
-                match g.exact() {
+                match g.literal() {
                     Some(name) => index.by_label.entry(name.to_owned()).or_default().push(id),
                     None => push_prefix(&mut index.label_prefixes, &g.literal_prefix(), id),
                 }
@@ -725,7 +727,7 @@ fn build_index(rules: &[CompiledRule]) -> Index {
             .as_ref()
             .and_then(|t| {
                 t.iter()
-                    .map(|g| g.exact().map(str::to_owned))
+                    .map(|g| g.literal().map(str::to_owned))
                     .collect::<Option<Vec<_>>>()
             })
             .filter(|t| !t.is_empty())

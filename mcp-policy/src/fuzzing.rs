@@ -1,11 +1,12 @@
 //! Property checks shared by the fuzz targets and the test suite, so that a stable `cargo test`
 //! replays the same code a fuzzer runs. Not part of the stable API.
 
+use mcp_registry_types::glob::Glob;
+
 use crate::compile::CompiledPolicy;
 use crate::diagnostic::PolicyError;
 use crate::document::{Effect, Policy};
 use crate::eval::Applied;
-use crate::glob::{Dialect, Glob};
 use crate::host::{HostSettings, MANAGED_SCOPE};
 use crate::matcher::Context;
 use crate::request::{Action, Principal, RemoteFacts, Request, ServerFacts, TransportKind};
@@ -387,16 +388,15 @@ pub fn oracle_private(ip: std::net::IpAddr) -> bool {
 /// The glob dialects against the oracle: `*`-only, and `*` with `?` when the pattern has no
 /// class or escape (the oracle does not model those).
 fn check_glob(pattern: &str, text: &str) -> Result<(), String> {
-    if let Ok(glob) = Glob::new(pattern, Dialect::StarOnly) {
-        let (fast, slow) = (glob.is_match(text), wildcard(pattern, text, false));
-        if fast != slow {
-            return Err(format!(
-                "star-only glob `{pattern}` on `{text}`: matcher says {fast}, oracle says {slow}"
-            ));
-        }
+    let star_only = Glob::star_only(pattern);
+    let (fast, slow) = (star_only.matches(text), wildcard(pattern, text, false));
+    if fast != slow {
+        return Err(format!(
+            "star-only glob `{pattern}` on `{text}`: matcher says {fast}, oracle says {slow}"
+        ));
     }
-    if let Ok(glob) = Glob::new(pattern, Dialect::Full) {
-        let matched = glob.is_match(text);
+    if let Ok(glob) = Glob::new(pattern) {
+        let matched = glob.matches(text);
         if !pattern.contains(['[', '\\']) {
             let slow = wildcard(pattern, text, true);
             if matched != slow {
@@ -405,13 +405,13 @@ fn check_glob(pattern: &str, text: &str) -> Result<(), String> {
                 ));
             }
         }
-        if matched && !text.starts_with(glob.literal_prefix().as_str()) {
+        if matched && !text.starts_with(&*glob.literal_prefix()) {
             return Err(format!(
                 "glob `{pattern}` matched `{text}` without its literal prefix"
             ));
         }
-        if let Some(exact) = glob.exact()
-            && !glob.is_match(exact)
+        if let Some(exact) = glob.literal()
+            && !glob.matches(exact)
         {
             return Err(format!("glob `{pattern}` does not match its own text"));
         }

@@ -107,7 +107,6 @@ mod from_types;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod glob;
 mod hash;
 mod host;
 mod matcher;

@@ -1,11 +1,11 @@
 //! Compiled conditions: each clause of a [`Match`] turned into a ready-to-run test, evaluated
 //! with three values (holds, fails, cannot be evaluated).
 
+use mcp_registry_types::glob::Glob;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::document::{AnnotationMatch, Match, TimeWindow};
-use crate::glob::{Dialect, Glob};
 use crate::request::{Action, RemoteFacts, Request, TransportKind};
 use crate::url::{Target, UrlPattern, is_private_ip, is_private_url};
 
@@ -371,12 +371,13 @@ pub(crate) fn compile_match(
         list.as_ref().map(|patterns| {
             patterns
                 .iter()
-                .filter_map(|p| match Glob::new(p, Dialect::Full) {
+                .filter_map(|p| match Glob::new(p) {
                     Ok(g) => Some(g),
                     Err(err) => {
+                        // The message names the pattern: "invalid glob `[a`: ...".
                         diagnostics.push(Diagnostic::error(
                             format!("{path}/{clause}"),
-                            format!("invalid glob `{p}`: {err}"),
+                            err.to_string(),
                         ));
                         None
                     }
@@ -535,7 +536,7 @@ fn present_clauses(m: &Match) -> Vec<Clause> {
 }
 
 fn any_glob(globs: &[Glob], text: &str) -> bool {
-    globs.iter().any(|g| g.is_match(text))
+    globs.iter().any(|g| g.matches(text))
 }
 
 fn contains(list: &[String], value: Option<&str>) -> bool {
@@ -816,7 +817,7 @@ impl CompiledMatch {
         fn globs(a: Option<&Vec<Glob>>, b: Option<&Vec<Glob>>) -> bool {
             match (a, b) {
                 (None, _) => true,
-                (Some(a), None) => a.iter().any(Glob::is_match_all),
+                (Some(a), None) => a.iter().any(Glob::matches_everything),
                 (Some(a), Some(b)) => b.iter().all(|x| a.iter().any(|y| y.subsumes(x))),
             }
         }

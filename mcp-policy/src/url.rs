@@ -10,9 +10,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use mcp_registry_types::client_url::ClientUrl;
+use mcp_registry_types::glob::Glob;
 use mcp_registry_types::url::{Host, Url};
-
-use crate::glob::{Dialect, Glob, GlobError};
 
 /// One remote as the policy sees it.
 #[derive(Clone, Debug)]
@@ -35,26 +34,14 @@ impl Target {
     }
 }
 
-/// Why a URL pattern does not compile. The message is the tail of a diagnostic.
+/// Why a URL pattern does not compile, in words: the tail of a diagnostic. (Its parts are
+/// star-only globs, which never fail.)
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum PatternError {
-    Glob(GlobError),
-    /// Something other than a glob problem, in words.
-    Invalid(String),
-}
+pub(crate) struct PatternError(String);
 
 impl std::fmt::Display for PatternError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Glob(e) => e.fmt(f),
-            Self::Invalid(why) => f.write_str(why),
-        }
-    }
-}
-
-impl From<GlobError> for PatternError {
-    fn from(e: GlobError) -> Self {
-        Self::Glob(e)
+        f.write_str(&self.0)
     }
 }
 
@@ -95,7 +82,7 @@ fn default_port(scheme: &str) -> Option<u16> {
 }
 
 fn invalid(why: impl Into<String>) -> PatternError {
-    PatternError::Invalid(why.into())
+    PatternError(why.into())
 }
 
 impl UrlPattern {
@@ -133,14 +120,11 @@ impl UrlPattern {
         let path = if path.is_empty() {
             None
         } else {
-            Some(Glob::new(
-                &normalize_path_pattern(path, &scheme)?,
-                Dialect::StarOnly,
-            )?)
+            Some(Glob::star_only(&normalize_path_pattern(path, &scheme)?))
         };
         Ok(Self {
-            scheme: Part::new(&scheme)?,
-            host: Part::new(&host)?,
+            scheme: Part::new(&scheme),
+            host: Part::new(&host),
             host_suffix: domain_suffix(&host).map(Into::into),
             port,
             path,
@@ -172,7 +156,7 @@ impl UrlPattern {
             && self
                 .path
                 .as_ref()
-                .is_none_or(|p| p.is_match(url.path_and_query()))
+                .is_none_or(|p| p.matches(url.path_and_query()))
     }
 
     /// Whether the pattern can only match `http` URLs.
@@ -213,13 +197,13 @@ enum Part {
 }
 
 impl Part {
-    fn new(pattern: &str) -> Result<Self, GlobError> {
-        Ok(match pattern.strip_prefix('*') {
+    fn new(pattern: &str) -> Self {
+        match pattern.strip_prefix('*') {
             Some("") => Self::Any,
             Some(rest) if !rest.contains('*') => Self::Suffix(rest.into()),
             _ if !pattern.contains('*') => Self::Exact(pattern.into()),
-            _ => Self::Glob(Glob::new(pattern, Dialect::StarOnly)?),
-        })
+            _ => Self::Glob(Glob::star_only(pattern)),
+        }
     }
 
     fn is_match(&self, text: &str) -> bool {
@@ -227,7 +211,7 @@ impl Part {
             Self::Any => true,
             Self::Exact(exact) => **exact == *text,
             Self::Suffix(suffix) => text.ends_with(&**suffix),
-            Self::Glob(glob) => glob.is_match(text),
+            Self::Glob(glob) => glob.matches(text),
         }
     }
 }

@@ -7,8 +7,9 @@
 //! - endpoints: [`list`](RegistryClient::list) one page, [`server_version`](RegistryClient::server_version)
 //!   (`latest` included), [`versions`](RegistryClient::versions), and a lazy, bounded
 //!   [`stream`](RegistryClient::stream) over every page;
-//! - composable client-side [`ServerFilter`]s (remote-only, package-only, registry type,
-//!   transport, status, latest, zero-config, name glob);
+//! - composable client-side [`ServerFilter`](types::ServerFilter)s (remote-only, package-only,
+//!   registry type, transport, status, latest, zero-config, name glob) on the
+//!   [`stream`](ServerStream::filtered);
 //! - [`Limits`] on body bytes (enforced while reading), pages and items; a
 //!   [`RetryPolicy`] with jittered exponential backoff that honours `Retry-After`; a
 //!   client-side [`RateLimit`] under the official 180 requests a minute;
@@ -20,8 +21,8 @@
 //!
 //! ```no_run
 //! use futures::TryStreamExt as _;
-//! use mcp_registry_client::types::TransportType;
-//! use mcp_registry_client::{ErrorKind, ListQuery, RegistryClient, ServerFilter};
+//! use mcp_registry_client::types::{ServerFilter, TransportType};
+//! use mcp_registry_client::{ErrorKind, ListQuery, RegistryClient};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -85,7 +86,6 @@ mod client;
 mod clock;
 mod credentials;
 mod error;
-mod filter;
 // The fuzz targets' properties: compiled only for the fuzz crate and this crate's tests.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -110,7 +110,6 @@ pub use clock::TokioClock;
 pub use clock::{Clock, Jitter, RandomJitter};
 pub use credentials::{StaticToken, TokenProvider};
 pub use error::{ClientError, ErrorKind, Limit};
-pub use filter::ServerFilter;
 pub use limits::Limits;
 pub use mcp_registry_types as types;
 pub use query::{ApiVersion, ListQuery};

@@ -6,12 +6,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::stream::{self, BoxStream, Stream, StreamExt as _};
-use mcp_registry_types::{ServerList, ServerResponse};
+use mcp_registry_types::{ServerFilter, ServerList, ServerResponse};
 use url::Url;
 
 use crate::client::RegistryClient;
 use crate::error::{ClientError, ErrorKind, Limit};
-use crate::filter::ServerFilter;
 use crate::query::ListQuery;
 
 impl RegistryClient {

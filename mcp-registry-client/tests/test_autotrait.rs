@@ -14,7 +14,6 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<ClientError>();
     assert_send_sync::<BuildError>();
     assert_send_sync::<TransportError>();
-    assert_send_sync::<ServerFilter>();
     assert_send_sync::<ListQuery>();
     assert_send_sync::<Limits>();
     assert_send_sync::<RetryPolicy>();

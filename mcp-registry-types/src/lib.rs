@@ -72,8 +72,8 @@
 //! | 5 | `builder`, `error` | [`ServerJsonBuilder`], and [`Error`], which every fallible call converts into |
 //! | 4 | `validate` | the registry's rules: [`validate()`], [`Validator`], [`Report`] |
 //! | 3 | `wire` | reading and writing: the one-pass field reader, the fast JSON reader, [`ParseError`] |
-//! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], … |
-//! | 1 | `vocab` | vocabulary and small values: [`ServerName`], [`ServerVersion`], [`UrlTemplate`], [`client_url`], the open enums, text escaping, version order, the registry's `_meta` keys and limits |
+//! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], …, and [`ServerFilter`], a predicate over it |
+//! | 1 | `vocab` | vocabulary and small values: [`ServerName`], [`ServerVersion`], [`UrlTemplate`], [`client_url`], [`glob`], the open enums, text escaping, version order, the registry's `_meta` keys and limits |
 //!
 //! A constant lives on the floor of its meaning: [`MAX_PUBLISHER_META_BYTES`] is the registry's
 //! word, so the reader (floor 3) and the publish rules (floor 4) both look down to it.
@@ -108,6 +108,7 @@ pub mod fuzzing;
 // Public API
 pub use builder::ServerJsonBuilder;
 pub use error::Error;
+pub use model::filter::ServerFilter;
 pub use model::input::{Argument, Input, KeyValueInput};
 pub use model::latest::latest_version;
 pub use model::package::Package;
@@ -121,6 +122,7 @@ pub use validate::{
     Finding, Layer, Report, SchemaVersion, SchemaVersionPolicy, Severity, Validator, validate,
 };
 pub use vocab::client_url;
+pub use vocab::glob;
 pub use vocab::kinds::{ArgumentType, InputFormat, RegistryType, Status, TransportType};
 pub use vocab::name::{MAX_NAME_CHARS, NameError, NameErrorKind, ServerName};
 pub use vocab::ordering::{Timestamp, TimestampError, compare_versions, is_semantic_version};

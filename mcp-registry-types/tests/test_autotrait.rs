@@ -16,4 +16,7 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<ServerVersion>();
     assert_send_sync::<UrlTemplate>();
     assert_send_sync::<Timestamp>();
+    assert_send_sync::<ServerFilter>();
+    assert_send_sync::<glob::Glob>();
+    assert_send_sync::<glob::GlobError>();
 }

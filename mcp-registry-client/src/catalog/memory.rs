@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
 
-use mcp_registry_types::{ServerResponse, Timestamp, latest_version};
+use mcp_registry_types::{ServerFilter, ServerResponse, Timestamp, latest_version};
 
-use crate::ServerFilter;
-
+use super::admission::Admission;
 use super::change::{Change, ChangeKind};
 use super::entry::{CatalogEntry, Provenance};
 use super::search::SearchIndex;
@@ -51,6 +50,8 @@ pub struct Catalog {
     names: BTreeMap<Arc<str>, NameSlot>,
     /// The search index of the latest versions: built on the first search after a change.
     index: OnceLock<SearchIndex>,
+    /// What may enter.
+    admission: Admission,
 }
 
 impl PartialEq for Catalog {
@@ -83,6 +84,18 @@ impl Catalog {
     /// An empty catalog with no sources.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The catalog, admitting only what `admission` accepts from now on.
+    pub fn with_admission(mut self, admission: Admission) -> Self {
+        self.admission = admission;
+        self
+    }
+
+    /// Admits only what `admission` accepts from now on; what the catalog holds already stays
+    /// until its source sends it again.
+    pub fn set_admission(&mut self, admission: Admission) {
+        self.admission = admission;
     }
 
     /// Adds a source below those already added, or returns the rank it already has. A source
@@ -121,6 +134,7 @@ impl Catalog {
     }
 
     /// Records `response` as served by `source` at `synced_at`, and returns what changed.
+    /// A version the catalog's [`Admission`] refuses is not recorded (and removed, if it was).
     ///
     /// The same row seen again (same document, status and `updatedAt`, as an overlapping sync
     /// sees it) changes nothing but the time it was last synced.
@@ -139,6 +153,13 @@ impl Catalog {
         let source_name = self
             .source_arc(rank)
             .ok_or_else(|| UnknownSource::new(source))?;
+        if !self.admission.admits(source, &response) {
+            // Refused now: a version admitted before leaves the catalog.
+            let (name, version) = (response.server().name(), response.server().version());
+            return Ok(self.remove_where(rank, &source_name, name, |entry| {
+                (entry.version() == version).then_some(ChangeKind::Removed)
+            }));
+        }
         let mut changes = Vec::new();
         let name: Arc<str> = response.server().name().into();
         self.index = OnceLock::new();
@@ -370,7 +391,7 @@ impl Catalog {
         filter: &'a ServerFilter,
     ) -> impl Iterator<Item = &'a CatalogEntry> + 'a {
         self.iter()
-            .filter(move |entry| filter.matches(entry.response()))
+            .filter(move |entry| filter.matches_with_latest(entry.response(), entry.is_latest()))
     }
 
     /// The servers whose latest version matches `query`, best first: ranked full-text search

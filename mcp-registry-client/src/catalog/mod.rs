@@ -6,6 +6,7 @@
 //! ranked: when two registries hold the same server name, the higher one stands for it and the
 //! other stays visible with its provenance.
 
+mod admission;
 mod change;
 mod entry;
 mod memory;
@@ -16,6 +17,7 @@ mod source;
 mod store;
 mod sync;
 
+pub use admission::Admission;
 pub use change::{Change, ChangeCounts, ChangeKind};
 pub use entry::{CatalogEntry, Provenance};
 pub use memory::{Catalog, SearchHit};

@@ -607,3 +607,54 @@ mod serving {
         assert_eq!(one.status(), StatusCode::NOT_FOUND);
     }
 }
+
+#[test]
+fn admission_decides_what_enters_and_what_leaves() {
+    use mcp_registry_types::glob::Glob;
+    let admission = Admission::new()
+        .with_name_glob(Glob::new("io.github.acme/*").unwrap())
+        .with_filter(|source, response| source == "up" && response.server().version() != "6.6.6");
+    let mut catalog = Catalog::new().with_admission(admission);
+    catalog.add_source("up");
+    let up = |catalog: &mut Catalog, name: &str, version: &str| {
+        catalog
+            .upsert("up", row(name, version, Status::Active, T0, true), at(T0))
+            .unwrap()
+    };
+    assert!(up(&mut catalog, "io.github.other/x", "1.0.0").is_empty());
+    assert_eq!(up(&mut catalog, "io.github.acme/x", "1.0.0").len(), 2);
+    assert!(up(&mut catalog, "io.github.acme/x", "6.6.6").is_empty());
+    assert_eq!(catalog.server_count(), 1);
+    // Refused later (say the policy changed): the version leaves.
+    catalog.set_admission(Admission::new().with_filter(|_, _| false));
+    let gone = up(&mut catalog, "io.github.acme/x", "1.0.0");
+    assert_eq!(gone.first().unwrap().kind(), &ChangeKind::Removed);
+    assert!(catalog.is_empty());
+}
+
+#[test]
+fn filters_take_the_catalogs_latest_not_the_registrys_flag() {
+    let mut catalog = Catalog::new();
+    catalog.add_source("up");
+    // The registry's flags are stale: it still marks 1.0.0 latest.
+    catalog
+        .upsert(
+            "up",
+            row("io.github.a/x", "1.0.0", Status::Active, T0, true),
+            at(T0),
+        )
+        .unwrap();
+    catalog
+        .upsert(
+            "up",
+            row("io.github.a/x", "1.1.0", Status::Active, T0, false),
+            at(T0),
+        )
+        .unwrap();
+    let filter = mcp_registry_types::ServerFilter::new().with_latest_only();
+    let latest: Vec<_> = catalog
+        .filtered(&filter)
+        .map(CatalogEntry::version)
+        .collect();
+    assert_eq!(latest, ["1.1.0"]);
+}

@@ -1,9 +1,10 @@
 //! Client-side filters over the fake registry's sample.
 
 use futures::TryStreamExt as _;
+use mcp_registry_client::ListQuery;
 use mcp_registry_client::test_util::{FakeRegistry, fixtures};
-use mcp_registry_client::types::{RegistryType, Status, TransportType};
-use mcp_registry_client::{ListQuery, ServerFilter};
+use mcp_registry_client::types::glob::Glob;
+use mcp_registry_client::types::{RegistryType, ServerFilter, Status, TransportType};
 
 use crate::util::client;
 
@@ -102,7 +103,8 @@ async fn latest_only_keeps_servers_without_metadata() {
     let latest = names(
         ServerFilter::new()
             .with_latest_only()
-            .with_name_glob("*weather*"),
+            .try_with_name_glob("*weather*")
+            .unwrap(),
     )
     .await;
     assert_eq!(latest, ["io.github.acme/weather@1.2.0"]);
@@ -134,12 +136,31 @@ async fn filters_compose() {
         .with_zero_config()
         .with_latest_only()
         .with_status(Status::Active)
-        .with_name_glob("io.github.acme/*");
+        .with_name_glob(Glob::new("io.github.acme/*").unwrap());
     assert_eq!(
         names(filter).await,
         [
             "io.github.acme/stale-schema@0.1.0",
             "io.github.acme/too-wordy@1.0.0",
+            "io.github.acme/weather@1.2.0"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn name_globs_are_the_shared_dialect() {
+    let err = ServerFilter::new()
+        .try_with_name_glob("io.github.[acme/*")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid glob `io.github.[acme/*`: unclosed character class"
+    );
+    let glob = "io.github.acme/[uvw]eathe?".parse::<Glob>().unwrap();
+    assert_eq!(
+        names(ServerFilter::new().with_name_glob(glob)).await,
+        [
+            "io.github.acme/weather@1.0.0",
             "io.github.acme/weather@1.2.0"
         ]
     );

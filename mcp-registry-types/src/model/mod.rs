@@ -1,6 +1,7 @@
 //! Floor 2, the data model: `server.json` and the registry API's payloads as Rust types, with
 //! their accessors. How they are read from JSON is the floor above ([`wire`](crate::wire)).
 
+pub(crate) mod filter;
 pub(crate) mod input;
 pub(crate) mod latest;
 pub(crate) mod meta;

@@ -4,6 +4,7 @@
 
 pub mod client_url;
 pub(crate) mod extra;
+pub mod glob;
 pub(crate) mod go_url;
 pub(crate) mod kinds;
 pub(crate) mod name;

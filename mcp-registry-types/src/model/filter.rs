@@ -1,6 +1,8 @@
-//! Client-side filters over streamed servers: facts the registry API does not filter on.
+//! Filters over servers as the registry lists them: facts the registry API does not filter on.
 
-use mcp_registry_types::{OfficialMeta, RegistryType, ServerResponse, Status, TransportType};
+use crate::model::response::{OfficialMeta, ServerResponse};
+use crate::vocab::glob::{Glob, GlobError};
+use crate::vocab::kinds::{RegistryType, Status, TransportType};
 
 /// Which servers to keep. Every criterion set must hold (they combine with AND); several
 /// registry types, transports or statuses combine with OR.
@@ -13,17 +15,29 @@ use mcp_registry_types::{OfficialMeta, RegistryType, ServerResponse, Status, Tra
 /// example `Status::Active` alone for a discovery UI, or [`with_any_status`](Self::with_any_status)
 /// for a mirror that must apply tombstones.
 ///
+/// A filter is a plain predicate: [`matches`](Self::matches) judges one [`ServerResponse`],
+/// so it works on a page read by any means. `mcp-registry-client` applies one to its paging
+/// stream (`ServerStream::filtered`).
+///
 /// ```
-/// use mcp_registry_client::ServerFilter;
-/// use mcp_registry_client::types::{RegistryType, TransportType};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use mcp_registry_types::{RegistryType, ServerFilter, ServerResponse, TransportType};
 ///
 /// let filter = ServerFilter::new()
 ///     .with_registry_type(RegistryType::Npm)
 ///     .with_transport(TransportType::Stdio)
 ///     .with_zero_config()
 ///     .with_latest_only()
-///     .with_name_glob("io.github.*/weather*");
-/// # let _ = filter;
+///     .try_with_name_glob("io.github.*/weather*")?;
+///
+/// let response: ServerResponse = r#"{"server": {
+///     "name": "io.github.acme/weather", "description": "Forecasts", "version": "1.0.0",
+///     "packages": [{"registryType": "npm", "identifier": "@acme/weather", "version": "1.0.0",
+///                   "transport": {"type": "stdio"}}]}}"#.parse()?;
+/// assert!(filter.matches(&response));
+/// assert!(!filter.try_with_name_glob("io.github.*/news")?.matches(&response));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct ServerFilter {
@@ -33,7 +47,7 @@ pub struct ServerFilter {
     statuses: Option<Vec<Status>>,
     latest_only: bool,
     zero_config: bool,
-    name_glob: Option<String>,
+    name_glob: Option<Glob>,
 }
 
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -95,7 +109,8 @@ impl ServerFilter {
 
     /// Only each server's latest version. A server without official metadata (as sub-registries
     /// may serve) counts as latest, since there is nothing to say otherwise; to have the
-    /// registry filter instead, use [`ListQuery::with_latest_only`](crate::ListQuery::with_latest_only).
+    /// registry filter instead, ask it for latest versions only (`ListQuery::with_latest_only`
+    /// in `mcp-registry-client`).
     pub fn with_latest_only(mut self) -> Self {
         self.latest_only = true;
         self
@@ -108,15 +123,46 @@ impl ServerFilter {
         self
     }
 
-    /// Only names matching `glob`: `*` matches any run of characters (`/` included), `?` any
-    /// one character, everything else itself; names are case-sensitive, as in the registry.
-    pub fn with_name_glob(mut self, glob: impl Into<String>) -> Self {
-        self.name_glob = Some(glob.into());
+    /// Only servers whose name matches `glob`; replaces an earlier name glob.
+    ///
+    /// The dialect is the one [`glob`](crate::glob) describes, shared with `mcp-policy`: `*`
+    /// matches any run of characters (`/` included), `?` exactly one character, `[a-z]` and
+    /// `[!a-z]` one character in or not in a class, and `\` makes the next character literal.
+    /// Names are case-sensitive, as in the registry.
+    ///
+    /// **Changed** when the filter moved here from `mcp-registry-client`, whose matcher was its
+    /// own: `?` is the shared one, exactly one character (one `é` or `日`, never a byte), which
+    /// is also what it matched there; `[` and `\` are now special, so a literal `[` or `\` in a
+    /// name is written `\[` or `\\`; and a bad pattern is an error when it is compiled (see
+    /// [`try_with_name_glob`](Self::try_with_name_glob)), where the old matcher read it as
+    /// plain text.
+    pub fn with_name_glob(mut self, glob: Glob) -> Self {
+        self.name_glob = Some(glob);
         self
     }
 
-    /// Whether `response` passes every criterion.
+    /// [`with_name_glob`](Self::with_name_glob) with `pattern` compiled here.
+    ///
+    /// # Errors
+    ///
+    /// [`GlobError`] when `pattern` is not a glob: an unclosed or empty class, a range out of
+    /// order, or a trailing `\`.
+    pub fn try_with_name_glob(self, pattern: &str) -> Result<Self, GlobError> {
+        Ok(self.with_name_glob(Glob::new(pattern)?))
+    }
+
+    /// Whether `response` passes every criterion, taking the registry's `isLatest` flag for
+    /// whether it is the latest version (a response without the official block counts as
+    /// latest).
     pub fn matches(&self, response: &ServerResponse) -> bool {
+        let latest = response.official().is_none_or(OfficialMeta::is_latest);
+        self.matches_with_latest(response, latest)
+    }
+
+    /// Whether `response` passes every criterion, with whether it is the latest version
+    /// decided by the caller: a catalog that judges latest itself, because the registry's
+    /// flag goes stale in a delta sync, passes its own judgement here.
+    pub fn matches_with_latest(&self, response: &ServerResponse, is_latest: bool) -> bool {
         let server = response.server();
         let packages = server.packages();
         let remotes = server.remotes();
@@ -144,15 +190,14 @@ impl ServerFilter {
                     t.transport_type()
                         .is_some_and(|t| self.transports.contains(t))
                 });
-        let latest_ok =
-            !self.latest_only || response.official().is_none_or(OfficialMeta::is_latest);
+        let latest_ok = !self.latest_only || is_latest;
         let zero_config_ok = !self.zero_config
             || packages.iter().any(|p| !p.needs_configuration())
             || remotes.iter().any(|r| !r.needs_configuration());
         let name_ok = self
             .name_glob
-            .as_deref()
-            .is_none_or(|glob| glob_matches(glob, server.name()));
+            .as_ref()
+            .is_none_or(|glob| glob.matches(server.name()));
         status_ok
             && shape_ok
             && registry_ok
@@ -166,67 +211,5 @@ impl ServerFilter {
 impl Default for ServerFilter {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// Wildcard matching with backtracking to the last `*`: linear in practice, no regex.
-fn glob_matches(glob: &str, name: &str) -> bool {
-    let pattern: Vec<char> = glob.chars().collect();
-    let text: Vec<char> = name.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == '?' || Some(&c) == text.get(t) => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern
-        .get(p..)
-        .unwrap_or_default()
-        .iter()
-        .all(|&c| c == '*')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_match_like_shell_wildcards() {
-        assert!(glob_matches(
-            "io.github.*/weather",
-            "io.github.acme/weather"
-        ));
-        assert!(glob_matches("*", ""));
-        assert!(glob_matches("*weather*", "io.github.acme/weather-pro"));
-        assert!(glob_matches(
-            "com.example/remote-????",
-            "com.example/remote-open"
-        ));
-        assert!(!glob_matches(
-            "com.example/remote-???",
-            "com.example/remote-open"
-        ));
-        assert!(!glob_matches(
-            "io.github.*/weather",
-            "io.github.acme/Weather"
-        ));
-        assert!(glob_matches("a*b*c", "aXbYbZc"));
-        assert!(!glob_matches("a*b*c", "aXbYbZ"));
     }
 }
