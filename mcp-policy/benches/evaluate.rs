@@ -30,8 +30,9 @@ use cedar_policy::{
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use mcp_policy::{
     Action, CompiledPolicy, Layer, Policy, Principal, RemoteFacts, Request, RoleSpec, ServerFacts,
-    ToolAnnotations, ToolFacts, TransportKind,
+    ToolAnnotations, ToolFacts,
 };
+use mcp_registry_types::TransportType;
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 
@@ -141,7 +142,7 @@ fn our_request(shape: Shape, size: usize) -> Request {
         Action::CallTool,
         // In the URL shape the server name matches no name rule, so the URL rule must allow.
         ServerFacts::new(format!("io.github.vendor{k}/server")).with_remote(RemoteFacts::new(
-            TransportKind::StreamableHttp,
+            TransportType::StreamableHttp,
             shape.url(k),
         )),
     )

@@ -1,8 +1,8 @@
 //! Server facts from `mcp-registry-types` values, so a host writes one line.
 
-use mcp_registry_types::{ServerJson, ServerResponse, validate};
+use mcp_registry_types::{ServerJson, ServerResponse, TransportType, validate};
 
-use crate::request::{PackageFacts, RemoteFacts, ServerFacts, TransportKind};
+use crate::request::{PackageFacts, RemoteFacts, ServerFacts, host_transport};
 
 impl ServerFacts {
     /// Facts from a `server.json` document: name, version, packages (registry type, identifier,
@@ -23,7 +23,7 @@ impl ServerFacts {
                 transport: p
                     .transport()
                     .and_then(|t| t.transport_type())
-                    .map(|t| TransportKind::from(t.as_str())),
+                    .map(|t| host_transport(t.clone())),
                 has_file_sha256: p.file_sha256().is_some_and(|h| !h.is_empty()),
             })
             .collect();
@@ -34,8 +34,8 @@ impl ServerFacts {
                 let url = t.url()?;
                 let kind = t
                     .transport_type()
-                    .map_or(TransportKind::Unknown(String::new()), |k| {
-                        TransportKind::from(k.as_str())
+                    .map_or(TransportType::Unknown(String::new()), |k| {
+                        host_transport(k.clone())
                     });
                 Some(RemoteFacts::new(kind, url))
             })
@@ -94,14 +94,14 @@ mod tests {
         );
         assert_eq!(
             facts.packages.first().and_then(|p| p.transport.clone()),
-            Some(TransportKind::Stdio)
+            Some(TransportType::Stdio)
         );
         assert!(facts.is_pinned());
         assert!(facts.is_stdio() && facts.is_remote());
         assert_eq!(
             facts.remotes,
             [RemoteFacts::new(
-                TransportKind::StreamableHttp,
+                TransportType::StreamableHttp,
                 "https://weather.acme.example/mcp"
             )]
         );

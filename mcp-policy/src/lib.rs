@@ -125,5 +125,5 @@ pub use host::{HostFlavour, HostSettings, SettingsScope};
 pub use matcher::Clause;
 pub use request::{
     Action, PackageFacts, Principal, RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts,
-    TransportKind, Usage,
+    Usage,
 };
