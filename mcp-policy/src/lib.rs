@@ -116,7 +116,7 @@ mod url;
 
 // Public API
 pub use compile::{CompiledPolicy, Layer};
-pub use diagnostic::{Diagnostic, Diagnostics, PolicyError, Severity};
+pub use diagnostic::{Diagnostic, Diagnostics, PolicyError};
 pub use document::{
     AnnotationMatch, Effect, Match, Obligation, Policy, Quota, RoleSpec, Rule, TimeWindow,
 };

@@ -77,14 +77,16 @@ pub use publish::MAX_PUBLISHER_META_BYTES;
 pub(crate) use schema_version::CURRENT_URL as CURRENT_SCHEMA_URL;
 pub use schema_version::SchemaVersion;
 
-/// How serious a finding is.
+/// How serious a finding is: a validation [`Finding`], or a diagnostic of another crate of the
+/// suite (a policy's, in `mcp-policy`). Serializes as `warning` or `error`; a warning orders
+/// before an error.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Allowed, but worth fixing.
+    /// Allowed, but worth fixing: probably not what the author meant.
     Warning,
-    /// The registry refuses the document.
+    /// Refused: the registry refuses the document, a policy does not compile.
     Error,
 }
 
