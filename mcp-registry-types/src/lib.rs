@@ -124,8 +124,8 @@ pub use text::{escape_controls, escape_json_output, sanitize_text};
 pub use transport::Transport;
 pub use url_template::{UrlTemplate, UrlTemplateError};
 pub use validate::{
-    Finding, Layer, MAX_PUBLISHER_META_BYTES, Report, SchemaVersion, SchemaVersionPolicy, Severity,
-    Validator, validate,
+    Finding, MAX_PUBLISHER_META_BYTES, Report, SchemaVersion, SchemaVersionPolicy, Severity,
+    ValidationLayer, Validator, validate,
 };
 pub use version::{
     MAX_VERSION_CHARS, ServerVersion, VersionError, VersionErrorKind, looks_like_range,

@@ -8,11 +8,11 @@
 //!
 //! | layer | what the official registry calls it |
 //! |---|---|
-//! | [`Layer::SchemaVersion`] | the `$schema` check (`schema.go`) |
-//! | [`Layer::JsonSchema`] | the JSON Schema named by `$schema`, run by `POST /validate` |
-//! | [`Layer::Semantic`] | the semantic rules (`validators.go`), run on publish and validate |
-//! | [`Layer::Publish`] | the publish endpoint's request validation and size limits |
-//! | [`Layer::Packages`] | the offline part of the per-registry-type package rules |
+//! | [`ValidationLayer::SchemaVersion`] | the `$schema` check (`schema.go`) |
+//! | [`ValidationLayer::JsonSchema`] | the JSON Schema named by `$schema`, run by `POST /validate` |
+//! | [`ValidationLayer::Semantic`] | the semantic rules (`validators.go`), run on publish and validate |
+//! | [`ValidationLayer::Publish`] | the publish endpoint's request validation and size limits |
+//! | [`ValidationLayer::Packages`] | the offline part of the per-registry-type package rules |
 //!
 //! # Rules
 //!
@@ -111,11 +111,11 @@ impl fmt::Display for Severity {
     }
 }
 
-/// A group of rules, as the official registry groups them.
+/// A validation layer: a group of rules, as the official registry groups them.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Layer {
+pub enum ValidationLayer {
     /// The `$schema` check: present, recognised, current.
     SchemaVersion,
     /// The JSON Schema that `$schema` names.
@@ -129,9 +129,9 @@ pub enum Layer {
     Packages,
 }
 
-impl Layer {
+impl ValidationLayer {
     /// Every layer, in the order they run.
-    pub const ALL: [Layer; 5] = [
+    pub const ALL: [ValidationLayer; 5] = [
         Self::SchemaVersion,
         Self::JsonSchema,
         Self::Semantic,
@@ -172,7 +172,7 @@ pub struct Finding {
     code: &'static str,
     severity: Severity,
     message: String,
-    layer: Layer,
+    layer: ValidationLayer,
 }
 
 impl Finding {
@@ -197,7 +197,7 @@ impl Finding {
     }
 
     /// The layer that found it.
-    pub fn layer(&self) -> Layer {
+    pub fn layer(&self) -> ValidationLayer {
         self.layer
     }
 }
@@ -304,8 +304,8 @@ impl Validator {
     }
 
     /// Runs only `layers`.
-    pub fn with_layers(mut self, layers: &[Layer]) -> Self {
-        self.layers = Layer::ALL.map(|layer| layers.contains(&layer));
+    pub fn with_layers(mut self, layers: &[ValidationLayer]) -> Self {
+        self.layers = ValidationLayer::ALL.map(|layer| layers.contains(&layer));
         self
     }
 
@@ -315,8 +315,8 @@ impl Validator {
         self
     }
 
-    fn runs(&self, layer: Layer) -> bool {
-        Layer::ALL
+    fn runs(&self, layer: ValidationLayer) -> bool {
+        ValidationLayer::ALL
             .iter()
             .zip(self.layers)
             .any(|(l, on)| *l == layer && on)
@@ -328,24 +328,28 @@ impl Validator {
         let version = schema_version::check(
             document,
             self.schema_version_policy,
-            &mut sink.layer(Layer::SchemaVersion),
-            self.runs(Layer::SchemaVersion),
+            &mut sink.layer(ValidationLayer::SchemaVersion),
+            self.runs(ValidationLayer::SchemaVersion),
         );
         let rules_version = self
             .rules_version
             .or(version)
             .unwrap_or(SchemaVersion::CURRENT);
-        if self.runs(Layer::JsonSchema) {
-            json_schema::check(document, rules_version, &mut sink.layer(Layer::JsonSchema));
+        if self.runs(ValidationLayer::JsonSchema) {
+            json_schema::check(
+                document,
+                rules_version,
+                &mut sink.layer(ValidationLayer::JsonSchema),
+            );
         }
-        if self.runs(Layer::Semantic) {
-            semantic::check(document, &mut sink.layer(Layer::Semantic));
+        if self.runs(ValidationLayer::Semantic) {
+            semantic::check(document, &mut sink.layer(ValidationLayer::Semantic));
         }
-        if self.runs(Layer::Publish) {
-            publish::check(document, &mut sink.layer(Layer::Publish));
+        if self.runs(ValidationLayer::Publish) {
+            publish::check(document, &mut sink.layer(ValidationLayer::Publish));
         }
-        if self.runs(Layer::Packages) {
-            packages::check(document, &mut sink.layer(Layer::Packages));
+        if self.runs(ValidationLayer::Packages) {
+            packages::check(document, &mut sink.layer(ValidationLayer::Packages));
         }
         Report {
             findings: sink.finish(),
@@ -378,7 +382,7 @@ struct Sink<'d> {
 const URL_CACHE: usize = 8;
 
 impl<'d> Sink<'d> {
-    fn layer(&mut self, layer: Layer) -> LayerSink<'_, 'd> {
+    fn layer(&mut self, layer: ValidationLayer) -> LayerSink<'_, 'd> {
         LayerSink { sink: self, layer }
     }
 
@@ -409,7 +413,7 @@ impl<'d> Sink<'d> {
 /// The sink as one layer sees it.
 pub(crate) struct LayerSink<'a, 'd> {
     sink: &'a mut Sink<'d>,
-    layer: Layer,
+    layer: ValidationLayer,
 }
 
 impl<'d> LayerSink<'_, 'd> {
