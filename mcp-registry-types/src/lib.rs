@@ -12,7 +12,7 @@
 //! - **Exact validation.** [`validate()`] reports every finding of every layer the registry
 //!   applies (schema version, JSON Schema, semantic rules, publish rules, per-registry-type
 //!   package rules), each with a JSON Pointer, a stable code and a message that says what to write
-//!   instead. The [rule table](mod@validate#rules) lists them.
+//!   instead. The [rule table](fn@validate#rules) lists them.
 //! - **Strict construction.** [`ServerName`], [`ServerVersion`] and [`UrlTemplate`] only hold
 //!   valid strings, and [`ServerJson::builder`] only builds valid documents.
 //!
@@ -100,7 +100,7 @@ mod small_text;
 mod text;
 mod transport;
 mod url_template;
-pub mod validate;
+mod validate;
 mod validated;
 mod version;
 mod vocab;

@@ -1,6 +1,7 @@
-//! One test per code of the rule table in `mcp_registry_types::validate`, named after the code,
-//! each asserting the path, code, severity and full message of the finding; plus the official
-//! registry's edge cases (REFERENCE §5) and documents it accepts, which must get no error.
+//! One test per code of the rule table in the docs of `mcp_registry_types::validate()`, named
+//! after the code, each asserting the path, code, severity and full message of the finding;
+//! plus the official registry's edge cases (REFERENCE §5) and documents it accepts, which must
+//! get no error.
 
 mod util;
 
