@@ -287,7 +287,8 @@ fn compile_time(c: &mut Criterion) {
     group.finish();
 }
 
-/// Building server facts from a registry entry: once per server, not per decision.
+/// Building server facts from a registry entry: once per server, not per decision. Reading
+/// alone, and reading with the validation a caller records in the facts.
 fn server_facts(c: &mut Criterion) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -298,6 +299,13 @@ fn server_facts(c: &mut Criterion) {
     let mut group = c.benchmark_group("server_facts");
     group.bench_function("from_server_json", |b| {
         b.iter(|| black_box(ServerFacts::from_server_json(black_box(&doc))));
+    });
+    group.bench_function("from_server_json+validate", |b| {
+        b.iter(|| {
+            let doc = black_box(&doc);
+            let clean = mcp_registry_types::validate(doc).is_valid();
+            black_box(ServerFacts::from_server_json(doc).with_validation_clean(clean))
+        });
     });
     group.finish();
 }

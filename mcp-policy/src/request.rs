@@ -299,6 +299,8 @@ pub struct ServerFacts {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     /// Whether validation of the entry found no errors. Absent means not known to be clean.
+    /// Facts read from registry values ([`ServerFacts::from_server_json`]) leave it `false`
+    /// until the caller records a validation result ([`ServerFacts::with_validation_clean`]).
     #[serde(default)]
     pub validation_clean: bool,
 }
@@ -386,7 +388,8 @@ impl ServerFacts {
             .any(|text| has_variable_reference(text))
     }
 
-    /// Records whether validation found no errors.
+    /// Records whether validation found no errors: `report.is_valid()` of the caller's
+    /// `mcp_registry_types::validate` run.
     pub fn with_validation_clean(mut self, clean: bool) -> Self {
         self.validation_clean = clean;
         self
