@@ -240,10 +240,7 @@ fn load_settings(
             .map_or("", |(_, file)| file.as_str())
     };
     let print = |diagnostic: &Diagnostic, err: &mut dyn Write| {
-        let severity = match diagnostic.severity() {
-            mcp_policy::Severity::Error => "error",
-            _ => "warning",
-        };
+        let severity = diagnostic.severity();
         let path = match diagnostic.path() {
             "" => "/",
             path => path,
@@ -287,10 +284,7 @@ fn read(file: &str, err: &mut dyn Write) -> Result<Vec<u8>, u8> {
 
 fn report(file: &str, error: &PolicyError, err: &mut dyn Write) -> u8 {
     for diagnostic in error.diagnostics() {
-        let severity = match diagnostic.severity() {
-            mcp_policy::Severity::Error => "error",
-            _ => "warning",
-        };
+        let severity = diagnostic.severity();
         let _ = writeln!(err, "{}: {severity}: {diagnostic}", quote(file));
     }
     INVALID

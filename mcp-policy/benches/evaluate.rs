@@ -30,8 +30,9 @@ use cedar_policy::{
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use mcp_policy::{
     Action, CompiledPolicy, Layer, Policy, Principal, RemoteFacts, Request, RoleSpec, ServerFacts,
-    ToolAnnotations, ToolFacts, TransportKind,
+    ToolAnnotations, ToolFacts,
 };
+use mcp_registry_types::TransportType;
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 
@@ -141,7 +142,7 @@ fn our_request(shape: Shape, size: usize) -> Request {
         Action::CallTool,
         // In the URL shape the server name matches no name rule, so the URL rule must allow.
         ServerFacts::new(format!("io.github.vendor{k}/server")).with_remote(RemoteFacts::new(
-            TransportKind::StreamableHttp,
+            TransportType::StreamableHttp,
             shape.url(k),
         )),
     )
@@ -286,7 +287,8 @@ fn compile_time(c: &mut Criterion) {
     group.finish();
 }
 
-/// Building server facts from a registry entry: once per server, not per decision.
+/// Building server facts from a registry entry: once per server, not per decision. Reading
+/// alone, and reading with the validation a caller records in the facts.
 fn server_facts(c: &mut Criterion) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -297,6 +299,13 @@ fn server_facts(c: &mut Criterion) {
     let mut group = c.benchmark_group("server_facts");
     group.bench_function("from_server_json", |b| {
         b.iter(|| black_box(ServerFacts::from_server_json(black_box(&doc))));
+    });
+    group.bench_function("from_server_json+validate", |b| {
+        b.iter(|| {
+            let doc = black_box(&doc);
+            let clean = mcp_registry_types::validate(doc).is_valid();
+            black_box(ServerFacts::from_server_json(doc).with_validation_clean(clean))
+        });
     });
     group.finish();
 }

@@ -274,9 +274,7 @@ impl CompiledPolicy {
         }
 
         // Analysis reads compiled clauses, which errors may have left half-built.
-        let has_errors = diagnostics
-            .iter()
-            .any(|d| d.severity() == crate::Severity::Error);
+        let has_errors = diagnostics.iter().any(|d| d.severity().is_error());
         let layer_names: Vec<&str> = layers.iter().map(|l| l.name).collect();
         let analysis = if has_errors {
             Vec::new()
@@ -291,10 +289,7 @@ impl CompiledPolicy {
             );
         }
 
-        if diagnostics
-            .iter()
-            .any(|d| d.severity() == crate::Severity::Error)
-        {
+        if diagnostics.iter().any(|d| d.severity().is_error()) {
             return Err(PolicyError::Invalid(Diagnostics::new(diagnostics)));
         }
 

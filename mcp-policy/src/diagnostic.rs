@@ -2,20 +2,9 @@
 
 use std::fmt;
 
-use mcp_registry_types::escape_controls;
+use mcp_registry_types::{Severity, escape_controls};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-
-/// How serious a diagnostic is.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Severity {
-    /// The policy does not compile.
-    Error,
-    /// The policy compiles, but part of it probably does not do what its author meant.
-    Warning,
-}
 
 /// One finding about a policy document, located by a JSON Pointer.
 #[derive(Clone, Debug, Eq, Hash, PartialEq, Serialize)]
@@ -64,7 +53,8 @@ impl Diagnostic {
         self
     }
 
-    /// Whether this is an error or a warning.
+    /// Whether this is an error (the policy does not compile) or a warning (it compiles, but
+    /// part of it probably does not do what its author meant).
     pub fn severity(&self) -> Severity {
         self.severity
     }
@@ -114,7 +104,8 @@ pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
     pub(crate) fn new(mut all: Vec<Diagnostic>) -> Self {
-        all.sort_by_key(|d| d.severity);
+        // Stable: errors first, each severity in the order found.
+        all.sort_by_key(|d| std::cmp::Reverse(d.severity));
         Self(all)
     }
 
@@ -344,6 +335,22 @@ mod tests {
             Some("developer")
         );
         assert_eq!(did_you_mean("zzz", ["developer"]), None);
+    }
+
+    #[test]
+    fn diagnostics_serialize_errors_first_with_lowercase_severities() {
+        let all = Diagnostics::new(vec![
+            Diagnostic::warning("/a", "first warning"),
+            Diagnostic::error("/b", "an error"),
+            Diagnostic::warning("/c", "second warning").in_layer("user", false),
+        ]);
+        assert_eq!(
+            serde_json::to_string(&all).unwrap(),
+            r#"[{"severity":"error","path":"/b","message":"an error"},"#.to_owned()
+                + r#"{"severity":"warning","path":"/a","message":"first warning"},"#
+                + r#"{"severity":"warning","layer":"user","path":"/c","message":"second warning"}]"#
+        );
+        assert_eq!(all.errors().count(), 1);
     }
 
     #[test]

@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, PolicyError, from_value, parse_value};
-use crate::request::{Action, TransportKind};
+use mcp_registry_types::TransportType;
+
+use crate::request::{Action, transport_serde};
 
 /// The outcome a rule asks for, and the outcome of a decision.
 ///
@@ -340,9 +342,13 @@ pub struct Match {
     /// Package identifiers, exact or glob.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_identifier: Option<Vec<String>>,
-    /// Transports (`stdio`, `streamable-http`, `sse`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transport: Option<Vec<TransportKind>>,
+    /// Transports (`stdio`, `streamable-http`, `sse`; `http`, hosts' word, is `streamable-http`).
+    #[serde(
+        default,
+        deserialize_with = "transport_serde::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transport: Option<Vec<TransportType>>,
     /// Remote URL patterns with `*` wildcards (`https://*.example.com/*`,
     /// `http://localhost:*/*`). A pattern is compared part by part with the URL a client reads:
     /// `*` matches within the scheme, host, port or path it stands in, hosts compare in the
@@ -467,7 +473,7 @@ impl Match {
         with_registry => registry: String, "registry";
         with_registry_type => registry_type: String, "registryType";
         with_package_identifier => package_identifier: String, "packageIdentifier";
-        with_transport => transport: TransportKind, "transport";
+        with_transport => transport: TransportType, "transport";
         with_remote_url => remote_url: String, "remoteUrl";
         with_tool => tool: String, "tool";
         with_tool_digest => tool_digest: String, "toolDigest";

@@ -1,16 +1,39 @@
 //! Server facts from `mcp-registry-types` values, so a host writes one line.
 
-use mcp_registry_types::{ServerJson, ServerResponse, validate};
+use mcp_registry_types::{ServerJson, ServerResponse, TransportType};
 
-use crate::request::{PackageFacts, RemoteFacts, ServerFacts, TransportKind};
+use crate::request::{PackageFacts, RemoteFacts, ServerFacts, host_transport};
 
 impl ServerFacts {
-    /// Facts from a `server.json` document: name, version, packages (registry type, identifier,
-    /// version, transport, whether a `fileSha256` is present), remotes, the status if the
-    /// document carries one, and whether validation found no errors.
+    /// Facts read from a `server.json` document: name, version, packages (registry type,
+    /// identifier, version, transport, whether a `fileSha256` is present), remotes, and the
+    /// status if the document carries one.
+    ///
+    /// Reading does not validate: any document that parsed gives facts, and
+    /// [`validation_clean`](ServerFacts::validation_clean) stays `false`, "not known to be
+    /// clean", so a rule that wants `validationClean: true` does not match them. A caller that
+    /// wants the validation result runs it, keeps the report for its findings, and records it
+    /// with [`ServerFacts::with_validation_clean`]:
+    ///
+    /// ```
+    /// use mcp_policy::ServerFacts;
+    /// use mcp_registry_types::{ServerJson, validate};
+    ///
+    /// # fn main() -> Result<(), mcp_registry_types::ParseError> {
+    /// let doc: ServerJson = r#"{"name": "io.github.acme/weather", "description": "Forecasts",
+    ///                           "version": "^1.0"}"#.parse()?;
+    /// let report = validate(&doc);
+    /// let facts = ServerFacts::from_server_json(&doc).with_validation_clean(report.is_valid());
+    /// assert!(!facts.validation_clean);
+    /// for finding in report.errors() {
+    ///     println!("{finding}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// The registry the entry came from, the host's label and the configured stdio command are
-    /// the host's to add ([`ServerFacts::with_registry`], [`ServerFacts::with_label`],
+    /// the host's to add too ([`ServerFacts::with_registry`], [`ServerFacts::with_label`],
     /// [`ServerFacts::with_command`]).
     pub fn from_server_json(server: &ServerJson) -> Self {
         let packages = server
@@ -23,7 +46,7 @@ impl ServerFacts {
                 transport: p
                     .transport()
                     .and_then(|t| t.transport_type())
-                    .map(|t| TransportKind::from(t.as_str())),
+                    .map(|t| host_transport(t.clone())),
                 has_file_sha256: p.file_sha256().is_some_and(|h| !h.is_empty()),
             })
             .collect();
@@ -34,8 +57,8 @@ impl ServerFacts {
                 let url = t.url()?;
                 let kind = t
                     .transport_type()
-                    .map_or(TransportKind::Unknown(String::new()), |k| {
-                        TransportKind::from(k.as_str())
+                    .map_or(TransportType::Unknown(String::new()), |k| {
+                        host_transport(k.clone())
                     });
                 Some(RemoteFacts::new(kind, url))
             })
@@ -54,12 +77,13 @@ impl ServerFacts {
             command: None,
             env: std::collections::BTreeMap::new(),
             headers: std::collections::BTreeMap::new(),
-            validation_clean: validate(server).is_valid(),
+            validation_clean: false,
         }
     }
 
-    /// Facts from a registry API response: as [`ServerFacts::from_server_json`], with the status
-    /// from the official registry's `_meta` block (`active` when it says nothing).
+    /// Facts from a registry API response: as [`ServerFacts::from_server_json`] (no validation),
+    /// with the status from the official registry's `_meta` block (`active` when it says
+    /// nothing).
     pub fn from_response(response: &ServerResponse) -> Self {
         let mut facts = Self::from_server_json(response.server());
         facts.status = Some(response.status().as_str().to_owned());
@@ -94,17 +118,56 @@ mod tests {
         );
         assert_eq!(
             facts.packages.first().and_then(|p| p.transport.clone()),
-            Some(TransportKind::Stdio)
+            Some(TransportType::Stdio)
         );
         assert!(facts.is_pinned());
         assert!(facts.is_stdio() && facts.is_remote());
         assert_eq!(
             facts.remotes,
             [RemoteFacts::new(
-                TransportKind::StreamableHttp,
+                TransportType::StreamableHttp,
                 "https://weather.acme.example/mcp"
             )]
         );
+    }
+
+    #[test]
+    fn reading_facts_does_not_validate() {
+        // Valid: the facts still do not claim it, since nothing validated it.
+        let valid: ServerJson = r#"{
+            "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+            "name": "io.github.acme/weather", "description": "Forecasts", "version": "1.2.0"
+        }"#
+        .parse()
+        .unwrap();
+        assert!(mcp_registry_types::validate(&valid).is_valid());
+        assert!(!ServerFacts::from_server_json(&valid).validation_clean);
+
+        // Invalid (no `$schema`, a range for a version, a plain-http remote): facts all the same.
+        let invalid: ServerJson = r#"{
+            "name": "io.github.acme/weather", "description": "Forecasts", "version": "^1.2",
+            "remotes": [{"type": "sse", "url": "http://weather.acme.example/sse"}]
+        }"#
+        .parse()
+        .unwrap();
+        let facts = ServerFacts::from_server_json(&invalid);
+        assert_eq!(facts.version.as_deref(), Some("^1.2"));
+        assert_eq!(
+            facts.remotes,
+            [RemoteFacts::new(
+                TransportType::Sse,
+                "http://weather.acme.example/sse"
+            )]
+        );
+        assert!(!facts.validation_clean);
+
+        // Validation is the caller's: run it, keep the report, record the verdict.
+        for (doc, clean) in [(&valid, true), (&invalid, false)] {
+            let report = mcp_registry_types::validate(doc);
+            let facts = ServerFacts::from_server_json(doc).with_validation_clean(report.is_valid());
+            assert_eq!(facts.validation_clean, clean);
+            assert_eq!(report.errors().next().is_none(), clean);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Property checks shared by the fuzz targets and the test suite, so that a stable `cargo test`
 //! replays the same code a fuzzer runs. Not part of the stable API.
 
+use mcp_registry_types::TransportType;
 use mcp_registry_types::glob::Glob;
 
 use crate::compile::CompiledPolicy;
@@ -9,7 +10,7 @@ use crate::document::{Effect, Policy};
 use crate::eval::Applied;
 use crate::host::{HostSettings, MANAGED_SCOPE};
 use crate::matcher::Context;
-use crate::request::{Action, Principal, RemoteFacts, Request, ServerFacts, TransportKind};
+use crate::request::{Action, Principal, RemoteFacts, Request, ServerFacts};
 use crate::url::{Target, UrlPattern};
 
 /// The reference evaluator: a plain loop over every rule in rank order, without the index.
@@ -208,7 +209,7 @@ fn sample_request(action: Action) -> Request {
         .with_label("weather")
         .with_version("1.0.0")
         .with_remote(RemoteFacts::new(
-            TransportKind::StreamableHttp,
+            TransportType::StreamableHttp,
             "https://mcp.example.com/mcp",
         ));
     let mut request = Request::new(Principal::new("fuzz"), action, server).with_time(0);
@@ -258,7 +259,7 @@ pub fn check_url_pattern(bytes: &[u8]) -> Result<(), String> {
         ));
     };
     let server = ServerFacts::new("io.github.acme/x")
-        .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url));
+        .with_remote(RemoteFacts::new(TransportType::StreamableHttp, url));
     let request = Request::new(Principal::new("fuzz"), Action::Connect, server);
     let allowed = allow.evaluate(&request).effect() == Effect::Allow;
     let denied = deny.evaluate(&request).effect() == Effect::Deny;

@@ -9,7 +9,8 @@
 //! - **Requests** name a [`Principal`], an [`Action`], [`ServerFacts`], an optional
 //!   [`ToolFacts`], the configuration scope, the time and [`Usage`] counters.
 //!   [`ServerFacts::from_server_json`] and [`ServerFacts::from_response`] build the server facts
-//!   from `mcp-registry-types` values.
+//!   from `mcp-registry-types` values; they do not validate, and a caller that does records the
+//!   result with [`ServerFacts::with_validation_clean`].
 //! - **Policies** are JSON documents of rules with `allow`, `ask` or `deny` effects, roles that
 //!   inherit roles, groups that grant roles, tenants, quotas and obligations. Combining is
 //!   deny > ask > allow > default (deny unless set), and a rule that cannot be evaluated denies.
@@ -115,7 +116,7 @@ mod url;
 
 // Public API
 pub use compile::{CompiledPolicy, Layer};
-pub use diagnostic::{Diagnostic, Diagnostics, PolicyError, Severity};
+pub use diagnostic::{Diagnostic, Diagnostics, PolicyError};
 pub use document::{
     AnnotationMatch, Effect, Match, Obligation, Policy, Quota, RoleSpec, Rule, TimeWindow,
 };
@@ -124,5 +125,5 @@ pub use host::{HostFlavour, HostSettings, SettingsScope};
 pub use matcher::Clause;
 pub use request::{
     Action, PackageFacts, Principal, RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts,
-    TransportKind, Usage,
+    Usage,
 };

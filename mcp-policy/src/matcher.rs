@@ -1,12 +1,13 @@
 //! Compiled conditions: each clause of a [`Match`] turned into a ready-to-run test, evaluated
 //! with three values (holds, fails, cannot be evaluated).
 
+use mcp_registry_types::TransportType;
 use mcp_registry_types::glob::Glob;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::document::{AnnotationMatch, Match, TimeWindow};
-use crate::request::{Action, RemoteFacts, Request, TransportKind};
+use crate::request::{Action, RemoteFacts, Request};
 use crate::url::{Target, UrlPattern, is_private_ip, is_private_url};
 
 /// A condition of a rule, named as in the policy document.
@@ -314,7 +315,7 @@ pub(crate) struct CompiledMatch {
     pub(crate) registry: Option<Vec<String>>,
     pub(crate) registry_type: Option<Vec<String>>,
     pub(crate) package_identifier: Option<Vec<Glob>>,
-    pub(crate) transport: Option<Vec<TransportKind>>,
+    pub(crate) transport: Option<Vec<TransportType>>,
     pub(crate) remote_url: Option<Vec<UrlPattern>>,
     pub(crate) command: Option<Vec<Vec<String>>>,
     pub(crate) tool: Option<Vec<Glob>>,
@@ -423,7 +424,7 @@ pub(crate) fn compile_match(
     out.registry_type.clone_from(&m.registry_type);
     if let Some(transports) = &m.transport {
         for t in transports {
-            if let TransportKind::Unknown(other) = t {
+            if let TransportType::Unknown(other) = t {
                 let known = ["stdio", "streamable-http", "sse"];
                 let hint = did_you_mean(other, known)
                     .map_or_else(String::new, |best| format!(", did you mean `{best}`"));
@@ -601,7 +602,7 @@ impl CompiledMatch {
         }
         if let Some(list) = &self.transport {
             let holds = list.iter().any(|t| match t {
-                TransportKind::Stdio => server.is_stdio(),
+                TransportType::Stdio => server.is_stdio(),
                 other => {
                     cx.remote().is_some_and(|rm| &rm.transport == other)
                         || server

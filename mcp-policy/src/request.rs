@@ -8,8 +8,9 @@ use std::fmt;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
+use mcp_registry_types::TransportType;
 use schemars::JsonSchema;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::url::Target;
 
@@ -222,78 +223,41 @@ impl fmt::Display for Action {
     }
 }
 
-/// How a client talks to a server. An open vocabulary: unknown values are kept.
-#[non_exhaustive]
-#[derive(Clone, Debug, Eq, Hash, PartialEq)]
-pub enum TransportKind {
-    /// A local process over standard input and output.
-    Stdio,
-    /// Streamable HTTP.
-    StreamableHttp,
-    /// Server-sent events (the older HTTP transport).
-    Sse,
-    /// A value this version does not know.
-    Unknown(String),
-}
-
-impl TransportKind {
-    /// The wire name.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stdio => "stdio",
-            Self::StreamableHttp => "streamable-http",
-            Self::Sse => "sse",
-            Self::Unknown(other) => other,
-        }
-    }
-
-    /// Whether the transport reaches a remote server over the network.
-    pub fn is_remote(&self) -> bool {
-        matches!(self, Self::StreamableHttp | Self::Sse)
+/// `http`, the word hosts' configuration files use for streamable HTTP, as the registry's
+/// [`TransportType::StreamableHttp`]; every other value unchanged.
+pub(crate) fn host_transport(transport: TransportType) -> TransportType {
+    match transport {
+        TransportType::Unknown(word) if word == "http" => TransportType::StreamableHttp,
+        other => other,
     }
 }
 
-impl From<&str> for TransportKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "stdio" => Self::Stdio,
-            // Hosts write `http` for streamable HTTP in their own configuration files.
-            "streamable-http" | "http" => Self::StreamableHttp,
-            "sse" => Self::Sse,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
+/// Serde readers for transports in policies and requests, which accept hosts' `http` (see
+/// [`host_transport`]). They write the registry's word back.
+pub(crate) mod transport_serde {
+    use mcp_registry_types::TransportType;
+    use serde::{Deserialize, Deserializer};
 
-impl fmt::Display for TransportKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+    use super::host_transport;
 
-impl Serialize for TransportKind {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for TransportKind {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        Ok(Self::from(s.as_str()))
-    }
-}
-
-impl JsonSchema for TransportKind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "TransportKind".into()
+    /// One transport.
+    pub(crate) fn one<'de, D: Deserializer<'de>>(d: D) -> Result<TransportType, D::Error> {
+        TransportType::deserialize(d).map(host_transport)
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "`stdio`, `streamable-http` (or `http`), `sse`, or another value"
-        })
+    /// An optional transport.
+    pub(crate) fn option<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<TransportType>, D::Error> {
+        Option::<TransportType>::deserialize(d).map(|t| t.map(host_transport))
+    }
+
+    /// An optional list of transports.
+    pub(crate) fn list<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<TransportType>>, D::Error> {
+        let list = Option::<Vec<TransportType>>::deserialize(d)?;
+        Ok(list.map(|l| l.into_iter().map(host_transport).collect()))
     }
 }
 
@@ -335,6 +299,8 @@ pub struct ServerFacts {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     /// Whether validation of the entry found no errors. Absent means not known to be clean.
+    /// Facts read from registry values ([`ServerFacts::from_server_json`]) leave it `false`
+    /// until the caller records a validation result ([`ServerFacts::with_validation_clean`]).
     #[serde(default)]
     pub validation_clean: bool,
 }
@@ -422,7 +388,8 @@ impl ServerFacts {
             .any(|text| has_variable_reference(text))
     }
 
-    /// Records whether validation found no errors.
+    /// Records whether validation found no errors: `report.is_valid()` of the caller's
+    /// `mcp_registry_types::validate` run.
     pub fn with_validation_clean(mut self, clean: bool) -> Self {
         self.validation_clean = clean;
         self
@@ -446,7 +413,7 @@ impl ServerFacts {
             || self
                 .packages
                 .iter()
-                .any(|p| p.transport.as_ref() == Some(&TransportKind::Stdio))
+                .any(|p| p.transport.as_ref() == Some(&TransportType::Stdio))
     }
 
     /// Whether the server is reached over the network.
@@ -497,9 +464,14 @@ pub struct PackageFacts {
     /// The package version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// The transport the package speaks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transport: Option<TransportKind>,
+    /// The transport the package speaks. In JSON, hosts' `http` reads as
+    /// [`TransportType::StreamableHttp`].
+    #[serde(
+        default,
+        deserialize_with = "transport_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transport: Option<TransportType>,
     /// Whether the entry carries a `fileSha256` for the package file.
     #[serde(default)]
     pub has_file_sha256: bool,
@@ -522,7 +494,7 @@ impl PackageFacts {
     }
 
     /// Sets the transport.
-    pub fn with_transport(mut self, transport: TransportKind) -> Self {
+    pub fn with_transport(mut self, transport: TransportType) -> Self {
         self.transport = Some(transport);
         self
     }
@@ -548,9 +520,9 @@ impl PackageFacts {
 #[derive(Clone, Debug, Deserialize, JsonSchema, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RemoteFacts {
-    /// The transport.
-    #[serde(rename = "type")]
-    pub transport: TransportKind,
+    /// The transport. In JSON, hosts' `http` reads as [`TransportType::StreamableHttp`].
+    #[serde(rename = "type", deserialize_with = "transport_serde::one")]
+    pub transport: TransportType,
     /// The endpoint URL.
     pub url: String,
     /// The URL as a client reads it, kept from the first decision that needed it.
@@ -561,7 +533,7 @@ pub struct RemoteFacts {
 
 impl RemoteFacts {
     /// A remote endpoint.
-    pub fn new(transport: TransportKind, url: impl Into<String>) -> Self {
+    pub fn new(transport: TransportType, url: impl Into<String>) -> Self {
         Self {
             transport,
             url: url.into(),

@@ -4,8 +4,9 @@ mod util;
 
 use mcp_policy::{
     Action, CompiledPolicy, Effect, Layer, Obligation, PackageFacts, Policy, Principal,
-    RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts, TransportKind, Usage,
+    RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts, Usage,
 };
+use mcp_registry_types::TransportType;
 use util::{call, compile, connect, effect};
 
 #[test]
@@ -319,7 +320,7 @@ fn network_and_hygiene_rules() {
         .with_validation_clean(true)
         .with_registry("https://registry.modelcontextprotocol.io")
         .with_remote(RemoteFacts::new(
-            TransportKind::StreamableHttp,
+            TransportType::StreamableHttp,
             "https://mcp.example.com/mcp",
         ))
         .with_package(
@@ -333,7 +334,7 @@ fn network_and_hygiene_rules() {
     let rule_of = |s: ServerFacts| decide(s).decided_by().map(|d| d.rule().to_owned());
     assert_eq!(
         rule_of(good.clone().with_remote(RemoteFacts::new(
-            TransportKind::Sse,
+            TransportType::Sse,
             "http://mcp.example.com/sse"
         )))
         .as_deref(),
@@ -341,7 +342,7 @@ fn network_and_hygiene_rules() {
     );
     assert_eq!(
         rule_of(good.clone().with_remote(RemoteFacts::new(
-            TransportKind::Sse,
+            TransportType::Sse,
             "https://169.254.169.254/"
         )))
         .as_deref(),
@@ -376,7 +377,7 @@ fn url_patterns_match_like_host_settings() {
             Principal::new("u"),
             Action::Connect,
             ServerFacts::new("a/b")
-                .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url)),
+                .with_remote(RemoteFacts::new(TransportType::StreamableHttp, url)),
         )
     };
     assert_eq!(
@@ -470,7 +471,7 @@ fn requests_parse_from_json() {
     assert_eq!(request.action, Action::Connect);
     assert_eq!(
         request.server.remotes.first().map(|r| &r.transport),
-        Some(&TransportKind::StreamableHttp)
+        Some(&TransportType::StreamableHttp)
     );
     let err = Request::from_json(
         br#"{"principal": {"id": "a"}, "action": "callTool", "server": {"nme": "x"}}"#,
@@ -479,6 +480,44 @@ fn requests_parse_from_json() {
     assert_eq!(
         err.to_string(),
         "/server/nme: unknown field `nme`, did you mean `name`"
+    );
+}
+
+#[test]
+fn hosts_http_reads_as_streamable_http() {
+    // Hosts write `http` for streamable HTTP; policies and requests read it as the registry's word.
+    let policy = |transport: &str| {
+        Policy::from_json(
+            format!(
+                r#"{{"rules": [{{"id": "r", "effect": "allow", "match": {{"transport": ["{transport}"]}}}}]}}"#
+            )
+            .as_bytes(),
+        )
+        .unwrap()
+        .compile()
+        .unwrap()
+    };
+    let (http, streamable) = (policy("http"), policy("streamable-http"));
+    assert_eq!(http.hash(), streamable.hash());
+    let request = Request::from_json(
+        br#"{"principal": {"id": "u"}, "action": "connect",
+             "server": {"name": "a/b", "packages": [{"registryType": "npm", "identifier": "p",
+                                                      "transport": "http"}]}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        request
+            .server
+            .packages
+            .first()
+            .and_then(|p| p.transport.clone()),
+        Some(TransportType::StreamableHttp)
+    );
+    assert_eq!(http.evaluate(&request).effect(), Effect::Allow);
+    assert!(
+        serde_json::to_string(&request)
+            .unwrap()
+            .contains(r#""transport":"streamable-http""#)
     );
 }
 
@@ -499,7 +538,7 @@ fn variable_references_are_seen_in_every_configured_field() {
         plain.clone().with_command(["run", "$HOME/bin"]),
         plain.clone().with_env("TOKEN", "${TOKEN:-x}"),
         plain.clone().with_remote(RemoteFacts::new(
-            TransportKind::StreamableHttp,
+            TransportType::StreamableHttp,
             "https://${HOST}/mcp",
         )),
         plain
@@ -513,7 +552,7 @@ fn variable_references_are_seen_in_every_configured_field() {
         );
     }
     let in_use = request(plain).with_remote_in_use(mcp_policy::RemoteFacts::new(
-        TransportKind::Sse,
+        TransportType::Sse,
         "https://x.example/$PATH",
     ));
     assert_eq!(effect(&policy, &in_use), Effect::Deny);
@@ -624,7 +663,7 @@ fn matches_built_in_code_equal_their_json() {
     let built = mcp_policy::Match::new()
         .with_action([Action::CallTool])
         .with_server_name(["io.github.acme/*"])
-        .with_transport([TransportKind::StreamableHttp])
+        .with_transport([TransportType::StreamableHttp])
         .with_remote_url(["https://*.acme.example/*"])
         .with_command(["npx", "-y", "pkg"])
         .with_attribute("department", ["eng"])

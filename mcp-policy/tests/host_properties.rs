@@ -17,8 +17,9 @@
 
 use mcp_policy::{
     Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, RemoteFacts,
-    Request, ServerFacts, SettingsScope, ToolFacts, TransportKind,
+    Request, ServerFacts, SettingsScope, ToolFacts,
 };
+use mcp_registry_types::TransportType;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use serde_json::{Value, json};
@@ -142,7 +143,7 @@ fn request() -> impl Strategy<Value = Request> {
         .prop_map(|(action, label, how, scope, tool, registry)| {
             let mut server = ServerFacts::new(format!("local/{label}")).with_label(label);
             server = match how {
-                Ok(url) => server.with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url)),
+                Ok(url) => server.with_remote(RemoteFacts::new(TransportType::StreamableHttp, url)),
                 Err(argv) => server.with_command(argv.iter().copied()),
             };
             if let Some(registry) = registry {

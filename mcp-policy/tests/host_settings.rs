@@ -3,8 +3,9 @@
 
 use mcp_policy::{
     Action, CompiledPolicy, Effect, HostFlavour, HostSettings, Principal, RemoteFacts, Request,
-    ServerFacts, SettingsScope, ToolFacts, TransportKind,
+    ServerFacts, SettingsScope, ToolFacts,
 };
+use mcp_registry_types::TransportType;
 
 #[track_caller]
 fn settings(json: &str) -> CompiledPolicy {
@@ -14,7 +15,7 @@ fn settings(json: &str) -> CompiledPolicy {
 fn remote(label: &str, url: &str) -> ServerFacts {
     ServerFacts::new(format!("local/{label}"))
         .with_label(label)
-        .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url))
+        .with_remote(RemoteFacts::new(TransportType::StreamableHttp, url))
 }
 
 fn stdio(label: &str, argv: &[&str]) -> ServerFacts {

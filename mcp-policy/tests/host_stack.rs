@@ -3,8 +3,9 @@
 
 use mcp_policy::{
     Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, RemoteFacts,
-    Request, ServerFacts, SettingsScope, ToolFacts, TransportKind,
+    Request, ServerFacts, SettingsScope, ToolFacts,
 };
+use mcp_registry_types::TransportType;
 
 use Effect::{Allow, Ask, Deny};
 use HostFlavour::{ClaudeCode, Copilot, VsCode};
@@ -26,7 +27,7 @@ fn compile(flavour: HostFlavour, files: &[(SettingsScope, &str)]) -> CompiledPol
 fn remote(label: &str, url: &str) -> ServerFacts {
     ServerFacts::new(format!("local/{label}"))
         .with_label(label)
-        .with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url))
+        .with_remote(RemoteFacts::new(TransportType::StreamableHttp, url))
 }
 
 fn stdio(label: &str, argv: &[&str]) -> ServerFacts {

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use mcp_policy::fuzzing::{check_differential_values, reference_evaluate};
 use mcp_policy::{
     Action, AnnotationMatch, CompiledPolicy, Effect, Layer, Match, Policy, Principal, Quota,
-    RemoteFacts, Request, RoleSpec, Rule, ServerFacts, ToolAnnotations, ToolFacts, TransportKind,
-    Usage,
+    RemoteFacts, Request, RoleSpec, Rule, ServerFacts, ToolAnnotations, ToolFacts, Usage,
 };
+use mcp_registry_types::TransportType;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
@@ -175,7 +175,7 @@ fn request() -> impl Strategy<Value = Request> {
                 server.version = version.map(String::from);
                 for url in urls {
                     server =
-                        server.with_remote(RemoteFacts::new(TransportKind::StreamableHttp, url));
+                        server.with_remote(RemoteFacts::new(TransportType::StreamableHttp, url));
                 }
                 let mut request = Request::new(principal, action, server);
                 if let Some(t) = tool {

@@ -7,8 +7,9 @@ use std::net::IpAddr;
 
 use mcp_policy::{
     Action, CompiledPolicy, Decision, Effect, HostSettings, Principal, RemoteFacts, Request,
-    ServerFacts, TransportKind,
+    ServerFacts,
 };
+use mcp_registry_types::TransportType;
 use util::compile;
 
 /// Allows `good.example` (and any subdomain of `vendor.example`), denies private targets.
@@ -25,7 +26,7 @@ fn policy() -> CompiledPolicy {
 fn connect(urls: &[&str]) -> Request {
     let mut server = ServerFacts::new("io.github.acme/remote");
     for url in urls {
-        server = server.with_remote(RemoteFacts::new(TransportKind::StreamableHttp, *url));
+        server = server.with_remote(RemoteFacts::new(TransportType::StreamableHttp, *url));
     }
     Request::new(Principal::new("alice"), Action::Connect, server)
 }
@@ -260,12 +261,12 @@ fn every_remote_counts_unless_one_is_named() {
         decision.reasons()
     );
     let named = both.clone().with_remote_in_use(RemoteFacts::new(
-        TransportKind::StreamableHttp,
+        TransportType::StreamableHttp,
         "https://good.example/mcp",
     ));
     assert_eq!(policy.evaluate(&named).effect(), Effect::Allow);
     let evil = both.with_remote_in_use(RemoteFacts::new(
-        TransportKind::StreamableHttp,
+        TransportType::StreamableHttp,
         "https://evil.example/mcp",
     ));
     assert_eq!(policy.evaluate(&evil).effect(), Effect::Deny);
@@ -368,7 +369,7 @@ fn facts_keep_their_reading_until_the_url_changes() {
     let policy = policy();
     let server = ServerFacts::new("io.github.acme/remote")
         .with_remote(RemoteFacts::new(
-            TransportKind::StreamableHttp,
+            TransportType::StreamableHttp,
             "https://good.example/mcp",
         ))
         .prepared();
@@ -382,7 +383,7 @@ fn facts_keep_their_reading_until_the_url_changes() {
     assert_eq!(policy.evaluate(&request).effect(), Effect::Allow);
     // Facts compare and serialize as plain data.
     let fresh = ServerFacts::new("io.github.acme/remote").with_remote(RemoteFacts::new(
-        TransportKind::StreamableHttp,
+        TransportType::StreamableHttp,
         "https://good.example/other",
     ));
     assert_eq!(request.server, fresh);

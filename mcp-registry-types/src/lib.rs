@@ -12,7 +12,7 @@
 //! - **Exact validation.** [`validate()`] reports every finding of every layer the registry
 //!   applies (schema version, JSON Schema, semantic rules, publish rules, per-registry-type
 //!   package rules), each with a JSON Pointer, a stable code and a message that says what to write
-//!   instead. The [rule table](mod@validate#rules) lists them.
+//!   instead. The [rule table](fn@validate#rules) lists them.
 //! - **Strict construction.** [`ServerName`], [`ServerVersion`] and [`UrlTemplate`] only hold
 //!   valid strings, and [`ServerJson::builder`] only builds valid documents.
 //!
@@ -96,7 +96,7 @@
 mod builder;
 mod error;
 mod model;
-pub mod validate;
+mod validate;
 mod vocab;
 mod wire;
 
@@ -119,7 +119,7 @@ pub use model::response::{
 pub use model::server::{Icon, Repository, ServerJson};
 pub use model::transport::Transport;
 pub use validate::{
-    Finding, Layer, Report, SchemaVersion, SchemaVersionPolicy, Severity, Validator, validate,
+    Finding, Report, SchemaVersion, SchemaVersionPolicy, ValidationLayer, Validator, validate,
 };
 pub use vocab::client_url;
 pub use vocab::glob;
@@ -127,6 +127,7 @@ pub use vocab::kinds::{ArgumentType, InputFormat, RegistryType, Status, Transpor
 pub use vocab::name::{MAX_NAME_CHARS, NameError, NameErrorKind, ServerName};
 pub use vocab::ordering::{Timestamp, TimestampError, compare_versions, is_semantic_version};
 pub use vocab::registry::{MAX_PUBLISHER_META_BYTES, OFFICIAL_META, PUBLISHER_PROVIDED_META};
+pub use vocab::severity::Severity;
 pub use vocab::text::{escape_controls, escape_json_output, sanitize_text};
 pub use vocab::url_template::{UrlTemplate, UrlTemplateError};
 pub use vocab::version::{

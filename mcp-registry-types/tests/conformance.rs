@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use mcp_registry_types::{
-    Layer, SchemaVersion, ServerJson, ServerList, ServerResponse, Validator, validate,
+    SchemaVersion, ServerJson, ServerList, ServerResponse, ValidationLayer, Validator, validate,
 };
 use serde_json::Value;
 
@@ -238,7 +238,7 @@ fn json_schema_layer_matches_the_official_schemas() {
             .build(&schema)
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let ours = Validator::new()
-            .with_layers(&[Layer::JsonSchema])
+            .with_layers(&[ValidationLayer::JsonSchema])
             .with_json_schema_version(version);
         let mut disagreements = Vec::new();
         for (label, value) in &documents {

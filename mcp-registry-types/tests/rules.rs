@@ -1,10 +1,13 @@
-//! One test per code of the rule table in `mcp_registry_types::validate`, named after the code,
-//! each asserting the path, code, severity and full message of the finding; plus the official
-//! registry's edge cases (REFERENCE §5) and documents it accepts, which must get no error.
+//! One test per code of the rule table in the docs of `mcp_registry_types::validate()`, named
+//! after the code, each asserting the path, code, severity and full message of the finding;
+//! plus the official registry's edge cases (REFERENCE §5) and documents it accepts, which must
+//! get no error.
 
 mod util;
 
-use mcp_registry_types::{Finding, Layer, SchemaVersion, SchemaVersionPolicy, Severity, Validator};
+use mcp_registry_types::{
+    Finding, SchemaVersion, SchemaVersionPolicy, Severity, ValidationLayer, Validator,
+};
 use serde_json::json;
 use util::{
     CURRENT, SHA, assert_clean, assert_codes, assert_codes_in, assert_error, assert_has_in,
@@ -31,8 +34,8 @@ fn schema_field_required() {
     let message = format!("`$schema` is required: write `{CURRENT}`");
     // The publish API requires the property too, under the same code: one finding.
     let finding = assert_sole(&doc, "/$schema", "schema-field-required", &message);
-    assert_eq!(finding.layer(), Layer::SchemaVersion);
-    let publish = Validator::new().with_layers(&[Layer::Publish]);
+    assert_eq!(finding.layer(), ValidationLayer::SchemaVersion);
+    let publish = Validator::new().with_layers(&[ValidationLayer::Publish]);
     let finding = assert_sole_in(
         &report_with(&publish, &doc),
         "/$schema",
@@ -40,7 +43,7 @@ fn schema_field_required() {
         Severity::Error,
         &message,
     );
-    assert_eq!(finding.layer(), Layer::Publish);
+    assert_eq!(finding.layer(), ValidationLayer::Publish);
 
     // Empty counts as missing.
     assert_error(
@@ -195,7 +198,7 @@ fn required() {
     );
     assert_eq!(
         finding.layer(),
-        Layer::JsonSchema,
+        ValidationLayer::JsonSchema,
         "reported once, by the first layer"
     );
 
@@ -248,7 +251,7 @@ fn min_length() {
         "min-length",
         "must not be empty",
     );
-    assert_eq!(finding.layer(), Layer::Publish);
+    assert_eq!(finding.layer(), ValidationLayer::Publish);
 }
 
 #[test]
@@ -261,7 +264,7 @@ fn max_length() {
         "max-length",
         "is 101 characters long: shorten it to at most 100",
     );
-    assert_eq!(finding.layer(), Layer::JsonSchema);
+    assert_eq!(finding.layer(), ValidationLayer::JsonSchema);
 
     let name = format!("io.github.acme/{}", "a".repeat(186));
     assert_sole(
@@ -324,9 +327,15 @@ fn pattern() {
     // The JSON Schema and the publish API state the rule alike: whichever layers run, it is
     // reported once, by the first of them.
     for (layers, by) in [
-        (&[Layer::JsonSchema, Layer::Publish][..], Layer::JsonSchema),
-        (&[Layer::JsonSchema][..], Layer::JsonSchema),
-        (&[Layer::Publish][..], Layer::Publish),
+        (
+            &[ValidationLayer::JsonSchema, ValidationLayer::Publish][..],
+            ValidationLayer::JsonSchema,
+        ),
+        (
+            &[ValidationLayer::JsonSchema][..],
+            ValidationLayer::JsonSchema,
+        ),
+        (&[ValidationLayer::Publish][..], ValidationLayer::Publish),
     ] {
         let report = report_with(&Validator::new().with_layers(layers), &doc);
         let found: Vec<_> = report
@@ -410,7 +419,7 @@ fn format() {
         "format",
         "`example.com` is not an absolute URI: write a full URL such as `https://example.com/`",
     );
-    assert_eq!(finding.layer(), Layer::JsonSchema);
+    assert_eq!(finding.layer(), ValidationLayer::JsonSchema);
     assert_codes(
         &doc,
         &[
@@ -421,7 +430,7 @@ fn format() {
     );
 
     // ... the publish API only that Go parses them: a relative reference passes there.
-    let publish = Validator::new().with_layers(&[Layer::Publish]);
+    let publish = Validator::new().with_layers(&[ValidationLayer::Publish]);
     assert!(report_with(&publish, &doc).findings().is_empty());
     let url = "https://registry.npmjs.org/%zz";
     let doc = base_with("/packages/0/registryBaseUrl", json!(url));
@@ -432,7 +441,7 @@ fn format() {
         Severity::Error,
         r#"`https://registry.npmjs.org/%zz` is not a URI: invalid URL escape "%zz""#,
     );
-    assert_eq!(finding.layer(), Layer::Publish);
+    assert_eq!(finding.layer(), ValidationLayer::Publish);
     assert_codes(
         &doc,
         &[
@@ -451,7 +460,7 @@ fn not_latest() {
         "not-latest",
         "a package version must not be `latest`: write the specific version such as `1.0.0`",
     );
-    assert_eq!(finding.layer(), Layer::JsonSchema);
+    assert_eq!(finding.layer(), ValidationLayer::JsonSchema);
     assert_codes(
         &doc,
         &[
@@ -472,7 +481,7 @@ fn additional_property() {
             "additional-property",
             &format!("`postInstall` is not a package property in schema {version}: remove it"),
         );
-        assert_eq!(finding.layer(), Layer::JsonSchema);
+        assert_eq!(finding.layer(), ValidationLayer::JsonSchema);
         assert_codes(
             &doc,
             &[
@@ -500,7 +509,7 @@ fn unknown_property() {
         "unknown-property",
         "the registry does not accept property `tools`: remove it",
     );
-    assert_eq!(finding.layer(), Layer::Publish);
+    assert_eq!(finding.layer(), ValidationLayer::Publish);
 
     // Every level: repository, package, nested inputs.
     assert_sole(
@@ -539,7 +548,7 @@ fn meta_key_not_allowed() {
         "meta-key-not-allowed",
         "`_meta` key `tools` is not accepted: put publisher metadata under `io.modelcontextprotocol.registry/publisher-provided`",
     );
-    assert_eq!(finding.layer(), Layer::Publish);
+    assert_eq!(finding.layer(), ValidationLayer::Publish);
     // Keys are escaped as JSON Pointer tokens.
     assert_sole(
         &base_with(
@@ -571,7 +580,7 @@ fn publisher_meta_too_large() {
         "publisher-meta-too-large",
         "publisher-provided metadata is 4097 bytes of JSON: keep it to at most 4096",
     );
-    assert_eq!(finding.layer(), Layer::Publish);
+    assert_eq!(finding.layer(), ValidationLayer::Publish);
     // Go's encoder writes `<` as `\u003c`: six bytes.
     assert_sole(
         &publisher_meta(&format!("<{}", "x".repeat(4087))),
@@ -632,7 +641,7 @@ fn invalid_server_name() {
             "invalid-server-name",
             &format!("invalid server name `{text}`: {hint}"),
         );
-        assert_eq!(finding.layer(), Layer::Semantic);
+        assert_eq!(finding.layer(), ValidationLayer::Semantic);
     }
     assert_sole(
         &base_with("/name", json!("io.acme/w")),
@@ -692,7 +701,7 @@ fn version_looks_like_range() {
             "version-looks-like-range",
             &format!("`{range}` is a range: write one specific version such as `1.2.3`"),
         );
-        assert_eq!(finding.layer(), Layer::Semantic);
+        assert_eq!(finding.layer(), ValidationLayer::Semantic);
     }
     // Package versions too.
     assert_sole(
@@ -741,7 +750,7 @@ fn invalid_repository_url() {
                 "`{url}` is not a github repository URL: write `https://github.com/OWNER/REPO`"
             ),
         );
-        assert_eq!(finding.layer(), Layer::Semantic);
+        assert_eq!(finding.layer(), ValidationLayer::Semantic);
     }
     assert_sole(
         &repository("gitlab", "https://github.com/acme/weather"),
@@ -823,7 +832,7 @@ fn invalid_website_url() {
         "invalid-website-url",
         "`ht tp://example.com` is not a URL: first path segment in URL cannot contain colon",
     );
-    assert_eq!(finding.layer(), Layer::Semantic);
+    assert_eq!(finding.layer(), ValidationLayer::Semantic);
     // Control characters make Go's parser fail before the character check.
     assert_error(
         &base_with("/websiteUrl", json!("https://example.com/\tdocs")),
@@ -891,7 +900,7 @@ fn title_whitespace_only() {
             "title-whitespace-only",
             "the title is only white space: write a title or remove it",
         );
-        assert_eq!(finding.layer(), Layer::Semantic);
+        assert_eq!(finding.layer(), ValidationLayer::Semantic);
     }
     assert_sole(
         &base_with("/title", json!("")),
@@ -911,7 +920,7 @@ fn icon_src_invalid_url() {
         "icon-src-invalid-url",
         "`https://exa mple.com/icon.png` is not a URL: invalid character ' ' in host name",
     );
-    assert_eq!(finding.layer(), Layer::Semantic);
+    assert_eq!(finding.layer(), ValidationLayer::Semantic);
 }
 
 #[test]
@@ -952,7 +961,7 @@ fn package_name_has_spaces() {
         "package-name-has-spaces",
         "package identifier `@acme/weather mcp` holds a space: remove it",
     );
-    assert_eq!(finding.layer(), Layer::Semantic);
+    assert_eq!(finding.layer(), ValidationLayer::Semantic);
 }
 
 /// `base()` whose package has these package arguments.
@@ -1088,7 +1097,7 @@ fn stdio_transport_url_not_empty() {
         "stdio-transport-url-not-empty",
         "a stdio transport has no url, but `http://localhost:8080/mcp` is given: remove it",
     );
-    assert_eq!(finding.layer(), Layer::Semantic);
+    assert_eq!(finding.layer(), ValidationLayer::Semantic);
     assert_clean(&base_with("/packages/0/transport/url", json!("")));
 }
 
@@ -1193,7 +1202,7 @@ fn unsupported_remote_transport_type() {
         "unsupported-remote-transport-type",
         "remote transport type `stdio` is not supported: write `streamable-http` or `sse`",
     );
-    assert_eq!(finding.layer(), Layer::Semantic);
+    assert_eq!(finding.layer(), ValidationLayer::Semantic);
     assert_codes(
         &doc,
         &[
@@ -1250,7 +1259,7 @@ fn invalid_remote_url() {
             "invalid-remote-url",
             &format!("`{url}` is not a valid remote URL: {reason}"),
         );
-        assert_eq!(finding.layer(), Layer::Semantic);
+        assert_eq!(finding.layer(), ValidationLayer::Semantic);
     }
     // A URL that is no http(s) URL once filled in fails both remote checks.
     let doc = with_remote(json!({"type": "sse", "url": "https:///sse"}));
@@ -1325,7 +1334,7 @@ fn unsupported_registry_type() {
         "unsupported-registry-type",
         "registry type `crates` is not supported: write one of `npm`, `pypi`, `oci`, `nuget`, `mcpb`, `cargo`",
     );
-    assert_eq!(finding.layer(), Layer::Packages);
+    assert_eq!(finding.layer(), ValidationLayer::Packages);
     let mut doc = base();
     remove(&mut doc, "/packages/0/registryType");
     assert_error(
@@ -1352,7 +1361,7 @@ fn package_identifier_required() {
         "package-identifier-required",
         "the package needs an `identifier`",
     );
-    assert_eq!(finding.layer(), Layer::Packages);
+    assert_eq!(finding.layer(), ValidationLayer::Packages);
     assert_codes(
         &doc,
         &[
@@ -1435,7 +1444,7 @@ fn registry_base_url_mismatch() {
                 "{kind} packages must use `{expected}`, not `{given}`: write `{expected}` or remove `registryBaseUrl`"
             ),
         );
-        assert_eq!(finding.layer(), Layer::Packages);
+        assert_eq!(finding.layer(), ValidationLayer::Packages);
         let mut exact = package;
         set(&mut exact, "/registryBaseUrl", json!(expected));
         assert_clean(&with_package(exact));
@@ -1494,7 +1503,7 @@ fn file_sha256_required() {
         "file-sha256-required",
         "mcpb packages need `fileSha256`: write the SHA-256 of the bundle as 64 lower-case hex digits",
     );
-    assert_eq!(finding.layer(), Layer::Packages);
+    assert_eq!(finding.layer(), ValidationLayer::Packages);
     // Checked first: before the identifier.
     set(&mut package, "/identifier", json!(""));
     let doc = with_package(package);
@@ -1588,7 +1597,7 @@ fn invalid_oci_reference() {
                 "`{identifier}` is not an OCI reference: write `registry/namespace/image:tag` or `registry/namespace/image@sha256:…`"
             ),
         );
-        assert_eq!(finding.layer(), Layer::Packages);
+        assert_eq!(finding.layer(), ValidationLayer::Packages);
     }
 }
 
@@ -1628,7 +1637,7 @@ fn mcpb_invalid_url() {
         "mcpb-invalid-url",
         &format!(r#"`{url}` is not a URL: invalid URL escape "%zz""#),
     );
-    assert_eq!(finding.layer(), Layer::Packages);
+    assert_eq!(finding.layer(), ValidationLayer::Packages);
 }
 
 #[test]
@@ -1725,10 +1734,10 @@ fn legacy_2025_07_09_document() {
     );
     // Valid under its own schema and the semantic rules: only the version warning.
     let own = Validator::new().with_layers(&[
-        Layer::SchemaVersion,
-        Layer::JsonSchema,
-        Layer::Semantic,
-        Layer::Packages,
+        ValidationLayer::SchemaVersion,
+        ValidationLayer::JsonSchema,
+        ValidationLayer::Semantic,
+        ValidationLayer::Packages,
     ]);
     let report = report_with(&own, &doc);
     assert_sole_in(
@@ -1758,7 +1767,7 @@ fn legacy_2025_07_09_document() {
     assert!(
         report.findings()[1..]
             .iter()
-            .all(|f| f.layer() == Layer::Publish && f.severity() == Severity::Error)
+            .all(|f| f.layer() == ValidationLayer::Publish && f.severity() == Severity::Error)
     );
     assert_has_in(
         &report,
@@ -1796,7 +1805,7 @@ fn legacy_2025_07_09_document() {
         "/packages/0/package_arguments/1",
         json!({"type": "named", "name": "--units", "value": "--units=metric"}),
     );
-    let semantic = Validator::new().with_layers(&[Layer::Semantic]);
+    let semantic = Validator::new().with_layers(&[ValidationLayer::Semantic]);
     assert_sole_in(
         &report_with(&semantic, &doc),
         "/packages/0/package_arguments/1/value",
@@ -1809,7 +1818,10 @@ fn legacy_2025_07_09_document() {
     let mut doc = legacy_document();
     remove(&mut doc, "/packages/0/registry_type");
     set(&mut doc, "/packages/0/registryType", json!("npm"));
-    let report = report_with(&Validator::new().with_layers(&[Layer::JsonSchema]), &doc);
+    let report = report_with(
+        &Validator::new().with_layers(&[ValidationLayer::JsonSchema]),
+        &doc,
+    );
     assert_codes_in(
         &report,
         &[
@@ -1830,22 +1842,28 @@ fn with_layers_selects_layers() {
         "/packages/0/registryBaseUrl",
         json!("https://registry.yarnpkg.com"),
     );
-    let cases: [(Layer, &[(&str, &str)]); 5] = [
+    let cases: [(ValidationLayer, &[(&str, &str)]); 5] = [
         (
-            Layer::SchemaVersion,
+            ValidationLayer::SchemaVersion,
             &[("/$schema", "schema-version-not-current")],
         ),
-        (Layer::JsonSchema, &[("/description", "min-length")]),
-        (Layer::Semantic, &[("/version", "version-looks-like-range")]),
         (
-            Layer::Publish,
+            ValidationLayer::JsonSchema,
+            &[("/description", "min-length")],
+        ),
+        (
+            ValidationLayer::Semantic,
+            &[("/version", "version-looks-like-range")],
+        ),
+        (
+            ValidationLayer::Publish,
             &[
                 ("/description", "min-length"),
                 ("/tools", "unknown-property"),
             ],
         ),
         (
-            Layer::Packages,
+            ValidationLayer::Packages,
             &[("/packages/0/registryBaseUrl", "registry-base-url-mismatch")],
         ),
     ];
@@ -1869,9 +1887,9 @@ fn with_layers_selects_layers() {
             ("/packages/0/registryBaseUrl", "registry-base-url-mismatch"),
         ],
     );
-    assert_eq!(all.findings()[1].layer(), Layer::JsonSchema);
+    assert_eq!(all.findings()[1].layer(), ValidationLayer::JsonSchema);
     assert_eq!(
-        report_with(&Validator::new().with_layers(&Layer::ALL), &doc),
+        report_with(&Validator::new().with_layers(&ValidationLayer::ALL), &doc),
         all
     );
     assert!(
@@ -1883,7 +1901,10 @@ fn with_layers_selects_layers() {
     // Without the schema-version layer, `$schema` still picks the JSON Schema rules.
     let mut doc = base_with("/$schema", json!(schema_url("2025-09-29")));
     set(&mut doc, "/packages/0/postInstall", json!(true));
-    let report = report_with(&Validator::new().with_layers(&[Layer::JsonSchema]), &doc);
+    let report = report_with(
+        &Validator::new().with_layers(&[ValidationLayer::JsonSchema]),
+        &doc,
+    );
     assert_codes_in(
         &report,
         &[("/packages/0/postInstall", "additional-property")],

@@ -1,13 +1,15 @@
 //! Turning the files read into policy layers: merged lists, the allowlist check, permission
 //! rules, and the host's own behaviour.
 
+use mcp_registry_types::TransportType;
+
 use super::model::{
     BUILTIN_SCOPE, HostSettings, MANAGED_SCOPE, McpAccess, SERVER_ACTIONS, ServerEntry,
     SettingsFile, ToolRule, escape_glob,
 };
 use super::scope::{HostFlavour, SettingsScope};
 use crate::document::{Effect, Match, Policy, Rule};
-use crate::request::{Action, TransportKind};
+use crate::request::Action;
 
 /// Builds the layers: one policy per file (same order as `settings.files`) and the host layer.
 pub(super) struct Builder<'a> {
@@ -76,10 +78,10 @@ impl<'a> Builder<'a> {
         let has_command = merged.any(|e| matches!(e, ServerEntry::Command(_)));
         let name_transport = match (has_url, has_command) {
             (false, false) => Some(None),
-            (true, false) => Some(Some(vec![TransportKind::Stdio])),
+            (true, false) => Some(Some(vec![TransportType::Stdio])),
             (false, true) => Some(Some(vec![
-                TransportKind::StreamableHttp,
-                TransportKind::Sse,
+                TransportType::StreamableHttp,
+                TransportType::Sse,
             ])),
             (true, true) => None,
         };
@@ -372,7 +374,7 @@ impl ServerEntry {
         }
     }
 
-    pub(super) fn to_match(&self, transport: Option<Vec<TransportKind>>) -> Match {
+    pub(super) fn to_match(&self, transport: Option<Vec<TransportType>>) -> Match {
         match self {
             Self::Name(n) => Match {
                 server_label: Some(vec![escape_glob(n)]),

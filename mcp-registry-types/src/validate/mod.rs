@@ -1,60 +1,8 @@
 //! Validation: every rule the official registry applies, as a library.
 //!
-//! [`validate`] runs every layer and returns a [`Report`] of *all* findings, each with a JSON
-//! Pointer, a stable code, a severity and a message that says what to write instead. A
-//! [`Validator`] selects layers and how a non-current `$schema` is judged.
-//!
-//! # Layers
-//!
-//! | layer | what the official registry calls it |
-//! |---|---|
-//! | [`Layer::SchemaVersion`] | the `$schema` check (`schema.go`) |
-//! | [`Layer::JsonSchema`] | the JSON Schema named by `$schema`, run by `POST /validate` |
-//! | [`Layer::Semantic`] | the semantic rules (`validators.go`), run on publish and validate |
-//! | [`Layer::Publish`] | the publish endpoint's request validation and size limits |
-//! | [`Layer::Packages`] | the offline part of the per-registry-type package rules |
-//!
-//! # Rules
-//!
-//! Each code below is asserted, with its path and full message, by the test of the same name
-//! (dashes as underscores; `enum` is `r#enum`) in `mcp-registry-types/tests/rules.rs`.
-//!
-//! | code | layer | severity | rule |
-//! |---|---|---|---|
-//! | `schema-field-required` | schema version | error | `$schema` is present and non-empty |
-//! | `schema-version-extraction-error` | schema version | error | `$schema` names `/schemas/<version>/server.schema.json` |
-//! | `schema-version-not-available` | schema version | error | the version is one the registry embeds (2025-07-09 … 2025-12-11) |
-//! | `schema-version-not-current` | schema version | warning (configurable) | the version is the current one, 2025-12-11 |
-//! | `required` | JSON Schema, publish | error | a required property is present |
-//! | `min-length`, `max-length` | JSON Schema, publish | error | string lengths, counted in characters |
-//! | `pattern` | JSON Schema, publish | error | name, `fileSha256`, icon sizes, transport URL patterns |
-//! | `enum` | JSON Schema, publish | error | status, input format, icon MIME type and theme, transport and argument types |
-//! | `format` | JSON Schema, publish | error | `uri` properties: absolute for JSON Schema, parseable for publish |
-//! | `not-latest` | JSON Schema | error | a package version is not `latest` |
-//! | `additional-property` | JSON Schema | error | no unknown property in a closed `Package` (2025-07-09 … 2025-09-29) |
-//! | `unknown-property` | publish | error | no property the publish API does not know, at any level |
-//! | `meta-key-not-allowed` | publish | error | `_meta` holds only `io.modelcontextprotocol.registry/publisher-provided` |
-//! | `publisher-meta-too-large` | publish | error | that object is at most 4096 bytes of JSON |
-//! | `invalid-server-name` | semantic | error | `namespace/name` with the registry's character rules |
-//! | `reserved-version-string` | semantic | error | a version is not `latest` |
-//! | `version-looks-like-range` | semantic | error | a version is not a range (`^1.2`, `1.x`, `>=1`, `1 - 2`, `1 \|\| 2`) |
-//! | `invalid-repository-url` | semantic | error | a GitHub or GitLab repository URL matching its source |
-//! | `invalid-subfolder-path` | semantic | error | a clean relative subfolder path |
-//! | `invalid-website-url`, `website-url-must-be-absolute`, `website-url-invalid-scheme`, `website-url-invalid-characters` | semantic | error | an absolute `https` website URL without quotes, angle brackets or white space |
-//! | `title-whitespace-only` | semantic | error | a title is not only white space |
-//! | `icon-src-invalid-url`, `icon-src-not-absolute`, `icon-src-invalid-scheme` | semantic | error | icons are absolute `https` URLs |
-//! | `package-name-has-spaces` | semantic | error | package identifiers have no spaces |
-//! | `named-argument-name-required`, `invalid-named-argument-name` | semantic | error | named arguments have a name without `<`, `>`, `$` or spaces |
-//! | `argument-value-starts-with-name`, `argument-default-starts-with-name` | semantic | error | a named argument's value does not repeat its flag |
-//! | `stdio-transport-url-not-empty`, `streamable-transport-url-required`, `unsupported-transport-type` | semantic | error | package transports |
-//! | `invalid-templated-url` | semantic | error | transport URLs are `http(s)` URLs whose `{variables}` are defined |
-//! | `unsupported-remote-transport-type`, `remote-transport-url-required`, `invalid-remote-url` | semantic | error | remotes are `https`, not localhost |
-//! | `unsupported-registry-type` | packages | error | `registryType` is npm, pypi, oci, nuget, mcpb or cargo |
-//! | `package-identifier-required`, `package-version-required` | packages | error | per registry type |
-//! | `registry-base-url-mismatch`, `registry-base-url-forbidden` | packages | error | base URLs pinned per registry type |
-//! | `file-sha256-forbidden`, `file-sha256-required`, `package-version-forbidden` | packages | error | per registry type |
-//! | `invalid-oci-reference`, `unsupported-oci-registry` | packages | error | OCI references parse and name an allowed registry |
-//! | `mcpb-invalid-url`, `mcpb-unsupported-host`, `mcpb-invalid-path`, `mcpb-url-must-be-https`, `mcpb-url-must-contain-mcp` | packages | error | MCPB downloads are GitHub or GitLab release assets over https |
+//! A private module: its public items have one path, the crate root. The rule table is in the
+//! docs of [`validate()`] and the layer table in those of [`ValidationLayer`], where the
+//! crate's readers find them.
 
 mod json_schema;
 mod packages;
@@ -71,46 +19,25 @@ use serde::Serialize;
 use crate::model::server::ServerJson;
 use crate::vocab::go_url::{self, GoUrl, GoUrlError};
 use crate::vocab::name::NameErrorKind;
+use crate::vocab::severity::Severity;
 
 pub use schema_version::SchemaVersion;
 
-/// How serious a finding is.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Allowed, but worth fixing.
-    Warning,
-    /// The registry refuses the document.
-    Error,
-}
-
-impl Severity {
-    /// Whether this is an error.
-    pub fn is_error(self) -> bool {
-        self == Self::Error
-    }
-
-    /// `error` or `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Warning => "warning",
-            Self::Error => "error",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A group of rules, as the official registry groups them.
+/// A validation layer: a group of rules, as the official registry groups them.
+///
+/// [`Validator::with_layers`] picks the layers a run applies; every [`Finding`] names its own.
+///
+/// | layer | what the official registry calls it |
+/// |---|---|
+/// | [`ValidationLayer::SchemaVersion`] | the `$schema` check (`schema.go`) |
+/// | [`ValidationLayer::JsonSchema`] | the JSON Schema named by `$schema`, run by `POST /validate` |
+/// | [`ValidationLayer::Semantic`] | the semantic rules (`validators.go`), run on publish and validate |
+/// | [`ValidationLayer::Publish`] | the publish endpoint's request validation and size limits |
+/// | [`ValidationLayer::Packages`] | the offline part of the per-registry-type package rules |
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Layer {
+pub enum ValidationLayer {
     /// The `$schema` check: present, recognised, current.
     SchemaVersion,
     /// The JSON Schema that `$schema` names.
@@ -124,9 +51,9 @@ pub enum Layer {
     Packages,
 }
 
-impl Layer {
+impl ValidationLayer {
     /// Every layer, in the order they run.
-    pub const ALL: [Layer; 5] = [
+    pub const ALL: [ValidationLayer; 5] = [
         Self::SchemaVersion,
         Self::JsonSchema,
         Self::Semantic,
@@ -167,7 +94,7 @@ pub struct Finding {
     code: &'static str,
     severity: Severity,
     message: String,
-    layer: Layer,
+    layer: ValidationLayer,
 }
 
 impl Finding {
@@ -192,7 +119,7 @@ impl Finding {
     }
 
     /// The layer that found it.
-    pub fn layer(&self) -> Layer {
+    pub fn layer(&self) -> ValidationLayer {
         self.layer
     }
 }
@@ -250,6 +177,10 @@ impl Report {
 
 /// Validates with every layer on and a non-current `$schema` as a warning.
 ///
+/// Returns a [`Report`] of *all* findings, each with a JSON Pointer, a stable code, a severity
+/// and a message that says what to write instead. A [`Validator`] selects the layers
+/// ([`ValidationLayer`]) and how a non-current `$schema` is judged.
+///
 /// ```
 /// # fn main() -> Result<(), mcp_registry_types::ParseError> {
 /// use mcp_registry_types::{validate, ServerJson};
@@ -263,11 +194,55 @@ impl Report {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// # Rules
+///
+/// Each code below is asserted, with its path and full message, by the test of the same name
+/// (dashes as underscores; `enum` is `r#enum`) in `mcp-registry-types/tests/rules.rs`.
+///
+/// | code | layer | severity | rule |
+/// |---|---|---|---|
+/// | `schema-field-required` | schema version | error | `$schema` is present and non-empty |
+/// | `schema-version-extraction-error` | schema version | error | `$schema` names `/schemas/<version>/server.schema.json` |
+/// | `schema-version-not-available` | schema version | error | the version is one the registry embeds (2025-07-09 … 2025-12-11) |
+/// | `schema-version-not-current` | schema version | warning (configurable) | the version is the current one, 2025-12-11 |
+/// | `required` | JSON Schema, publish | error | a required property is present |
+/// | `min-length`, `max-length` | JSON Schema, publish | error | string lengths, counted in characters |
+/// | `pattern` | JSON Schema, publish | error | name, `fileSha256`, icon sizes, transport URL patterns |
+/// | `enum` | JSON Schema, publish | error | status, input format, icon MIME type and theme, transport and argument types |
+/// | `format` | JSON Schema, publish | error | `uri` properties: absolute for JSON Schema, parseable for publish |
+/// | `not-latest` | JSON Schema | error | a package version is not `latest` |
+/// | `additional-property` | JSON Schema | error | no unknown property in a closed `Package` (2025-07-09 … 2025-09-29) |
+/// | `unknown-property` | publish | error | no property the publish API does not know, at any level |
+/// | `meta-key-not-allowed` | publish | error | `_meta` holds only `io.modelcontextprotocol.registry/publisher-provided` |
+/// | `publisher-meta-too-large` | publish | error | that object is at most 4096 bytes of JSON |
+/// | `invalid-server-name` | semantic | error | `namespace/name` with the registry's character rules |
+/// | `reserved-version-string` | semantic | error | a version is not `latest` |
+/// | `version-looks-like-range` | semantic | error | a version is not a range (`^1.2`, `1.x`, `>=1`, `1 - 2`, `1 \|\| 2`) |
+/// | `invalid-repository-url` | semantic | error | a GitHub or GitLab repository URL matching its source |
+/// | `invalid-subfolder-path` | semantic | error | a clean relative subfolder path |
+/// | `invalid-website-url`, `website-url-must-be-absolute`, `website-url-invalid-scheme`, `website-url-invalid-characters` | semantic | error | an absolute `https` website URL without quotes, angle brackets or white space |
+/// | `title-whitespace-only` | semantic | error | a title is not only white space |
+/// | `icon-src-invalid-url`, `icon-src-not-absolute`, `icon-src-invalid-scheme` | semantic | error | icons are absolute `https` URLs |
+/// | `package-name-has-spaces` | semantic | error | package identifiers have no spaces |
+/// | `named-argument-name-required`, `invalid-named-argument-name` | semantic | error | named arguments have a name without `<`, `>`, `$` or spaces |
+/// | `argument-value-starts-with-name`, `argument-default-starts-with-name` | semantic | error | a named argument's value does not repeat its flag |
+/// | `stdio-transport-url-not-empty`, `streamable-transport-url-required`, `unsupported-transport-type` | semantic | error | package transports |
+/// | `invalid-templated-url` | semantic | error | transport URLs are `http(s)` URLs whose `{variables}` are defined |
+/// | `unsupported-remote-transport-type`, `remote-transport-url-required`, `invalid-remote-url` | semantic | error | remotes are `https`, not localhost |
+/// | `unsupported-registry-type` | packages | error | `registryType` is npm, pypi, oci, nuget, mcpb or cargo |
+/// | `package-identifier-required`, `package-version-required` | packages | error | per registry type |
+/// | `registry-base-url-mismatch`, `registry-base-url-forbidden` | packages | error | base URLs pinned per registry type |
+/// | `file-sha256-forbidden`, `file-sha256-required`, `package-version-forbidden` | packages | error | per registry type |
+/// | `invalid-oci-reference`, `unsupported-oci-registry` | packages | error | OCI references parse and name an allowed registry |
+/// | `mcpb-invalid-url`, `mcpb-unsupported-host`, `mcpb-invalid-path`, `mcpb-url-must-be-https`, `mcpb-url-must-contain-mcp` | packages | error | MCPB downloads are GitHub or GitLab release assets over https |
 pub fn validate(document: &ServerJson) -> Report {
     Validator::new().validate(document)
 }
 
-/// A configured validation run.
+/// A configured validation run: which layers, and how a non-current `$schema` is judged.
+///
+/// The rules it applies are listed in [`validate()`'s rule table](validate()#rules).
 #[derive(Clone, Debug)]
 pub struct Validator {
     layers: [bool; 5],
@@ -299,8 +274,8 @@ impl Validator {
     }
 
     /// Runs only `layers`.
-    pub fn with_layers(mut self, layers: &[Layer]) -> Self {
-        self.layers = Layer::ALL.map(|layer| layers.contains(&layer));
+    pub fn with_layers(mut self, layers: &[ValidationLayer]) -> Self {
+        self.layers = ValidationLayer::ALL.map(|layer| layers.contains(&layer));
         self
     }
 
@@ -310,8 +285,8 @@ impl Validator {
         self
     }
 
-    fn runs(&self, layer: Layer) -> bool {
-        Layer::ALL
+    fn runs(&self, layer: ValidationLayer) -> bool {
+        ValidationLayer::ALL
             .iter()
             .zip(self.layers)
             .any(|(l, on)| *l == layer && on)
@@ -323,24 +298,28 @@ impl Validator {
         let version = schema_version::check(
             document,
             self.schema_version_policy,
-            &mut sink.layer(Layer::SchemaVersion),
-            self.runs(Layer::SchemaVersion),
+            &mut sink.layer(ValidationLayer::SchemaVersion),
+            self.runs(ValidationLayer::SchemaVersion),
         );
         let rules_version = self
             .rules_version
             .or(version)
             .unwrap_or(SchemaVersion::CURRENT);
-        if self.runs(Layer::JsonSchema) {
-            json_schema::check(document, rules_version, &mut sink.layer(Layer::JsonSchema));
+        if self.runs(ValidationLayer::JsonSchema) {
+            json_schema::check(
+                document,
+                rules_version,
+                &mut sink.layer(ValidationLayer::JsonSchema),
+            );
         }
-        if self.runs(Layer::Semantic) {
-            semantic::check(document, &mut sink.layer(Layer::Semantic));
+        if self.runs(ValidationLayer::Semantic) {
+            semantic::check(document, &mut sink.layer(ValidationLayer::Semantic));
         }
-        if self.runs(Layer::Publish) {
-            publish::check(document, &mut sink.layer(Layer::Publish));
+        if self.runs(ValidationLayer::Publish) {
+            publish::check(document, &mut sink.layer(ValidationLayer::Publish));
         }
-        if self.runs(Layer::Packages) {
-            packages::check(document, &mut sink.layer(Layer::Packages));
+        if self.runs(ValidationLayer::Packages) {
+            packages::check(document, &mut sink.layer(ValidationLayer::Packages));
         }
         Report {
             findings: sink.finish(),
@@ -373,7 +352,7 @@ struct Sink<'d> {
 const URL_CACHE: usize = 8;
 
 impl<'d> Sink<'d> {
-    fn layer(&mut self, layer: Layer) -> LayerSink<'_, 'd> {
+    fn layer(&mut self, layer: ValidationLayer) -> LayerSink<'_, 'd> {
         LayerSink { sink: self, layer }
     }
 
@@ -404,7 +383,7 @@ impl<'d> Sink<'d> {
 /// The sink as one layer sees it.
 pub(crate) struct LayerSink<'a, 'd> {
     sink: &'a mut Sink<'d>,
-    layer: Layer,
+    layer: ValidationLayer,
 }
 
 impl<'d> LayerSink<'_, 'd> {

@@ -35,6 +35,22 @@ open_enum! {
     }
 }
 
+impl TransportType {
+    /// Whether the transport reaches the server over the network: streamable HTTP or SSE, the
+    /// two a remote may use. `false` for stdio and for values this crate does not know.
+    ///
+    /// ```
+    /// use mcp_registry_types::TransportType;
+    ///
+    /// assert!(TransportType::Sse.is_remote());
+    /// assert!(!TransportType::Stdio.is_remote());
+    /// assert!(!TransportType::from("websocket").is_remote());
+    /// ```
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Self::StreamableHttp | Self::Sse)
+    }
+}
+
 open_enum! {
     /// The lifecycle status of a server version in a registry.
     Status {

@@ -13,6 +13,7 @@ pub(crate) mod ordering;
 pub(crate) mod pointer;
 pub(crate) mod regexes;
 pub(crate) mod registry;
+pub(crate) mod severity;
 pub(crate) mod small_text;
 pub(crate) mod text;
 pub(crate) mod url_template;
