@@ -10,4 +10,5 @@ pub mod check;
 pub mod input;
 pub mod registry_cmds;
 pub mod safe_output;
+pub mod snapshot_file;
 pub mod validate;
