@@ -11,4 +11,5 @@ pub mod input;
 pub mod registry_cmds;
 pub mod safe_output;
 pub mod snapshot_file;
+pub mod sync;
 pub mod validate;
