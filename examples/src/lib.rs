@@ -10,6 +10,7 @@ pub mod check;
 pub mod input;
 pub mod registry_cmds;
 pub mod safe_output;
+pub mod serve;
 pub mod snapshot_file;
 pub mod sync;
 pub mod validate;

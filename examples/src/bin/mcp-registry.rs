@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use mcp_registry_examples::{check, registry_cmds, sync, validate};
+use mcp_registry_examples::{check, registry_cmds, serve, sync, validate};
 
 const USAGE: &str = "usage: mcp-registry <command> [options]
 
@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         "show" => registry_cmds::show(rest, out, err),
         "versions" => registry_cmds::versions(rest, out, err),
         "sync" => sync::run(rest, out, err, sync::Progress::for_stderr()),
+        "serve" => serve::run(rest, out, err),
         "check" => check::run(rest, out, err),
         "-h" | "--help" | "help" => {
             let _ = writeln!(out, "{USAGE}");
