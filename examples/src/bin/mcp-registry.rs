@@ -9,9 +9,15 @@ const USAGE: &str = "usage: mcp-registry <command> [options]
 
 commands:
   validate [--json] FILE...          check server.json files as the official registry would
-  search [--json] QUERY              find servers whose name contains QUERY
+  search [--json] [--all] QUERY      find servers whose name contains QUERY (with --snapshot:
+                                     ranked search over name, title and description)
   show [--json] NAME[@VERSION]       one server version (latest by default)
   versions [--json] NAME             every version of a server
+  sync --registry URL... --snapshot FILE [--full] [--json]
+                                     copy registries into a catalog snapshot; later runs fetch
+                                     only what changed
+  serve --snapshot FILE [--addr IP:PORT]
+                                     serve a snapshot as a registry (default 127.0.0.1:8080)
   check [--explain] POLICY.json REQUEST.json
                                      decide a request against a policy (exit 0 allow, 3 ask,
                                      4 deny, 2 invalid); --claude-settings FILE reads host
@@ -19,7 +25,8 @@ commands:
 
 validate and check read at most 64 MiB of each file; --max-input-bytes N changes that.
 registry commands take --registry URL (default https://registry.modelcontextprotocol.io),
---timeout SECS and --retries N; search also takes --limit N";
+--timeout SECS and --retries N, or --snapshot FILE to read a synced catalog offline;
+search also takes --limit N (default 30; 0 or --all for every match)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
