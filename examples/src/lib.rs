@@ -1,13 +1,27 @@
 //! The `mcp-registry` command-line tool's commands, kept in a library so tests can drive them.
 //!
 //! Each command is `run(args, out, err) -> exit code`, writing to the streams it is given,
-//! so the binary is a thin dispatcher and the tests capture everything. Every file a command
-//! reads goes through [`input`] (a size cap, byte order marks named), and everything it prints
-//! through [`safe_output`] (no terminal escapes, bidi or invisible characters from input).
+//! so the binary is a thin dispatcher and the tests capture everything (`sync` also takes how
+//! to show progress, and `serve` runs until Ctrl-C). Every file a command reads goes through
+//! [`input`] (a size cap, byte order marks named), except catalog snapshots, which the client
+//! crate's `FileStore` reads within its own size cap and checks against their SHA-256
+//! ([`snapshot_file`]); everything a command prints goes through [`safe_output`] (no terminal
+//! escapes, bidi or invisible characters from input).
+//!
+//! | command | module |
+//! |---|---|
+//! | `validate` | [`validate`] |
+//! | `search`, `show`, `versions` (a registry, or a snapshot offline) | [`registry_cmds`] |
+//! | `sync` (registries into a snapshot) | [`sync`] |
+//! | `serve` (a snapshot as a registry over HTTP) | [`serve`] |
+//! | `check` | [`check`] |
 #![forbid(unsafe_code)]
 
 pub mod check;
 pub mod input;
 pub mod registry_cmds;
 pub mod safe_output;
+pub mod serve;
+pub mod snapshot_file;
+pub mod sync;
 pub mod validate;

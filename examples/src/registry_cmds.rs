@@ -1,13 +1,25 @@
-//! `mcp-registry search|show|versions`: read the MCP registry from the command line.
+//! `mcp-registry search|show|versions`: read the MCP registry, or a catalog snapshot, from the
+//! command line.
 //!
 //! ```text
-//! mcp-registry search [--registry URL] [--json] [--limit N] [--timeout SECS] [--retries N] QUERY
-//! mcp-registry show [--registry URL] [--json] [--timeout SECS] [--retries N] NAME[@VERSION]
-//! mcp-registry versions [--registry URL] [--json] [--timeout SECS] [--retries N] NAME
+//! mcp-registry search [--registry URL | --snapshot FILE] [--json] [--limit N | --all]
+//!                     [--timeout SECS] [--retries N] QUERY
+//! mcp-registry show [--registry URL | --snapshot FILE] [--json] [--timeout SECS] [--retries N]
+//!                   NAME[@VERSION]
+//! mcp-registry versions [--registry URL | --snapshot FILE] [--json] [--timeout SECS]
+//!                       [--retries N] NAME
 //! ```
 //!
-//! `--registry` defaults to the official registry. Network and registry failures print one line
-//! to standard error and exit 1; bad arguments exit 2. Text from the registry is sanitised
+//! `--registry` defaults to the official registry. With `--snapshot FILE` the commands work
+//! offline, from a catalog that [`crate::sync`] filled: `search` ranks the catalog's servers
+//! by name, title and description ([`Catalog::search`]) instead of the registry's substring
+//! match on names; `show` and `versions` answer through the same [`RegistryHandler`] that
+//! `mcp-registry serve` mounts, so they print what that server would send (the catalog's own
+//! `isLatest`, and where each version came from). `--limit 0` or `--all` lists every match
+//! (the default is 30).
+//!
+//! Network and registry failures, and a missing or unreadable snapshot, print one line to
+//! standard error and exit 1; bad arguments exit 2. Text from the registry is sanitised
 //! before it reaches the terminal ([`sanitize_text`]), and `--json` output writes control,
 //! bidi and invisible characters as `\uXXXX` escapes ([`crate::safe_output::json_text`]).
 
@@ -15,8 +27,14 @@ use std::io::Write;
 use std::time::Duration;
 
 use futures::{StreamExt as _, TryStreamExt as _};
-use mcp_registry_client::types::{OfficialMeta, ServerResponse, sanitize_text};
+use mcp_registry_client::bytes::Bytes;
+use mcp_registry_client::catalog::{CATALOG_META, Catalog, RegistryHandler};
+use mcp_registry_client::http::{Request, Response, StatusCode};
+use mcp_registry_client::types::{OfficialMeta, ServerList, ServerResponse, sanitize_text};
 use mcp_registry_client::{ClientError, ListQuery, OFFICIAL_REGISTRY, RegistryClient, RetryPolicy};
+
+use crate::safe_output::quote;
+use crate::snapshot_file;
 
 /// Exit code: success.
 pub const OK: u8 = 0;
@@ -25,30 +43,34 @@ pub const FAILED: u8 = 1;
 /// Exit code: the arguments are wrong.
 pub const USAGE_ERROR: u8 = 2;
 
-const SEARCH_USAGE: &str = "usage: mcp-registry search [--registry URL] [--json] [--limit N] [--timeout SECS] [--retries N] QUERY";
-const SHOW_USAGE: &str = "usage: mcp-registry show [--registry URL] [--json] [--timeout SECS] [--retries N] NAME[@VERSION]";
-const VERSIONS_USAGE: &str =
-    "usage: mcp-registry versions [--registry URL] [--json] [--timeout SECS] [--retries N] NAME";
+const SEARCH_USAGE: &str = "usage: mcp-registry search [--registry URL | --snapshot FILE] [--json] [--limit N | --all] [--timeout SECS] [--retries N] QUERY";
+const SHOW_USAGE: &str = "usage: mcp-registry show [--registry URL | --snapshot FILE] [--json] [--timeout SECS] [--retries N] NAME[@VERSION]";
+const VERSIONS_USAGE: &str = "usage: mcp-registry versions [--registry URL | --snapshot FILE] [--json] [--timeout SECS] [--retries N] NAME";
 
 /// `search QUERY`: the latest version of every server whose name contains `QUERY` (the
-/// registry searches names only), up to `--limit` results (default 30).
+/// registry searches names only), up to `--limit` results (default 30; `--limit 0` or `--all`
+/// for every match). With `--snapshot`, the catalog's ranked search instead, best match first.
 pub fn search(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let options = match Options::parse("search", args, true) {
         Ok(options) => options,
         Err(code) => return report_usage(code, "search", SEARCH_USAGE, out, err),
     };
-    let limit = options.limit;
-    let query = ListQuery::new()
-        .with_search(options.target.clone())
-        .with_latest_only()
-        .with_limit(100);
-    let result = run(&options, |client| async move {
-        client
-            .stream(query)
-            .take(limit)
-            .try_collect::<Vec<_>>()
-            .await
-    });
+    let result = if let Some(path) = &options.snapshot {
+        offline_search(path, &options.target, options.limit)
+    } else {
+        let limit = options.limit.unwrap_or(usize::MAX);
+        let query = ListQuery::new()
+            .with_search(options.target.clone())
+            .with_latest_only()
+            .with_limit(100);
+        run(&options, |client| async move {
+            client
+                .stream(query)
+                .take(limit)
+                .try_collect::<Vec<_>>()
+                .await
+        })
+    };
     match result {
         Ok(servers) if options.json => print_json(out, err, "search", &servers),
         Ok(servers) => {
@@ -84,9 +106,12 @@ pub fn show(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
         _ => (options.target.clone(), "latest".to_owned()),
     };
-    let result = run(&options, |client| async move {
-        client.server_version(&name, &version).await
-    });
+    let result = match &options.snapshot {
+        Some(path) => offline_show(path, &name, &version),
+        None => run(&options, |client| async move {
+            client.server_version(&name, &version).await
+        }),
+    };
     match result {
         Ok(server) if options.json => print_json(out, err, "show", &server),
         Ok(server) => {
@@ -104,10 +129,13 @@ pub fn versions(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8
         Err(code) => return report_usage(code, "versions", VERSIONS_USAGE, out, err),
     };
     let name = options.target.clone();
-    let result = run(
-        &options,
-        |client| async move { client.versions(&name).await },
-    );
+    let result = match &options.snapshot {
+        Some(path) => offline_versions(path, &name),
+        None => run(
+            &options,
+            |client| async move { client.versions(&name).await },
+        ),
+    };
     match result {
         Ok(list) if options.json => print_json(out, err, "versions", list.servers()),
         Ok(list) => {
@@ -135,15 +163,18 @@ pub fn versions(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8
 /// Parsed command-line options shared by the three commands.
 struct Options {
     registry: String,
+    /// Read this catalog snapshot instead of a registry.
+    snapshot: Option<String>,
     json: bool,
-    limit: usize,
+    /// `None`: every match.
+    limit: Option<usize>,
     timeout: Duration,
     retries: u32,
     target: String,
 }
 
 /// Why parsing stopped: help was asked for, or the arguments are wrong.
-enum Stop {
+pub(crate) enum Stop {
     Help,
     Usage(String),
 }
@@ -152,12 +183,14 @@ impl Options {
     fn parse(command: &str, args: &[String], with_limit: bool) -> Result<Self, Stop> {
         let mut options = Self {
             registry: OFFICIAL_REGISTRY.to_owned(),
+            snapshot: None,
             json: false,
-            limit: 30,
+            limit: Some(30),
             timeout: Duration::from_secs(30),
             retries: RetryPolicy::new().max_retries(),
             target: String::new(),
         };
+        let mut registry_given = false;
         let mut target = None;
         let mut args = args.iter();
         while let Some(arg) = args.next() {
@@ -169,13 +202,21 @@ impl Options {
             match arg.as_str() {
                 "-h" | "--help" => return Err(Stop::Help),
                 "--json" => options.json = true,
-                "--registry" => options.registry = value("--registry")?,
+                "--registry" => {
+                    options.registry = value("--registry")?;
+                    registry_given = true;
+                }
+                "--snapshot" => options.snapshot = Some(value("--snapshot")?),
                 "--timeout" => {
                     let seconds = number(&value("--timeout")?, "--timeout")?;
                     options.timeout = Duration::from_secs(seconds);
                 }
                 "--retries" => options.retries = number(&value("--retries")?, "--retries")?,
-                "--limit" if with_limit => options.limit = number(&value("--limit")?, "--limit")?,
+                "--limit" if with_limit => {
+                    let limit: usize = number(&value("--limit")?, "--limit")?;
+                    options.limit = (limit > 0).then_some(limit);
+                }
+                "--all" if with_limit => options.limit = None,
                 flag if flag.starts_with("--") => {
                     return Err(Stop::Usage(format!(
                         "unknown option `{}`",
@@ -191,6 +232,12 @@ impl Options {
                 }
             }
         }
+        if registry_given && options.snapshot.is_some() {
+            return Err(Stop::Usage(
+                "`--registry` and `--snapshot` exclude each other: a snapshot is read offline"
+                    .to_owned(),
+            ));
+        }
         options.target = target.ok_or_else(|| {
             Stop::Usage(if command == "search" {
                 "missing QUERY".to_owned()
@@ -202,7 +249,7 @@ impl Options {
     }
 }
 
-fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, Stop> {
+pub(crate) fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, Stop> {
     text.parse().map_err(|_| {
         Stop::Usage(format!(
             "`{flag}` needs a number, not `{}`",
@@ -211,7 +258,7 @@ fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, Stop> {
     })
 }
 
-fn report_usage(
+pub(crate) fn report_usage(
     stop: Stop,
     command: &str,
     usage: &str,
@@ -232,14 +279,15 @@ fn report_usage(
 
 /// Why a command failed after its arguments parsed.
 enum Failure {
-    Setup(String),
+    /// A message ready to print.
+    Message(String),
     Client(ClientError),
 }
 
 impl Failure {
     fn report(self, command: &str, err: &mut dyn Write) -> u8 {
         let message = match self {
-            Self::Setup(message) => message,
+            Self::Message(message) => message,
             Self::Client(error) => error.to_string(),
         };
         // Error text can carry registry-controlled strings; keep it one safe line.
@@ -254,10 +302,7 @@ where
     F: FnOnce(RegistryClient) -> Fut,
     Fut: std::future::Future<Output = Result<T, ClientError>>,
 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Setup(format!("cannot start the async runtime: {e}")))?;
+    let runtime = current_thread_runtime().map_err(Failure::Message)?;
     runtime.block_on(async {
         let client = RegistryClient::builder()
             .with_base_url_str(&options.registry)
@@ -265,9 +310,123 @@ where
             .with_timeout(options.timeout)
             .with_retry_policy(RetryPolicy::new().with_max_retries(options.retries))
             .build()
-            .map_err(|e| Failure::Setup(e.to_string()))?;
+            .map_err(|e| Failure::Message(e.to_string()))?;
         task(client).await.map_err(Failure::Client)
     })
+}
+
+/// Reads the snapshot at `path` for an offline command.
+fn load(path: &str) -> Result<Catalog, Failure> {
+    snapshot_file::load_existing(path).map_err(Failure::Message)
+}
+
+/// `search` offline: the catalog's ranked search, each hit as `serve` would send it.
+fn offline_search(
+    path: &str,
+    query: &str,
+    limit: Option<usize>,
+) -> Result<Vec<ServerResponse>, Failure> {
+    let catalog = load(path)?;
+    let mut servers = Vec::new();
+    for hit in catalog.search(query, limit) {
+        let entry = hit.entry();
+        let target = version_path(entry.name(), entry.version());
+        if let Some(body) = ask(&catalog, &target)? {
+            servers.push(parse(&body, ServerResponse::from_slice)?);
+        }
+    }
+    Ok(servers)
+}
+
+/// `show` offline.
+fn offline_show(path: &str, name: &str, version: &str) -> Result<ServerResponse, Failure> {
+    let catalog = load(path)?;
+    match ask(&catalog, &version_path(name, version))? {
+        Some(body) => parse(&body, ServerResponse::from_slice),
+        None => Err(Failure::Message(format!(
+            "not found in {}: `{}` version `{}`",
+            quote(path),
+            quote(name),
+            quote(version)
+        ))),
+    }
+}
+
+/// `versions` offline.
+fn offline_versions(path: &str, name: &str) -> Result<ServerList, Failure> {
+    let catalog = load(path)?;
+    let target = format!("/v0.1/servers/{}/versions", segment(name));
+    match ask(&catalog, &target)? {
+        Some(body) => parse(&body, ServerList::from_slice),
+        None => Err(Failure::Message(format!(
+            "not found in {}: `{}`",
+            quote(path),
+            quote(name)
+        ))),
+    }
+}
+
+fn version_path(name: &str, version: &str) -> String {
+    format!(
+        "/v0.1/servers/{}/versions/{}",
+        segment(name),
+        segment(version)
+    )
+}
+
+/// Asks the catalog what `mcp-registry serve` would answer to `GET target`: the body of a
+/// `200`, `None` for a `404`. Going through the handler keeps one definition of a served
+/// entry (the catalog's `isLatest`, its provenance) for the server and the offline commands.
+fn ask(catalog: &Catalog, target: &str) -> Result<Option<Bytes>, Failure> {
+    let request = Request::get(target).body(()).map_err(|error| {
+        Failure::Message(format!(
+            "cannot ask the catalog for `{}`: {error}",
+            quote(target)
+        ))
+    })?;
+    let response: Response<Bytes> = RegistryHandler::new().handle(catalog, &request);
+    match response.status() {
+        StatusCode::OK => Ok(Some(response.into_body())),
+        StatusCode::NOT_FOUND => Ok(None),
+        status => Err(Failure::Message(format!(
+            "the catalog answered `{}` with status {status}: `{}`",
+            quote(target),
+            quote(&String::from_utf8_lossy(response.body()))
+        ))),
+    }
+}
+
+fn parse<T, E: std::fmt::Display>(
+    body: &[u8],
+    read: impl FnOnce(&[u8]) -> Result<T, E>,
+) -> Result<T, Failure> {
+    read(body)
+        .map_err(|error| Failure::Message(format!("cannot read the catalog's answer: {error}")))
+}
+
+/// A path segment, percent-encoded as the registry's paths want (`/` and `+` included).
+fn segment(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// The single-threaded runtime every networked command runs on.
+///
+/// # Errors
+/// The message to print when it cannot be started.
+pub(crate) fn current_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the async runtime: {error}"))
 }
 
 fn print_json<T: serde::Serialize + ?Sized>(
@@ -317,6 +476,19 @@ fn print_server(out: &mut dyn Write, response: &ServerResponse) {
             out,
             "  latest:      {}",
             if official.is_latest() { "yes" } else { "no" }
+        );
+    }
+    // A catalog (offline, or `mcp-registry serve`) says where the version came from.
+    if let Some(provenance) = response
+        .meta()
+        .and_then(|meta| meta.extra().get(CATALOG_META))
+    {
+        let text = |key: &str| provenance.get(key).and_then(|v| v.as_str()).unwrap_or("-");
+        let _ = writeln!(
+            out,
+            "  source:      {} (synced {})",
+            sanitize_text(text("source")),
+            sanitize_text(text("syncedAt"))
         );
     }
     if let Some(url) = server.repository().and_then(|r| r.url()) {

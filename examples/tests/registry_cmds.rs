@@ -46,6 +46,19 @@ fn search_lists_latest_versions_matching_the_name() {
 }
 
 #[test]
+fn search_all_lists_every_match() {
+    let registry = registry();
+    let url = registry.url().to_string();
+    let (code, all, _) = run(search, &["--registry", &url, "--all", "acme"]);
+    assert_eq!(code, OK);
+    assert_eq!(all.lines().count(), 7, "{all}");
+    let (code, unlimited, _) = run(search, &["--registry", &url, "--limit", "0", "acme"]);
+    assert_eq!((code, unlimited), (OK, all));
+    let (_, three, _) = run(search, &["--registry", &url, "--limit", "3", "acme"]);
+    assert_eq!(three.lines().count(), 3);
+}
+
+#[test]
 fn search_json_is_the_registry_documents() {
     let registry = registry();
     let (code, out, _) = run(
@@ -179,7 +192,8 @@ fn bad_arguments_exit_2_with_usage() {
     assert_eq!(
         err,
         "mcp-registry show: missing NAME\n\
-         usage: mcp-registry show [--registry URL] [--json] [--timeout SECS] [--retries N] NAME[@VERSION]\n"
+         usage: mcp-registry show [--registry URL | --snapshot FILE] [--json] [--timeout SECS] \
+         [--retries N] NAME[@VERSION]\n"
     );
     let (code, _, err) = run(search, &["--limit", "many", "x"]);
     assert_eq!(code, USAGE_ERROR);

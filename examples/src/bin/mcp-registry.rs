@@ -3,15 +3,21 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use mcp_registry_examples::{check, registry_cmds, validate};
+use mcp_registry_examples::{check, registry_cmds, serve, sync, validate};
 
 const USAGE: &str = "usage: mcp-registry <command> [options]
 
 commands:
   validate [--json] FILE...          check server.json files as the official registry would
-  search [--json] QUERY              find servers whose name contains QUERY
+  search [--json] [--all] QUERY      find servers whose name contains QUERY (with --snapshot:
+                                     ranked search over name, title and description)
   show [--json] NAME[@VERSION]       one server version (latest by default)
   versions [--json] NAME             every version of a server
+  sync --registry URL... --snapshot FILE [--full] [--json]
+                                     copy registries into a catalog snapshot; later runs fetch
+                                     only what changed
+  serve --snapshot FILE [--addr IP:PORT]
+                                     serve a snapshot as a registry (default 127.0.0.1:8080)
   check [--explain] POLICY.json REQUEST.json
                                      decide a request against a policy (exit 0 allow, 3 ask,
                                      4 deny, 2 invalid); --claude-settings FILE reads host
@@ -19,7 +25,8 @@ commands:
 
 validate and check read at most 64 MiB of each file; --max-input-bytes N changes that.
 registry commands take --registry URL (default https://registry.modelcontextprotocol.io),
---timeout SECS and --retries N; search also takes --limit N";
+--timeout SECS and --retries N, or --snapshot FILE to read a synced catalog offline;
+search also takes --limit N (default 30; 0 or --all for every match)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +40,8 @@ fn main() -> ExitCode {
         "search" => registry_cmds::search(rest, out, err),
         "show" => registry_cmds::show(rest, out, err),
         "versions" => registry_cmds::versions(rest, out, err),
+        "sync" => sync::run(rest, out, err, sync::Progress::for_stderr()),
+        "serve" => serve::run(rest, out, err),
         "check" => check::run(rest, out, err),
         "-h" | "--help" | "help" => {
             let _ = writeln!(out, "{USAGE}");
