@@ -24,7 +24,7 @@
 //! that cannot be read is never overwritten: the command stops with exit status 1.
 
 use std::io::{IsTerminal as _, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mcp_registry_client::catalog::{
@@ -258,6 +258,9 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: 
     }
 }
 
+/// How often a running sync writes its checkpoint to the snapshot.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+
 /// One source's sync run.
 struct Job<'a> {
     runtime: &'a tokio::runtime::Runtime,
@@ -269,7 +272,7 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    /// Syncs the source page by page, saving the snapshot after each. `Err` only when the
+    /// Syncs the source page by page, checkpointing the snapshot as it goes. `Err` only when the
     /// snapshot cannot be saved, which stops the whole command.
     fn run(&self, catalog: &mut Catalog, err: &mut dyn Write) -> Result<Outcome, String> {
         let source = self.source;
@@ -285,20 +288,32 @@ impl Job<'_> {
         };
         let meter = Meter::start(self.progress, source, &how, err);
         let mut saves = 0;
+        let mut last_save = Instant::now();
+        let mut unsaved = false;
         loop {
             // One page at a time: the runtime runs the fetch, and the blocking save happens
-            // between pages, never inside a task.
+            // between pages, never inside a task. Saving re-encodes the whole catalog, so a
+            // checkpoint is written every few seconds rather than after every page, and always
+            // at the end and when a page fails.
             let step = self.runtime.block_on(run.next_page(self.client, catalog));
+            if step.is_err() && unsaved && self.store.save(catalog).is_ok() {
+                saves += 1;
+            }
             match step {
                 Ok(Some(_)) => {
-                    self.store.save(catalog).map_err(|error| {
-                        meter.finish();
-                        format!(
-                            "cannot save the snapshot: {}; the one saved before is kept",
-                            snapshot_file::store_error(&error)
-                        )
-                    })?;
-                    saves += 1;
+                    unsaved = true;
+                    if run.is_done() || last_save.elapsed() >= CHECKPOINT_EVERY {
+                        self.store.save(catalog).map_err(|error| {
+                            meter.finish();
+                            format!(
+                                "cannot save the snapshot: {}; the one saved before is kept",
+                                snapshot_file::store_error(&error)
+                            )
+                        })?;
+                        saves += 1;
+                        unsaved = false;
+                        last_save = Instant::now();
+                    }
                     meter.page(source, run.report(), err);
                     if run.is_done() {
                         break;
