@@ -65,6 +65,9 @@ pub struct FileStore {
     max_bytes: u64,
 }
 
+/// How old a temporary file beside the snapshot must be to count as a crashed save's leftover.
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_mins(10);
+
 /// The default limit on a snapshot's size, compressed and inflated: 1 GiB.
 pub const DEFAULT_MAX_SNAPSHOT_BYTES: u64 = 1 << 30;
 
@@ -144,6 +147,38 @@ impl FileStore {
         Ok(())
     }
 
+    /// Removes temporary files an interrupted save left beside the snapshot. Only files older
+    /// than [`LEFTOVER_AGE`] go: a younger one may be another process's save in progress.
+    fn remove_leftovers(&self) {
+        let Some(name) = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+        else {
+            return;
+        };
+        let prefix = format!(".{name}.");
+        let Ok(entries) = fs::read_dir(self.directory()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let file_name = file_name.to_string_lossy();
+            if !(file_name.starts_with(&prefix) && file_name.ends_with(".tmp")) {
+                continue;
+            }
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok())
+                .is_some_and(|age| age >= LEFTOVER_AGE);
+            if old {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     fn directory(&self) -> PathBuf {
         match self.path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -192,7 +227,9 @@ impl CatalogStore for FileStore {
             source,
         })?;
         let temporary = self.write_temporary(&bytes)?;
-        self.commit(&temporary)
+        self.commit(&temporary)?;
+        self.remove_leftovers();
+        Ok(())
     }
 }
 
@@ -254,9 +291,20 @@ mod tests {
         let temporary = store.write_temporary(&encode(&new).unwrap()).unwrap();
         assert!(temporary.exists());
         assert_eq!(store.load().unwrap().unwrap(), old);
-        // The next save is not disturbed by the leftover file.
+        // The next save is not disturbed by the leftover file, and removes it once it is old
+        // enough not to be another process's save in progress.
         store.save(&new).unwrap();
         assert_eq!(store.load().unwrap().unwrap(), new);
+        assert!(temporary.exists());
+        let an_hour_ago = SystemTime::now() - std::time::Duration::from_hours(1);
+        File::options()
+            .write(true)
+            .open(&temporary)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+        store.save(&new).unwrap();
+        assert!(!temporary.exists());
         drop(dir);
     }
 
