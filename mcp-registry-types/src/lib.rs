@@ -71,7 +71,7 @@
 //! |---|---|---|
 //! | 5 | `builder`, `error` | [`ServerJsonBuilder`], and [`Error`], which every fallible call converts into |
 //! | 4 | `validate` | the registry's rules: [`validate()`], [`Validator`], [`Report`] |
-//! | 3 | `wire` | reading and writing: the one-pass field reader, the fast JSON reader, [`ParseError`] |
+//! | 3 | `wire` | reading and writing: each type's wire names in one table (reader, writer, JSON Schema), the fast JSON reader, [`ParseError`] |
 //! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], … |
 //! | 1 | `vocab` | vocabulary and small values: [`ServerName`], [`ServerVersion`], [`UrlTemplate`], [`client_url`], the open enums, text escaping, version order, the registry's `_meta` keys and limits |
 //!
