@@ -80,8 +80,12 @@
 //!
 //! # Feature flags
 //!
-//! The crate always builds with serde, schemars and the validation rules.
+//! The crate always builds with serde and the validation rules. Every feature is off by default.
 //!
+//! - `schema`: `schemars::JsonSchema` for the document and payload types ([`ServerJson`],
+//!   [`ServerResponse`], [`ServerList`], …) and the open enums, described by the same tables
+//!   that read and write them; `schemars::schema_for!(ServerJson)` matches the official
+//!   schema's properties, types and required lists.
 //! - `fuzzing`: the properties the fuzz targets check (`mcp_registry_types::fuzzing`), for the
 //!   fuzz crate and this crate's tests; not a stable API, and off in every other build.
 #![forbid(unsafe_code)]

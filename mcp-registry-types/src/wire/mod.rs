@@ -16,6 +16,7 @@ pub(crate) mod fast_json;
 mod meta;
 mod payload;
 mod records;
+#[cfg(feature = "schema")]
 pub(crate) mod schema;
 pub(crate) mod table;
 

@@ -278,6 +278,7 @@ mod tests {
 
     /// The schema's properties are the written keys but the older spellings, in table order
     /// (an inner type's after), and its required list is the `required` and `strict` entries.
+    #[cfg(feature = "schema")]
     #[test]
     fn the_schema_lists_the_table_but_the_older_spellings() {
         fn keys<T: schemars::JsonSchema>() -> (Vec<String>, Value) {

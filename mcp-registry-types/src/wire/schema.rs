@@ -1,4 +1,4 @@
-//! JSON Schema from the wire tables, kept in step with the official
+//! JSON Schema from the wire tables (the `schema` feature), kept in step with the official
 //! schema: properties keyed by wire name, the official `required` lists, and the older
 //! spellings left out.
 //!

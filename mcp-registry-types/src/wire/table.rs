@@ -1,6 +1,6 @@
 //! The wire tables: one per model type, naming each key once. From its table a type gets its
 //! field-by-field reading ([`WireFields`] and `Deserialize`), its writing ([`WriteFields`] and
-//! `Serialize`) and its `JsonSchema`.
+//! `Serialize`) and, with the `schema` feature, its `JsonSchema`.
 //!
 //! ```text
 //! wire_fields!(Package {
@@ -177,7 +177,7 @@ macro_rules! read_entry {
     };
 }
 
-/// Implements reading, writing and `JsonSchema` for a struct from
+/// Implements reading, writing and (with the `schema` feature) `JsonSchema` for a struct from
 /// its table: see the [module](self) for the syntax.
 macro_rules! wire_fields {
     (
@@ -293,6 +293,7 @@ macro_rules! wire_fields {
             }
         }
 
+        #[cfg(feature = "schema")]
         impl $crate::wire::schema::WireSchema for $ty {
             fn properties(
                 generator: &mut schemars::SchemaGenerator,
@@ -303,6 +304,8 @@ macro_rules! wire_fields {
             }
         }
 
+        #[cfg(feature = "schema")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
         impl schemars::JsonSchema for $ty {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 std::borrow::Cow::Borrowed(stringify!($ty))

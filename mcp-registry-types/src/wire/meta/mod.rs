@@ -64,6 +64,7 @@ impl Serialize for Meta {
 }
 
 /// Described as the object it holds.
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Meta {
     fn inline_schema() -> bool {
         <Map<String, Value>>::inline_schema()
