@@ -172,6 +172,9 @@ macro_rules! read_entry {
     ([strict] [] $ty:ident, $key:literal, $map:ident, $place:expr) => {
         $map.next_value_seed($crate::wire::Replace(&mut $place))?
     };
+    ([strict] [$($seen:ident)?] $ty:ident, $key:literal, $map:ident, $place:expr, $how:ident) => {
+        compile_error!(concat!("the strict entry ", $key, " is read in place: leave out its [how]"))
+    };
     ([$($role:ident)?] [$($seen:ident)?] $ty:ident, $key:literal, $map:ident, $place:expr $(, $how:ident)?) => {
         $crate::wire::read_field!($map, $place $(, $how)?)
     };
@@ -272,8 +275,8 @@ macro_rules! wire_fields {
 
         impl $crate::wire::table::WriteFields for $ty {
             fn write_fields<M: serde::ser::SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-                // Every field, with the table's type: a field the table misses, or gives
-                // another type, does not compile.
+                // Every field, with the table's type: a field the table misses ("pattern
+                // requires `..`"), or gives another type ("mismatched types"), does not compile.
                 let Self { $($field,)* $tail_field } = self;
                 $(let $field: &$fty = $field;)*
                 $(if $crate::wire::table::Present::is_present($field) {
