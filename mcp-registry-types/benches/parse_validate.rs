@@ -1,6 +1,7 @@
 //! Typed parse + full validation, side by side with (a) a `serde_json::Value` parse of the same
 //! bytes and (b) the `jsonschema` crate validating the same documents against the official
-//! schema (parse included, so every column starts from bytes).
+//! schema (parse included, so every column starts from bytes). List pages are also written back
+//! to bytes, typed and as a `Value`.
 //!
 //! Reads the official data from `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`
 //! from the workspace root): `cargo bench -p mcp-registry-types`.
@@ -128,6 +129,15 @@ fn bench_page(c: &mut Criterion, official: &jsonschema::Validator, name: &str, p
                 .map(|r| validate(r.server()).findings().len())
                 .sum::<usize>()
         });
+    });
+    // Writing: the typed page back to bytes, beside the same for a `Value` tree.
+    let list = ServerList::from_slice(page).unwrap();
+    group.bench_function("mcp-registry-types: serialize", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&list)).unwrap());
+    });
+    let value: Value = serde_json::from_slice(page).unwrap();
+    group.bench_function("serde_json::Value serialize", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&value)).unwrap());
     });
     group.bench_function("serde_json::Value parse", |b| {
         b.iter(|| serde_json::from_slice::<Value>(black_box(page)).unwrap());

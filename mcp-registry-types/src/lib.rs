@@ -71,7 +71,7 @@
 //! |---|---|---|
 //! | 5 | `builder`, `error` | [`ServerJsonBuilder`], and [`Error`], which every fallible call converts into |
 //! | 4 | `validate` | the registry's rules: [`validate()`], [`Validator`], [`Report`] |
-//! | 3 | `wire` | reading and writing: the one-pass field reader, the fast JSON reader, [`ParseError`] |
+//! | 3 | `wire` | reading and writing: each type's wire names in one table (reader, writer, JSON Schema), the fast JSON reader, [`ParseError`] |
 //! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], …, and [`ServerFilter`], a predicate over it |
 //! | 1 | `vocab` | vocabulary and small values: [`ServerName`], [`ServerVersion`], [`UrlTemplate`], [`client_url`], [`glob`], the open enums, text escaping, version order, the registry's `_meta` keys and limits |
 //!
@@ -80,8 +80,12 @@
 //!
 //! # Feature flags
 //!
-//! The crate always builds with serde, schemars and the validation rules.
+//! The crate always builds with serde and the validation rules. Every feature is off by default.
 //!
+//! - `schema`: `schemars::JsonSchema` for the document and payload types ([`ServerJson`],
+//!   [`ServerResponse`], [`ServerList`], …) and the open enums, described by the same tables
+//!   that read and write them; `schemars::schema_for!(ServerJson)` matches the official
+//!   schema's properties, types and required lists.
 //! - `fuzzing`: the properties the fuzz targets check (`mcp_registry_types::fuzzing`), for the
 //!   fuzz crate and this crate's tests; not a stable API, and off in every other build.
 #![forbid(unsafe_code)]

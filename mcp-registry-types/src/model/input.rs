@@ -2,9 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
-use serde::Serialize;
-
 use crate::vocab::extra::Extra;
 use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
@@ -16,38 +13,19 @@ use crate::vocab::kinds::{ArgumentType, InputFormat};
 /// Fields spelled the 2025-07-09 way (`is_required`, `is_secret`) are read too and written back
 /// as they came.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Input {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) description: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_required: Option<bool>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "is_required",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) is_required_snake: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) format: Option<InputFormat>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) value: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_secret: Option<bool>,
-    #[schemars(skip)]
-    #[serde(rename = "is_secret", default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_secret_snake: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) default: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) placeholder: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) choices: Option<Vec<SmallText>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) variables: Option<BTreeMap<String, Input>>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -174,13 +152,9 @@ impl Input {
 
 /// A named input: an HTTP header or an environment variable (`KeyValueInput`).
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[schemars(transform = crate::model::schema::named)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyValueInput {
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<SmallText>,
-    #[serde(flatten)]
     pub(crate) input: Input,
 }
 
@@ -209,34 +183,14 @@ impl KeyValueInput {
 /// One struct for both kinds, as the registry stores them, so a document with a kind this crate
 /// does not know still parses.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[schemars(transform = crate::model::schema::typed)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Argument {
-    #[schemars(required)]
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<ArgumentType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) value_hint: Option<SmallText>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "value_hint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) value_hint_snake: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_repeated: Option<bool>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "is_repeated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) is_repeated_snake: Option<bool>,
-    #[serde(flatten)]
     pub(crate) input: Input,
 }
 

@@ -1,8 +1,5 @@
 //! A package: an installable artefact that runs the server locally.
 
-use schemars::JsonSchema;
-use serde::Serialize;
-
 use crate::vocab::extra::Extra;
 use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
@@ -16,84 +13,26 @@ use crate::vocab::kinds::RegistryType;
 /// The 2025-07-09 snake-case spellings (`registry_type`, `runtime_arguments`, …) are read too
 /// and written back as they came; the accessors see either spelling.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[schemars(transform = crate::model::schema::package)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[expect(clippy::struct_field_names, reason = "the fields are the wire's names")]
 pub struct Package {
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) registry_type: Option<RegistryType>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "registry_type",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) registry_type_snake: Option<RegistryType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) registry_base_url: Option<SmallText>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "registry_base_url",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) registry_base_url_snake: Option<SmallText>,
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) identifier: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) version: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) file_sha256: Option<SmallText>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "file_sha256",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) file_sha256_snake: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) runtime_hint: Option<SmallText>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "runtime_hint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) runtime_hint_snake: Option<SmallText>,
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) transport: Option<Transport>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) runtime_arguments: Option<Vec<Argument>>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "runtime_arguments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) runtime_arguments_snake: Option<Vec<Argument>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) package_arguments: Option<Vec<Argument>>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "package_arguments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) package_arguments_snake: Option<Vec<Argument>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) environment_variables: Option<Vec<KeyValueInput>>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "environment_variables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) environment_variables_snake: Option<Vec<KeyValueInput>>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 

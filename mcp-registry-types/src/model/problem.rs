@@ -2,9 +2,6 @@
 
 use std::fmt;
 
-use schemars::JsonSchema;
-use serde::Serialize;
-
 use crate::vocab::extra::Extra;
 use serde_json::Value;
 
@@ -13,23 +10,15 @@ use serde_json::Value;
 /// The official registry sends `application/problem+json` (`title`, `status`, `detail`,
 /// `errors`); the generic API spec documents `{"error": "…"}`. Both parse into this type.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProblemDetails {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) detail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) instance: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) errors: Option<Vec<ProblemError>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<String>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -92,15 +81,11 @@ impl fmt::Display for ProblemDetails {
 
 /// One field-level detail of a problem.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProblemError {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) location: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) value: Option<Value>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 

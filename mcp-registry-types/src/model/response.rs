@@ -1,8 +1,5 @@
 //! Registry API payloads: one server version, a page of them, and the official metadata.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use crate::vocab::extra::Extra;
 use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
@@ -12,12 +9,10 @@ use crate::vocab::kinds::Status;
 
 /// One server version as the registry serves it (`ServerResponse`): `{server, _meta}`.
 #[non_exhaustive]
-#[derive(Clone, Debug, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ServerResponse {
     pub(crate) server: ServerJson,
-    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub(crate) meta: Option<ResponseMeta>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -70,15 +65,9 @@ impl ServerResponse {
 
 /// The response-level `_meta`: the official block plus any sub-registry's keys, verbatim.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResponseMeta {
-    #[serde(
-        rename = "io.modelcontextprotocol.registry/official",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) official: Option<OfficialMeta>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -100,22 +89,14 @@ impl ResponseMeta {
 /// Timestamps are kept as the RFC 3339 text the registry sent; parse them with
 /// [`Timestamp`](crate::Timestamp) to compare.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OfficialMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<Status>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status_changed_at: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status_message: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) published_at: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) updated_at: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) is_latest: Option<bool>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -179,12 +160,10 @@ impl OfficialMeta {
 
 /// A page of server versions (`ServerList`): `{servers, metadata: {nextCursor, count}}`.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerList {
     pub(crate) servers: Vec<ServerResponse>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) metadata: Option<ListMetadata>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -235,18 +214,10 @@ impl ServerList {
 
 /// Page metadata. `next_cursor` from old mirrors is read and written back as `nextCursor`.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListMetadata {
-    #[serde(
-        alias = "next_cursor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) next_cursor: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) count: Option<u64>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -264,14 +235,10 @@ impl ListMetadata {
 
 /// The answer to a bulk status change (`AllVersionsStatusResponse`).
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatusUpdateResponse {
-    #[serde(default)]
     pub(crate) updated_count: u64,
-    #[serde(default)]
     pub(crate) servers: Vec<ServerResponse>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 

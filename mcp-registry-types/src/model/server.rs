@@ -1,8 +1,5 @@
 //! The `server.json` document: what a server is and how to install or reach it.
 
-use schemars::JsonSchema;
-use serde::Serialize;
-
 use crate::vocab::extra::Extra;
 use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
@@ -38,55 +35,24 @@ use crate::vocab::registry::PUBLISHER_PROVIDED_META;
 /// # }
 /// ```
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[schemars(title = "server.json defining a Model Context Protocol (MCP) server")]
-#[schemars(
-    description = "A static representation of an MCP server: what it is and how to install or reach it."
-)]
-#[schemars(transform = crate::model::schema::server)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerJson {
-    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub(crate) schema: Option<SmallText>,
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<SmallText>,
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) description: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) title: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) repository: Option<Repository>,
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) version: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) website_url: Option<SmallText>,
-    #[schemars(skip)]
-    #[serde(
-        rename = "website_url",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub(crate) website_url_snake: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) icons: Option<Vec<Icon>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) packages: Option<Vec<Package>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) remotes: Option<Vec<Transport>>,
     /// Only the 2025-07-09 and 2025-09-16 schemas carried `status` in the document.
-    #[schemars(skip)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) status: Option<Status>,
-    // Kept as text until asked for (see `Meta`), and boxed: most documents have none, and a
-    // smaller struct is cheaper to move while parsing. A plain comment: schemars would turn a
-    // doc comment into a schema description.
-    #[schemars(with = "Option<Map<String, Value>>")]
-    #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
+    /// Kept as text until asked for (see `Meta`), and boxed: most documents have none, and a
+    /// smaller struct is cheaper to move while parsing.
     pub(crate) meta: Option<Box<Meta>>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -177,20 +143,12 @@ impl ServerJson {
 
 /// Where the server's source lives (`Repository`).
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[schemars(transform = crate::model::schema::repository)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Repository {
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) url: Option<SmallText>,
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) source: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) subfolder: Option<SmallText>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 
@@ -244,20 +202,12 @@ impl Repository {
 
 /// An icon for a user interface (`Icon`, schema 2025-10-11 and later).
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[schemars(transform = crate::model::schema::icon)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Icon {
-    #[schemars(required)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) src: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) mime_type: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) sizes: Option<Vec<SmallText>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) theme: Option<SmallText>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 

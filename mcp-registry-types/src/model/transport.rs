@@ -2,9 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
-use serde::Serialize;
-
 use crate::vocab::extra::Extra;
 use crate::vocab::small_text::SmallText;
 use serde_json::{Map, Value};
@@ -19,19 +16,12 @@ use crate::vocab::url_template::UrlTemplate;
 /// One struct serves packages (`LocalTransport`) and remotes (`RemoteTransport`), as in the
 /// registry's own model, so that any document the registry serves parses.
 #[non_exhaustive]
-#[derive(Clone, Debug, Default, JsonSchema, PartialEq, Serialize)]
-#[schemars(transform = crate::model::schema::typed)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Transport {
-    #[schemars(required)]
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub(crate) kind: Option<TransportType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) url: Option<SmallText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) headers: Option<Vec<KeyValueInput>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) variables: Option<BTreeMap<String, Input>>,
-    #[serde(flatten)]
     pub(crate) extra: Extra,
 }
 

@@ -4,12 +4,10 @@
 //! [`Extra`] is one pointer instead of a 72-byte map in every struct, which keeps the structs
 //! small enough that moving them while parsing stays cheap.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::LazyLock;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
@@ -60,24 +58,6 @@ impl<'de> Deserialize<'de> for Extra {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = Map::deserialize(deserializer)?;
         Ok(Self((!map.is_empty()).then(|| Box::new(map))))
-    }
-}
-
-impl JsonSchema for Extra {
-    fn inline_schema() -> bool {
-        <Map<String, Value>>::inline_schema()
-    }
-
-    fn schema_name() -> Cow<'static, str> {
-        <Map<String, Value>>::schema_name()
-    }
-
-    fn schema_id() -> Cow<'static, str> {
-        <Map<String, Value>>::schema_id()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        <Map<String, Value>>::json_schema(generator)
     }
 }
 

@@ -100,6 +100,8 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "schema")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 std::borrow::Cow::Borrowed("string")

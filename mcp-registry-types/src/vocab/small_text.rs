@@ -5,10 +5,13 @@
 //! largest single cost of parsing. [`SmallText`] keeps up to 23 bytes inline, as
 //! [`SmolStr`] does, and is the size of a `String`, so `Option<SmallText>` is too.
 
-use std::borrow::{Borrow, Cow};
+use std::borrow::Borrow;
+#[cfg(feature = "schema")]
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -186,6 +189,7 @@ impl<'de> Deserialize<'de> for SmallText {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for SmallText {
     fn inline_schema() -> bool {
         true

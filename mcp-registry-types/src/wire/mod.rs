@@ -1,10 +1,13 @@
 //! Floor 3, reading and writing: registry objects from JSON in one pass, keeping unknown
 //! fields, and whole payloads from bytes ([`ServerJson::from_slice`](crate::ServerJson::from_slice)).
 //!
+//! Each model type's wire names are declared once, in its table in `records` (the
+//! [`wire_fields!`](table) macro): the reader, the writer and the JSON Schema all come from it.
+//!
 //! `#[serde(flatten)]` would keep unknown fields too, but it buffers every object into an
 //! intermediate tree first, which doubled parse time. Here each type names its known keys and
 //! a single map visitor fills them, sending anything else to the type's verbatim `extra` map.
-//! Fields marked `(fill)` or `(text)` are written where they live rather than returned up
+//! Fields marked `[fill]` or `[text]` are written where they live rather than returned up
 //! through serde's layers: large structs were copied at every layer, and small values written
 //! and read back at different widths stalled the processor (see [`Fill`] and [`TextSlot`]).
 
@@ -13,6 +16,9 @@ pub(crate) mod fast_json;
 mod meta;
 mod payload;
 mod records;
+#[cfg(feature = "schema")]
+pub(crate) mod schema;
+pub(crate) mod table;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,16 +26,52 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use table::{Entry, Role};
+
 /// A type read field by field from a JSON object.
 pub(crate) trait WireFields {
     /// What the type is, for error messages ("an object" reads best in JSON terms).
     const EXPECTING: &'static str = "an object";
 
+    /// The type's table: every key, the field it fills and its role, in the order written.
+    const ENTRIES: &'static [Entry];
+
+    /// The strict entries (bit `i` for `ENTRIES[i]`): keys an object is refused without.
+    const STRICT: u64 = table::strict_bits(Self::ENTRIES);
+
     /// Reads the value of `key` if the type knows it; `false` leaves it to [`extra`].
     fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error>;
 
+    /// As [`field`](Self::field), and sets the bit of a strict entry in `seen`: asked only of
+    /// types with strict entries, so that the others never pay for the marking.
+    fn field_seen<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        seen: &mut u64,
+    ) -> Result<bool, A::Error> {
+        let _ = seen;
+        self.field(key, map)
+    }
+
     /// Where unknown fields go, verbatim.
     fn extra(&mut self) -> &mut crate::vocab::extra::Extra;
+}
+
+/// Refuses an object that lacks one of `T`'s strict entries (`seen` holds those it had), in
+/// serde's words.
+fn check_strict<T: WireFields, E: de::Error>(seen: u64) -> Result<(), E> {
+    if seen & T::STRICT == T::STRICT {
+        return Ok(());
+    }
+    let mut bit = 1u64;
+    for entry in T::ENTRIES {
+        if entry.role == Role::Strict && seen & bit == 0 {
+            return Err(E::missing_field(entry.key));
+        }
+        bit = bit.wrapping_shl(1);
+    }
+    Ok(())
 }
 
 /// A map key, borrowed from the input when it has no escapes.
@@ -144,7 +186,44 @@ impl<'de, T: WireFields> Visitor<'de> for Fill<'_, T> {
     }
 }
 
-/// A field read in place: `"key" => field (fill)` in [`wire_fields!`]. A repeated key replaces
+/// A value with strict entries being read: the value, and the bits of those it has had.
+struct Seen<'a, T> {
+    value: &'a mut T,
+    seen: u64,
+}
+
+impl<T: WireFields> WireFields for Seen<'_, T> {
+    const EXPECTING: &'static str = T::EXPECTING;
+    // A reading aid, not a table.
+    const ENTRIES: &'static [Entry] = &[];
+
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        self.value.field_seen(key, map, &mut self.seen)
+    }
+
+    fn extra(&mut self) -> &mut crate::vocab::extra::Extra {
+        self.value.extra()
+    }
+}
+
+/// Reads a JSON object into a [`WireFields`] value in place. A value with strict entries is
+/// read through [`Seen`], and refused without one once the whole object is read, outside the
+/// deserializer's map (so the error has the position it always had); the others go straight
+/// to [`Fill`].
+pub(crate) fn fill_fields<'de, T: WireFields, D: Deserializer<'de>>(
+    value: &mut T,
+    deserializer: D,
+) -> Result<(), D::Error> {
+    // A constant: almost every type takes the first branch.
+    if T::STRICT == 0 {
+        return Fill(value).deserialize(deserializer);
+    }
+    let mut reading = Seen { value, seen: 0 };
+    Fill(&mut reading).deserialize(deserializer)?;
+    check_strict::<T, D::Error>(reading.seen)
+}
+
+/// A field read in place: `"key" => field: Type [fill]` in a wire table. A repeated key replaces
 /// the earlier value, as a plain field does.
 pub(crate) trait FillField {
     /// Replaces `self` with the value `deserializer` holds.
@@ -178,7 +257,7 @@ impl<T: WireFields + Default> FillValue for T {
     }
 
     fn fill_value<'de, D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
-        Fill(self).deserialize(deserializer)
+        fill_fields(self, deserializer)
     }
 }
 
@@ -265,8 +344,7 @@ impl<'de, T: FillValue> DeserializeSeed<'de> for Replace<'_, T> {
     }
 }
 
-/// An optional string field (text or an open enum) read in place: `(text)` in
-/// [`wire_fields!`].
+/// An optional string field (text or an open enum) read in place: `[text]` in a wire table.
 ///
 /// Returned through serde's `Result<Option<T>, E>`, the value was written to the stack a byte
 /// and a few words at a time and read back 16 bytes at a time from an odd offset: a
@@ -324,7 +402,7 @@ impl<T: for<'t> From<&'t str> + From<String>> Visitor<'_> for TextInto<'_, T> {
     }
 }
 
-/// One field's read in [`wire_fields!`]: moved in, or read in place (`(fill)`, `(text)`).
+/// One field's read in a wire table: moved in, or read in place (`[fill]`, `[text]`).
 macro_rules! read_field {
     ($map:ident, $place:expr) => {
         $place = $map.next_value()?
@@ -338,56 +416,6 @@ macro_rules! read_field {
 }
 
 pub(crate) use read_field;
-
-/// Implements [`WireFields`] and `Deserialize` for a struct from its key → field table.
-///
-/// `extra = field` names the verbatim map; `inner = field` instead hands unknown keys to a
-/// nested [`WireFields`] value (the schema's `allOf` of `Input` and more fields).
-macro_rules! wire_fields {
-    ($ty:ident { $($key:literal => $field:ident $(($how:ident))?),* $(,)? } extra = $extra:ident) => {
-        impl $crate::wire::WireFields for $ty {
-            fn field<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
-                match key {
-                    $($key => $crate::wire::read_field!(map, self.$field $(, $how)?),)*
-                    _ => return Ok(false),
-                }
-                Ok(true)
-            }
-
-            fn extra(&mut self) -> &mut $crate::vocab::extra::Extra {
-                &mut self.$extra
-            }
-        }
-
-        $crate::wire::wire_fields!(@deserialize $ty);
-    };
-    ($ty:ident { $($key:literal => $field:ident $(($how:ident))?),* $(,)? } inner = $inner:ident) => {
-        impl $crate::wire::WireFields for $ty {
-            fn field<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
-                match key {
-                    $($key => $crate::wire::read_field!(map, self.$field $(, $how)?),)*
-                    _ => return self.$inner.field(key, map),
-                }
-                Ok(true)
-            }
-
-            fn extra(&mut self) -> &mut $crate::vocab::extra::Extra {
-                $crate::wire::WireFields::extra(&mut self.$inner)
-            }
-        }
-
-        $crate::wire::wire_fields!(@deserialize $ty);
-    };
-    (@deserialize $ty:ident) => {
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::wire::deserialize(deserializer)
-            }
-        }
-    };
-}
-
-pub(crate) use wire_fields;
 
 #[cfg(test)]
 mod tests {

@@ -63,6 +63,26 @@ impl Serialize for Meta {
     }
 }
 
+/// Described as the object it holds.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Meta {
+    fn inline_schema() -> bool {
+        <Map<String, Value>>::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Map<String, Value>>::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        <Map<String, Value>>::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Map<String, Value>>::json_schema(generator)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
