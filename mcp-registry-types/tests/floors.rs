@@ -170,7 +170,11 @@ fn no_module_imports_from_a_floor_above_its_own() {
         }
     }
     assert!(checked > 40, "only {checked} files were checked");
-    assert!(upward.is_empty(), "imports that look up:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports that look up:\n{}",
+        upward.join("\n")
+    );
 }
 
 #[test]
@@ -183,7 +187,8 @@ fn the_reader_of_this_test_sees_paths() {
          #[cfg(test)]\nmod tests {\n    use crate::builder::X;\n}\n",
     );
     assert_eq!(crate_paths(&text), ["vocab", "model", "vocab", "wire"]);
-    let names = root_names("pub use model::server::{Icon, ServerJson};\npub use vocab::client_url;\n");
+    let names =
+        root_names("pub use model::server::{Icon, ServerJson};\npub use vocab::client_url;\n");
     assert_eq!(names.get("ServerJson"), Some(&2));
     assert_eq!(names.get("client_url"), Some(&1));
 }
