@@ -4,6 +4,11 @@
 //!
 //! Reads the official data from `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`
 //! from the workspace root): `cargo bench -p mcp-registry-types`.
+#![expect(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "a benchmark fails loudly on missing or malformed data"
+)]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

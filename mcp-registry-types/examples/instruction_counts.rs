@@ -11,6 +11,11 @@
 //! (the valid examples and current seed, cycled to 100), or a single example document by its
 //! number (`10`, `24`). Subtract `baseline` and divide by the 20 repetitions (pages) or 2,000
 //! (single documents). Reads `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`).
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a benchmark fails loudly on missing or malformed data"
+)]
 
 use std::hint::black_box;
 use std::path::Path;
