@@ -84,7 +84,7 @@
 //!
 //! - `fast-json` *(default)*: payloads are read first by a reader for the common subset of JSON
 //!   (no escapes, no floats), which makes the same visitor calls as `serde_json` and hands
-//!   anything else to it; about a quarter of parse time. Without it, `serde_json` reads
+//!   anything else to it; a fifth to a quarter of parse time. Without it, `serde_json` reads
 //!   everything. Either way every document, error and report is the same.
 //! - `fuzzing`: the properties the fuzz targets check (`mcp_registry_types::fuzzing`), for the
 //!   fuzz crate and this crate's tests; not a stable API, and off in every other build.
