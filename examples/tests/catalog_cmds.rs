@@ -1,6 +1,13 @@
 //! `sync`, `serve`, and `search`, `show`, `versions` with `--snapshot`: a private registry of
 //! your own, against the loopback fake registry and the real binary. No outside network.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
+
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;

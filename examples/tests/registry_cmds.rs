@@ -1,4 +1,8 @@
 //! `search`, `show` and `versions` against the loopback fake registry. No outside network.
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use mcp_registry_client::test_util::{FakeRegistry, Quirk, fixtures};
 use mcp_registry_examples::registry_cmds::{FAILED, OK, USAGE_ERROR, search, show, versions};

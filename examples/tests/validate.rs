@@ -1,4 +1,9 @@
 //! Runs the real `mcp-registry` binary on the shipped data and on files written per test.
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -16,6 +16,11 @@
 //! read. `mcp-policy-read-url`: every decision reads the remote URL itself as a client does
 //! (WHATWG, cross-checked with Go's reading), from facts that were never used before. Building
 //! the facts from a registry entry is measured on its own.
+#![expect(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "a benchmark fails loudly on missing or malformed data"
+)]
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;

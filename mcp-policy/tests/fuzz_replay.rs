@@ -2,6 +2,10 @@
 //! `fuzz/regressions/<target>/`) through the checks the fuzz targets run, so that a stable
 //! `cargo test` catches a regression the fuzzer once found.
 
+#[expect(
+    clippy::unwrap_used,
+    reason = "shared with the fuzz crate, where a panic is how a check fails"
+)]
 #[path = "../../fuzz/common/replay.rs"]
 mod replay;
 
@@ -13,6 +17,11 @@ use mcp_policy::fuzzing::{check_host_settings, check_policy_document, check_url_
 #[expect(
     unreachable_pub,
     reason = "the module is shared with the fuzz crate, which exports it"
+)]
+#[expect(
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "shared with the fuzz crate, where a panic is how a check fails"
 )]
 #[path = "../../fuzz/common/policy_input.rs"]
 mod policy_input;

@@ -14,6 +14,10 @@
 //!    or denied by S.
 //! 4. Copilot and VS Code compose every list restrictively: every request M denies is denied by
 //!    S, and every request M asks about is asked about or denied.
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use mcp_policy::{
     Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, RemoteFacts,

@@ -1,5 +1,10 @@
 //! The managed-settings format of Claude Code (also read by GitHub Copilot and VS Code), imported
 //! unchanged. Each documented example is a test; the page each comes from is cited above it.
+#![expect(
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use mcp_policy::{
     Action, CompiledPolicy, Effect, HostFlavour, HostSettings, Principal, RemoteFacts, Request,

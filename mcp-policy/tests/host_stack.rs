@@ -1,5 +1,9 @@
 //! A whole stack of host settings files, merged as each host documents it. Every test cites the
 //! page, and the sentence, it implements.
+#![expect(
+    clippy::panic,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use mcp_policy::{
     Action, CompiledPolicy, Decision, Effect, HostFlavour, HostSettings, Principal, RemoteFacts,

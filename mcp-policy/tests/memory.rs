@@ -9,6 +9,10 @@
 //!
 //! The heap is measured with `dhat`, which replaces the global allocator of this test binary
 //! only; that is why this is a file of its own, with one test.
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use std::fmt::Write as _;
 

@@ -2,6 +2,11 @@
 //! the client's stream, beside a plain reqwest GET + `serde_json::Value` parse of the same pages.
 //!
 //! Run with `cargo bench -p mcp-registry-client --bench stream`.
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a benchmark fails loudly on missing or malformed data"
+)]
 
 use std::time::Duration;
 

@@ -2,6 +2,10 @@
 //! `fuzz/regressions/pagination/`) through the check the fuzz target runs, so that a stable
 //! `cargo test` catches a regression the fuzzer once found.
 
+#[expect(
+    clippy::unwrap_used,
+    reason = "shared with the fuzz crate, where a panic is how a check fails"
+)]
 #[path = "../../fuzz/common/replay.rs"]
 mod replay;
 

@@ -1,15 +1,24 @@
 //! Typed parse + full validation, side by side with (a) a `serde_json::Value` parse of the same
 //! bytes and (b) the `jsonschema` crate validating the same documents against the official
-//! schema (parse included, so every column starts from bytes). List pages are also written back
-//! to bytes, typed and as a `Value`.
+//! schema (parse included, so every column starts from bytes). Our own columns come twice: as
+//! built (the default `fast-json` reader first) and with `serde_json` alone, which is what a
+//! build without the feature does (through the crate's internal `fuzzing` module, which the
+//! benchmark's dev-dependency on the crate switches on). List pages are also
+//! written back to bytes, typed and as a `Value`.
 //!
 //! Reads the official data from `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`
 //! from the workspace root): `cargo bench -p mcp-registry-types`.
+#![expect(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "a benchmark fails loudly on missing or malformed data"
+)]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mcp_registry_types::fuzzing::parse_with_serde_json;
 use mcp_registry_types::{ServerJson, ServerList, validate};
 use serde_json::{Value, json};
 
@@ -64,7 +73,13 @@ fn page(servers: impl Iterator<Item = Value>) -> Vec<u8> {
     .unwrap()
 }
 
+/// Our columns with `serde_json` alone (what a build without `fast-json` does).
+const SERDE_JSON_ONLY: &str = "mcp-registry-types, serde_json only";
+
 fn bench(c: &mut Criterion) {
+    if !cfg!(feature = "fast-json") {
+        eprintln!("built without `fast-json`: both of our columns read with serde_json alone");
+    }
     let dir = spec_dir();
     let schema = read(&dir.join("schemas/2025-12-11.json"));
     let official = jsonschema::options()
@@ -89,6 +104,12 @@ fn bench(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(bytes.len() as u64));
         group.bench_function("mcp-registry-types: typed parse + validate", |b| {
             b.iter(|| validate(&ServerJson::from_slice(black_box(&bytes)).unwrap()).is_valid());
+        });
+        group.bench_function(format!("{SERDE_JSON_ONLY}: typed parse + validate"), |b| {
+            b.iter(|| {
+                let document: ServerJson = parse_with_serde_json(black_box(&bytes)).unwrap();
+                validate(&document).is_valid()
+            });
         });
         group.bench_function("serde_json::Value parse", |b| {
             b.iter(|| serde_json::from_slice::<Value>(black_box(&bytes)).unwrap());
@@ -121,14 +142,23 @@ fn valid_examples(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn bench_page(c: &mut Criterion, official: &jsonschema::Validator, name: &str, page: &[u8]) {
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(page.len() as u64));
+    let findings = |list: ServerList| {
+        list.servers()
+            .iter()
+            .map(|r| validate(r.server()).findings().len())
+            .sum::<usize>()
+    };
     group.bench_function("mcp-registry-types: typed parse + validate", |b| {
-        b.iter(|| {
-            let list = ServerList::from_slice(black_box(page)).unwrap();
-            list.servers()
-                .iter()
-                .map(|r| validate(r.server()).findings().len())
-                .sum::<usize>()
-        });
+        b.iter(|| findings(ServerList::from_slice(black_box(page)).unwrap()));
+    });
+    group.bench_function(format!("{SERDE_JSON_ONLY}: typed parse + validate"), |b| {
+        b.iter(|| findings(parse_with_serde_json(black_box(page)).unwrap()));
+    });
+    group.bench_function("mcp-registry-types: typed parse", |b| {
+        b.iter(|| ServerList::from_slice(black_box(page)).unwrap());
+    });
+    group.bench_function(format!("{SERDE_JSON_ONLY}: typed parse"), |b| {
+        b.iter(|| parse_with_serde_json::<ServerList>(black_box(page)).unwrap());
     });
     // Writing: the typed page back to bytes, beside the same for a `Value` tree.
     let list = ServerList::from_slice(page).unwrap();

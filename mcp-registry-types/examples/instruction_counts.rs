@@ -6,15 +6,24 @@
 //! valgrind --tool=callgrind target/release/examples/instruction_counts typed-validate legacy
 //! ```
 //!
-//! Modes: `baseline` (setup only), `typed`, `typed-validate`, `value`, `jsonschema` (parse +
-//! every error), `jsonschema-valid` (parse + `is_valid`, which may stop at the first error); inputs: `legacy` (the first 100 seed entries, mostly invalid today), `valid`
-//! (the valid examples and current seed, cycled to 100), or a single example document by its
-//! number (`10`, `24`). Subtract `baseline` and divide by the 20 repetitions (pages) or 2,000
-//! (single documents). Reads `$MCP_REGISTRY_SPEC_DIR` (default `../shared/registry-spec`).
+//! Modes: `baseline` (setup only), `typed`, `typed-validate`, the same two with `serde_json`
+//! alone (`typed-serde`, `typed-validate-serde`: what a build without the `fast-json` feature
+//! does), `value`, `jsonschema` (parse + every error), `jsonschema-valid` (parse + `is_valid`,
+//! which may stop at the first error); inputs: `legacy` (the first 100 seed entries, mostly
+//! invalid today), `valid` (the valid examples and current seed, cycled to 100), or a single
+//! example document by its number (`10`, `24`). Subtract `baseline` and divide by the 20
+//! repetitions (pages) or 2,000 (single documents). Reads `$MCP_REGISTRY_SPEC_DIR` (default
+//! `../shared/registry-spec`).
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a benchmark fails loudly on missing or malformed data"
+)]
 
 use std::hint::black_box;
 use std::path::Path;
 
+use mcp_registry_types::fuzzing::parse_with_serde_json;
 use mcp_registry_types::{ServerJson, ServerList, validate};
 use serde_json::{Value, json};
 
@@ -82,6 +91,18 @@ fn main() {
                         .sum::<usize>(),
                 );
             }
+            "typed-serde" => {
+                black_box(parse_with_serde_json::<ServerList>(&page).expect("page"));
+            }
+            "typed-validate-serde" => {
+                let list: ServerList = parse_with_serde_json(&page).expect("page");
+                black_box(
+                    list.servers()
+                        .iter()
+                        .map(|r| validate(r.server()).findings().len())
+                        .sum::<usize>(),
+                );
+            }
             "value" => {
                 black_box(serde_json::from_slice::<Value>(&page).expect("page"));
             }
@@ -128,6 +149,13 @@ fn single(dir: &Path, number: &str, mode: &str, official: &jsonschema::Validator
             }
             "typed-validate" => {
                 let document = ServerJson::from_slice(&bytes).expect("document");
+                black_box(validate(&document).findings().len());
+            }
+            "typed-serde" => {
+                black_box(parse_with_serde_json::<ServerJson>(&bytes).expect("document"));
+            }
+            "typed-validate-serde" => {
+                let document: ServerJson = parse_with_serde_json(&bytes).expect("document");
                 black_box(validate(&document).findings().len());
             }
             "value" => {

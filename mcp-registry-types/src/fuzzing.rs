@@ -1,7 +1,8 @@
-//! Property checks shared by the fuzz targets and the stable tests that replay their corpora.
+//! Property checks shared by the fuzz targets and the stable tests that replay their corpora,
+//! and the plain `serde_json` reading path, for the crate's own tests and benchmarks.
 //!
-//! Each function takes arbitrary input, must never panic on it, and panics only when the
-//! property it checks is broken, which is what a fuzzer reports.
+//! Each `check_` function takes arbitrary input, must never panic on it, and panics only when
+//! the property it checks is broken, which is what a fuzzer reports.
 
 // A fuzzer learns of a broken property through a panic: that is this module's whole job.
 #![expect(
@@ -13,10 +14,9 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
 use crate::wire::FillValue;
-use crate::{ServerJson, ServerList, ServerResponse, compare_versions, validate};
+use crate::{ParseError, ServerJson, ServerList, ServerResponse, compare_versions, validate};
 
 /// Parse → serialize → parse gives an equal value, for any payload type.
 fn round_trip<T: DeserializeOwned + FillValue + Serialize + PartialEq + std::fmt::Debug>(
@@ -67,7 +67,10 @@ pub fn check_server_response(bytes: &[u8]) {
 
 /// The fast JSON path either refuses `bytes` or reads exactly what `serde_json` reads: the same
 /// `Value`, document, page and response, and the same raw text for a `RawValue`.
+#[cfg(feature = "fast-json")]
 pub fn check_fast_json(bytes: &[u8]) {
+    use serde_json::value::RawValue;
+
     let Ok(text) = std::str::from_utf8(bytes) else {
         return;
     };
@@ -83,6 +86,7 @@ pub fn check_fast_json(bytes: &[u8]) {
     }
 }
 
+#[cfg(feature = "fast-json")]
 fn same_as_serde_json<T: DeserializeOwned + PartialEq + std::fmt::Debug>(text: &str) {
     if let Ok(fast) = crate::wire::fast_json::from_str::<T>(text) {
         let slow: T = serde_json::from_str(text).unwrap_or_else(|e| {
@@ -128,4 +132,15 @@ pub fn check_version_order(items: &[(String, Option<String>); 3]) {
             );
         }
     }
+}
+
+/// What `from_slice` does without the `fast-json` feature: `serde_json` alone reads `bytes`
+/// (for `ServerJson`, `ServerList`, `ServerResponse`). The conformance tests hold it to the
+/// default path's results, and the parse benchmark times the two side by side.
+///
+/// # Errors
+///
+/// As `from_slice`: the bytes are not JSON, or not JSON of `T`'s shape.
+pub fn parse_with_serde_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseError> {
+    crate::wire::error::parse_slice_with_serde_json(bytes)
 }

@@ -4,9 +4,18 @@
 //! workspace root). Without the
 //! variable the suite has nothing to read and passes vacuously, saying so; with it, a missing
 //! folder or file fails.
+#![expect(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::string_slice,
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use std::path::{Path, PathBuf};
 
+use mcp_registry_types::fuzzing::parse_with_serde_json;
 use mcp_registry_types::{
     SchemaVersion, ServerJson, ServerList, ServerResponse, ValidationLayer, Validator, validate,
 };
@@ -203,6 +212,56 @@ fn api_payloads_round_trip_with_official_metadata() {
     assert_eq!(list.next_cursor(), Some("io.github.x/y:1.0.0"));
     let first: ServerResponse = serde_json::from_value(page["servers"][0].clone()).unwrap();
     assert!(!first.official().unwrap().is_latest());
+}
+
+/// The default reader (with the `fast-json` feature) and `serde_json` alone, which is the
+/// reader without the feature, give the same documents and the same reports for every real
+/// document, compact and pretty-printed, alone and in a list page with registry metadata.
+#[test]
+fn the_fast_reader_and_serde_json_alone_give_the_same_results() {
+    let Some(dir) = spec_dir() else { return };
+    let documents: Vec<Value> = examples(&dir)
+        .into_iter()
+        .map(|(_, value)| value)
+        .chain(seed(&dir, "seed.json"))
+        .chain(seed(&dir, "seed.b21c6f5.json"))
+        .collect();
+    for value in &documents {
+        for bytes in [
+            serde_json::to_vec(value).unwrap(),
+            serde_json::to_vec_pretty(value).unwrap(),
+        ] {
+            let ours = ServerJson::from_slice(&bytes).unwrap();
+            let plain: ServerJson = parse_with_serde_json(&bytes).unwrap();
+            assert_eq!(ours, plain, "{value}");
+            assert_eq!(validate(&ours), validate(&plain), "{value}");
+        }
+    }
+    let servers: Vec<Value> = documents
+        .iter()
+        .map(|server| {
+            serde_json::json!({"server": server, "_meta": {
+                "io.modelcontextprotocol.registry/official": {
+                    "status": "active", "publishedAt": "2025-12-12T10:00:00.123456Z", "isLatest": true},
+                "io.modelcontextprotocol.registry/publisher-provided": {"tool": "<x>", "n": [1, -2]}}})
+        })
+        .collect();
+    let page = serde_json::json!({"servers": servers, "metadata": {"count": documents.len()}});
+    for bytes in [
+        serde_json::to_vec(&page).unwrap(),
+        serde_json::to_vec_pretty(&page).unwrap(),
+    ] {
+        let ours = ServerList::from_slice(&bytes).unwrap();
+        let plain: ServerList = parse_with_serde_json(&bytes).unwrap();
+        assert_eq!(ours, plain);
+        let reports = |list: &ServerList| -> Vec<_> {
+            list.servers()
+                .iter()
+                .map(|r| validate(r.server()))
+                .collect()
+        };
+        assert_eq!(reports(&ours), reports(&plain));
+    }
 }
 
 /// The JSON Schema layer agrees with the official schema files, run by the `jsonschema` crate,

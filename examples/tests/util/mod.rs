@@ -1,6 +1,11 @@
 //! Helpers shared by the command-line tests: sample data, scratch files, and running `check`
 //! in process or the real binary.
 #![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
+#![expect(
     dead_code,
     reason = "each test binary uses a different subset; every binary leaves some unused"
 )]

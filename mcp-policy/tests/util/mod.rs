@@ -1,5 +1,9 @@
 //! Helpers shared by the integration tests.
 #![expect(
+    clippy::panic,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
+#![expect(
     dead_code,
     reason = "each test binary uses a different subset; every binary leaves some unused"
 )]

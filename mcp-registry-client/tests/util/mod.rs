@@ -1,4 +1,8 @@
 //! Helpers shared by the integration tests.
+#![expect(
+    clippy::panic,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -34,6 +38,10 @@ pub(crate) fn builder(base: Url, clock: &Arc<ManualClock>) -> RegistryClientBuil
 /// A client aimed at `base` with the test defaults.
 #[cfg(feature = "reqwest")]
 #[track_caller]
+#[expect(
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 pub(crate) fn client(base: Url) -> (RegistryClient, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new());
     let client = builder(base, &clock).build().unwrap();

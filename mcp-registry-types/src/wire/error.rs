@@ -60,7 +60,11 @@ impl ParseError {
 /// the JSON Pointer of the offending value; the happy path pays nothing for it.
 pub(crate) fn parse_slice<T: DeserializeOwned + FillValue>(bytes: &[u8]) -> Result<T, ParseError> {
     // The fast path either refuses or gives exactly serde_json's value. The value is read in
-    // place, so it is moved only to be returned.
+    // place, so it is moved only to be returned. A refusal is by design (an escape, a float,
+    // anything outside the subset): serde_json reads such input, and says what is wrong with
+    // it. Whether the fast path still understands serde_json's `RawValue` is not decided here
+    // but by a test (`fast_json::tests::serde_json_still_asks_for_raw_value_by_our_token`).
+    #[cfg(feature = "fast-json")]
     if let Ok(text) = std::str::from_utf8(bytes) {
         let mut value = T::empty();
         if crate::wire::fast_json::fill(text, &mut value).is_ok() {
@@ -70,8 +74,8 @@ pub(crate) fn parse_slice<T: DeserializeOwned + FillValue>(bytes: &[u8]) -> Resu
     parse_slice_with_serde_json(bytes)
 }
 
-/// [`parse_slice`] after the fast path refused: `serde_json` reads the input again, and its
-/// errors are the ones we report.
+/// [`parse_slice`] with `serde_json` alone: after the fast path refused, or without the
+/// `fast-json` feature. Its errors are the ones we report.
 pub(crate) fn parse_slice_with_serde_json<T: DeserializeOwned>(
     bytes: &[u8],
 ) -> Result<T, ParseError> {

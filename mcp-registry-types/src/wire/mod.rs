@@ -12,6 +12,7 @@
 //! and read back at different widths stalled the processor (see [`Fill`] and [`TextSlot`]).
 
 pub(crate) mod error;
+#[cfg(feature = "fast-json")]
 pub(crate) mod fast_json;
 mod meta;
 mod payload;

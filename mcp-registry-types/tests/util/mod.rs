@@ -1,5 +1,11 @@
 //! Helpers for the rule tests: a valid base document, JSON Pointer edits and assertions on
 //! findings that report the caller's line.
+#![expect(
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unwrap_used,
+    reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
+)]
 
 use std::fmt::Write as _;
 

@@ -47,6 +47,15 @@ use crate::wire::FillValue;
 const MAX_DEPTH: u32 = 100;
 
 /// The newtype name by which `serde_json`'s `RawValue` asks its deserializer for raw text.
+///
+/// It is private to `serde_json`, and a release could change it. This reader would then not
+/// recognise the request and would refuse every `RawValue` (so every `_meta`), and each such
+/// payload would be re-read by `serde_json`: the same results, more slowly, with nothing to say
+/// so. A check at run time could only choose between that silent fallback and a panic in a
+/// user's program, so the check is a test instead
+/// (`tests::serde_json_still_asks_for_raw_value_by_our_token`), which fails on the upgrade that
+/// changes the token and says what to do. Refusing input outside the subset, and re-reading it
+/// with `serde_json`, is by design and stays.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// Reads `text` as `T` if it is within the subset, else [`Refused`].

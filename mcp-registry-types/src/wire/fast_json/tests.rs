@@ -8,7 +8,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{MAX_DEPTH, Refused, from_str};
+use super::{MAX_DEPTH, RAW_VALUE_TOKEN, Refused, from_str};
 use crate::wire::error::parse_slice_with_serde_json;
 use crate::{ServerJson, ServerList, ServerResponse};
 
@@ -347,6 +347,84 @@ fn raw_values_keep_their_exact_text() {
     assert!(from_str::<Box<RawValue>>(r#"{"a": 1.5}"#).is_err());
     assert!(from_str::<Box<RawValue>>("[1,]").is_err());
     assert!(from_str::<Box<RawValue>>("   ").is_err());
+}
+
+/// What to do when `serde_json` reads a `RawValue` in a way the fast reader does not answer.
+const RAW_VALUE_DRIFT: &str = "\
+serde_json (the version in Cargo.lock) no longer reads a `RawValue` by the private protocol \
+the fast JSON reader answers: a newtype struct named RAW_VALUE_TOKEN, then a one-entry map \
+keyed by the same name whose value is the raw text. Parsing stays correct, but every payload \
+with `_meta` would now be refused by the fast reader and re-read by serde_json alone. \
+Read serde_json's src/raw.rs (`TOKEN`, `Deserialize for Box<RawValue>`, `RawKey`) and \
+`deserialize_raw_value` in src/de.rs, then update RAW_VALUE_TOKEN in \
+mcp-registry-types/src/wire/fast_json/mod.rs and `RawValueAccess` in fast_json/access.rs to \
+match; until then keep the previous serde_json (`cargo update -p serde_json --precise <old>`).";
+
+/// A deserializer that records what a `Deserialize` impl asks it for, and answers a newtype
+/// request as the fast reader answers a `RawValue`: through [`RawValueAccess`].
+struct Recorder<'a, 'de> {
+    asked: &'a std::cell::RefCell<Vec<String>>,
+    text: &'de str,
+}
+
+impl<'de> serde::Deserializer<'de> for Recorder<'_, 'de> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.asked
+            .borrow_mut()
+            .push(format!("deserialize_newtype_struct({name:?})"));
+        visitor
+            .visit_map(super::access::RawValueAccess::new(self.text))
+            .map_err(|Refused| {
+                serde::de::Error::custom("refused the map the fast reader hands a RawValue")
+            })
+    }
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        self.asked
+            .borrow_mut()
+            .push("a method other than deserialize_newtype_struct".to_owned());
+        Err(serde::de::Error::custom("not a newtype struct request"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// A `serde_json` upgrade that changes how a `RawValue` is read fails here rather than slowing
+/// parsing down unseen (why a test and not a run-time check: see [`RAW_VALUE_TOKEN`]).
+#[test]
+fn serde_json_still_asks_for_raw_value_by_our_token() {
+    let text = r#"[1, {"a": null}]"#;
+    let asked = std::cell::RefCell::new(Vec::new());
+    let boxed = Box::<RawValue>::deserialize(Recorder {
+        asked: &asked,
+        text,
+    });
+    let borrowed = <&RawValue>::deserialize(Recorder {
+        asked: &asked,
+        text,
+    });
+    let expected = format!("deserialize_newtype_struct({RAW_VALUE_TOKEN:?})");
+    assert_eq!(
+        asked.into_inner(),
+        [expected.clone(), expected],
+        "left: what serde_json asked for; right: what the fast reader answers.\n{RAW_VALUE_DRIFT}"
+    );
+    let boxed = boxed.unwrap_or_else(|e| panic!("Box<RawValue>: {e}.\n{RAW_VALUE_DRIFT}"));
+    let borrowed = borrowed.unwrap_or_else(|e| panic!("&RawValue: {e}.\n{RAW_VALUE_DRIFT}"));
+    assert_eq!(
+        (boxed.get(), borrowed.get()),
+        (text, text),
+        "{RAW_VALUE_DRIFT}"
+    );
 }
 
 #[test]

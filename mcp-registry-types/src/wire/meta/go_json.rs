@@ -311,6 +311,7 @@ mod tests {
         assert!(members.is_empty(), "every object gives its scratch back");
         // Where the fast reader takes the text (parsing `_meta` tries it first), it agrees,
         // and Go writes at most six bytes for each byte of it (so parsing may skip the count).
+        #[cfg(feature = "fast-json")]
         if let Ok(fast) = crate::wire::fast_json::read_with(text, |reader| {
             GoLen {
                 members: &mut members,

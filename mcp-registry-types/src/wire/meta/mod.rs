@@ -14,10 +14,10 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::model::meta::{Meta, Summary};
-use crate::vocab::registry::MAX_PUBLISHER_META_BYTES;
 
 /// The most bytes Go's `json.Marshal` writes for one byte of `_meta` text the fast reader
 /// takes (a test holds this).
+#[cfg(feature = "fast-json")]
 const GO_BYTES_PER_FAST_BYTE: usize = 6;
 
 impl From<Map<String, Value>> for Meta {
@@ -35,23 +35,29 @@ impl<'de> Deserialize<'de> for Meta {
         // Capturing the text only checks JSON syntax; refuse here whatever a `Map` refused,
         // in its words, so the same documents parse as before. The pass that checks is the
         // one validation needs, so it runs once, here.
-        // The fast reader makes serde_json's visitor calls or refuses, and what it accepts
-        // (no escapes, integers of at most 18 digits) serde_json accepts too. In that subset
-        // Go writes no byte as more than six (`<` as `\u003c`; an integer gains at most a
-        // digit), so text within a sixth of the limit need not have its size counted.
-        let text = raw.get();
-        let bound = GO_BYTES_PER_FAST_BYTE.saturating_mul(text.len());
-        let fast = if bound <= MAX_PUBLISHER_META_BYTES {
-            super::fast_json::read_with(text, |reader| Summary::read_shapes(reader, bound))
-        } else {
-            super::fast_json::read_with(text, |reader| Summary::read(reader))
-        };
-        let summary = match fast {
-            Ok(summary) => summary,
-            Err(_) => Summary::read(&mut serde_json::Deserializer::from_str(raw.get()))
-                .map_err(|error| de::Error::custom(super::error::without_position(&error)))?,
-        };
+        #[cfg(feature = "fast-json")]
+        if let Ok(summary) = summary_fast(raw.get()) {
+            return Ok(Self::read(raw, summary));
+        }
+        let summary = Summary::read(&mut serde_json::Deserializer::from_str(raw.get()))
+            .map_err(|error| de::Error::custom(super::error::without_position(&error)))?;
         Ok(Self::read(raw, summary))
+    }
+}
+
+/// The summary of `text` by the fast reader, which makes `serde_json`'s visitor calls or
+/// refuses; what it accepts (no escapes, integers of at most 18 digits) `serde_json` accepts
+/// too. In that subset Go writes no byte as more than six (`<` as `\u003c`; an integer gains at
+/// most a digit), so text within a sixth of the limit need not have its size counted.
+#[cfg(feature = "fast-json")]
+fn summary_fast(text: &str) -> Result<Summary, super::fast_json::Refused> {
+    use crate::vocab::registry::MAX_PUBLISHER_META_BYTES;
+
+    let bound = GO_BYTES_PER_FAST_BYTE.saturating_mul(text.len());
+    if bound <= MAX_PUBLISHER_META_BYTES {
+        super::fast_json::read_with(text, |reader| Summary::read_shapes(reader, bound))
+    } else {
+        super::fast_json::read_with(text, |reader| Summary::read(reader))
     }
 }
 
@@ -132,6 +138,12 @@ mod tests {
         );
         let text_len =
             r#"{"io.modelcontextprotocol.registry/publisher-provided": {"a": "<"}}"#.len();
+        // Only the fast reader skips the count; serde_json alone always counts.
+        let expected = if cfg!(feature = "fast-json") {
+            crate::model::meta::GoSize::AtMost(6 * text_len)
+        } else {
+            crate::model::meta::GoSize::Exact(r#"{"a":"\u003c"}"#.len())
+        };
         assert_eq!(
             small
                 .meta
@@ -139,7 +151,7 @@ mod tests {
                 .unwrap()
                 .summary()
                 .publisher_provided_size(),
-            Some(crate::model::meta::GoSize::AtMost(6 * text_len))
+            Some(expected)
         );
         let long = "x".repeat(700);
         let large = parse(&format!(

@@ -28,6 +28,7 @@ impl Summary {
     /// escapes and numbers is most of the work, and text Go cannot write longer than the limit
     /// does not need it. For the fast reader only, whose skips are strict (`serde_json`'s are
     /// lenient, and this pass is also the check that the text parses).
+    #[cfg(feature = "fast-json")]
     pub(crate) fn read_shapes<'de, D: Deserializer<'de>>(
         deserializer: D,
         bound: usize,
@@ -185,6 +186,7 @@ mod tests {
     fn summary(text: &str) -> Summary {
         let from_text = Summary::read(&mut serde_json::Deserializer::from_str(text)).unwrap();
         // Where the fast reader takes the text (parsing does that first), it agrees.
+        #[cfg(feature = "fast-json")]
         if let Ok(fast) = crate::wire::fast_json::read_with(text, |reader| Summary::read(reader)) {
             assert_eq!(fast, from_text, "{text}");
             // Reading shapes only finds the same facts, the size aside.
