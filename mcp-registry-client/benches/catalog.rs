@@ -100,7 +100,9 @@ impl Tantivy {
     /// terms (as ours expands prefixes over name parts), a full name as a phrase.
     fn query(&self, kind: &str, text: &str) -> Box<dyn Query> {
         match kind {
-            "prefix" => Box::new(RegexQuery::from_pattern(&format!("{text}.*"), self.name).unwrap()),
+            "prefix" => {
+                Box::new(RegexQuery::from_pattern(&format!("{text}.*"), self.name).unwrap())
+            }
             "full name" => self.parser.parse_query(&format!("\"{text}\"")).unwrap(),
             _ => self.parser.parse_query(text).unwrap(),
         }
@@ -183,7 +185,11 @@ fn search(c: &mut Criterion) {
 }
 
 /// The median of `runs` timings of `f`, each on a fresh input from `setup` (not timed).
-fn median_of<T, R>(runs: usize, mut setup: impl FnMut() -> T, mut f: impl FnMut(T) -> R) -> Duration {
+fn median_of<T, R>(
+    runs: usize,
+    mut setup: impl FnMut() -> T,
+    mut f: impl FnMut(T) -> R,
+) -> Duration {
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let input = setup();
@@ -229,7 +235,11 @@ fn percentiles(_: &mut Criterion) {
                 // A change drops the index; the next search rebuilds it.
                 let first = catalog.latest().next().unwrap().response().clone();
                 fresh
-                    .upsert(docs::SOURCE, first, Timestamp::from_unix_seconds(docs::START))
+                    .upsert(
+                        docs::SOURCE,
+                        first,
+                        Timestamp::from_unix_seconds(docs::START),
+                    )
                     .unwrap();
                 fresh
             },
@@ -295,7 +305,11 @@ impl Upstream {
         let transport = move |request: http::Request<Bytes>, _max: u64| {
             let upstream = Arc::clone(&upstream);
             async move {
-                upstream.uris.lock().unwrap().push(request.uri().to_string());
+                upstream
+                    .uris
+                    .lock()
+                    .unwrap()
+                    .push(request.uri().to_string());
                 Ok::<_, TransportError>(upstream.answer(&request))
             }
         };
@@ -340,7 +354,13 @@ fn sync(_: &mut Criterion) {
     // One full sync to learn the pages it fetches; then the timed runs.
     let mut synced = mirror();
     let report = runtime
-        .block_on(sync_source(&client, &mut synced, "mirror", SyncMode::Full, options()))
+        .block_on(sync_source(
+            &client,
+            &mut synced,
+            "mirror",
+            SyncMode::Full,
+            options(),
+        ))
         .unwrap();
     assert_eq!(report.items, SIZE);
     let full_bytes = upstream.take_bytes();
@@ -348,11 +368,17 @@ fn sync(_: &mut Criterion) {
 
     let full = median_of(5, mirror, |mut catalog| {
         runtime
-            .block_on(sync_source(&client, &mut catalog, "mirror", SyncMode::Full, options()))
+            .block_on(sync_source(
+                &client,
+                &mut catalog,
+                "mirror",
+                SyncMode::Full,
+                options(),
+            ))
             .unwrap();
         catalog
     });
-    upstream.take_bytes();
+    let full_run_bytes = upstream.take_bytes() / 5;
     let plain = median_of(
         5,
         || (),
@@ -367,7 +393,7 @@ fn sync(_: &mut Criterion) {
             assert_eq!(items, SIZE);
         },
     );
-    upstream.take_bytes();
+    let plain_run_bytes = upstream.take_bytes() / 5;
 
     // 1% of the entries change upstream an hour later; an incremental sync follows.
     let changed: usize = {
@@ -376,7 +402,10 @@ fn sync(_: &mut Criterion) {
         let mut changed = 0;
         for doc in docs.iter().step_by(100) {
             let mut edited: serde_json::Value = serde_json::from_str(doc).unwrap();
-            let description = format!("Updated: {}", edited["server"]["description"].as_str().unwrap());
+            let description = format!(
+                "Updated: {}",
+                edited["server"]["description"].as_str().unwrap()
+            );
             edited["server"]["description"] = description.into();
             edited["_meta"]["io.modelcontextprotocol.registry/official"]["updatedAt"] =
                 docs::stamp(later).into();
@@ -387,7 +416,10 @@ fn sync(_: &mut Criterion) {
                 .unwrap();
             let name = docs::parse(doc).server().name().to_owned();
             let entry = catalog.get(&name).unwrap();
-            assert_eq!(entry.updated_at(), Some(Timestamp::from_unix_seconds(later)));
+            assert_eq!(
+                entry.updated_at(),
+                Some(Timestamp::from_unix_seconds(later))
+            );
             changed += serde_json::to_vec(entry.response()).unwrap().len();
         }
         changed
@@ -404,18 +436,22 @@ fn sync(_: &mut Criterion) {
         .unwrap();
     let incremental_bytes = upstream.take_bytes();
     let per_second = |d: Duration| SIZE as f64 / d.as_secs_f64();
-    println!("\nsync of {SIZE} servers in pages of 100 ({} requests)", uris.len());
+    println!(
+        "\nsync of {SIZE} servers in pages of 100 ({} requests)",
+        uris.len()
+    );
     println!("| run | time | servers/s | bytes fetched |");
     println!("|---|---|---|---|");
     println!(
-        "| full `sync_source` | {full:.2?} | {:.0} | {:.2} MB |",
+        "| full `sync_source` | {full:.2?} | {:.0} | {:.2} MB (first run {:.2} MB) |",
         per_second(full),
+        full_run_bytes as f64 / 1e6,
         full_bytes as f64 / 1e6
     );
     println!(
         "| plain fetch + `Value` parse | {plain:.2?} | {:.0} | {:.2} MB |",
         per_second(plain),
-        full_bytes as f64 / 1e6
+        plain_run_bytes as f64 / 1e6
     );
     println!(
         "| incremental after 1% change ({} items, {:?}) | | | {:.1} KB (changed entries: {:.1} KB, {:.2}×) |",

@@ -17,7 +17,9 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 fn main() {
     // Criterion's flags are not ours; `--bench` and filters are ignored.
     let _profiler = dhat::Profiler::builder().testing().build();
-    println!("| servers | JSON per entry | catalog per server | index per server | total per server |");
+    println!(
+        "| servers | JSON per entry | catalog per server | index per server | total per server |"
+    );
     println!("|---|---|---|---|---|");
     for size in [1_000, 10_000, 100_000] {
         let docs = docs::generate(size, 0x00C0_FFEE);
