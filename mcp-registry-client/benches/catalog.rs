@@ -12,6 +12,12 @@
 //! names, titles and descriptions from a skewed vocabulary of services, verbs and objects,
 //! packages and remotes.
 
+#![expect(
+    clippy::cast_precision_loss,
+    clippy::too_many_lines,
+    reason = "printed figures need no more than f64's precision; the sync pass reads top to bottom"
+)]
+
 #[path = "common/catalog_docs.rs"]
 mod docs;
 

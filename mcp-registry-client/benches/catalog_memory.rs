@@ -4,6 +4,11 @@
 //!
 //! Run: `cargo bench -p mcp-registry-client --features catalog --bench catalog_memory`.
 
+#![expect(
+    clippy::cast_precision_loss,
+    reason = "printed figures need no more than f64's precision"
+)]
+
 #[path = "common/catalog_docs.rs"]
 mod docs;
 

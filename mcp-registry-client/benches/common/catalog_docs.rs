@@ -3,6 +3,11 @@
 //! verbs, objects), skewed so that a few services are common and most are rare, with packages
 //! (npm, PyPI, OCI, NuGet), environment variables, arguments and remotes. 1–3 KB of JSON each.
 
+#![expect(
+    clippy::cast_possible_wrap,
+    reason = "entry counts are far below i64::MAX"
+)]
+
 use std::collections::HashSet;
 
 use mcp_registry_client::catalog::Catalog;
