@@ -1,8 +1,8 @@
 //! The catalog at 1k, 10k and 100k servers: snapshot load time and size, search latency beside
 //! `tantivy` on the same documents, index build time, and sync throughput beside a plain fetch.
 //!
-//! Run: `cargo bench -p mcp-registry-client --features catalog --bench catalog -- --warm-up-time 1
-//! --measurement-time 3`. Criterion times `decode` and each query; after its groups a pass
+//! Run: `cargo bench -p mcp-registry-client --features catalog --bench catalog -- --warm-up-time 0.5
+//! --measurement-time 1`. Criterion times `decode` and each query; after its groups a pass
 //! prints search p50/p99 and index build times, and a sync pass (10k servers served by
 //! `RegistryHandler` through an in-process transport) prints full-sync time beside a plain
 //! fetch of the same pages with a `serde_json::Value` parse, and the bytes an incremental sync
