@@ -120,30 +120,51 @@ impl SearchIndex {
     /// The names of the servers matching `query`, best first, with their scores; every
     /// match when `limit` is `None`.
     pub(super) fn search(&self, query: &str, limit: Option<usize>) -> Vec<(Arc<str>, f32)> {
-        let mut scores: HashMap<u32, f32> = HashMap::new();
+        // The posting lists to score, then the scores: dense by document id when the lists
+        // are long (no hashing per posting), in a map when they are short.
+        let mut lists: Vec<(&[Posting], f32)> = Vec::new();
         for word in words(query) {
             if let Some(postings) = self.postings.get(word.as_str()) {
-                self.score(postings, 1.0, &mut scores);
+                lists.push((postings, 1.0));
             } else {
                 for term in self.prefixed(&word) {
                     if let Some(postings) = self.postings.get(term) {
-                        self.score(postings, PREFIX_DISCOUNT, &mut scores);
+                        lists.push((postings, PREFIX_DISCOUNT));
                     }
                 }
             }
         }
-        if let Some(&doc) = self.whole_names.get(query.trim().to_lowercase().as_str()) {
-            *scores.entry(doc).or_default() += EXACT_NAME_BONUS;
+        let total: usize = lists.iter().map(|(postings, _)| postings.len()).sum();
+        let mut scores = if total.saturating_mul(16) >= self.names.len() {
+            Scores::Dense(vec![0.0; self.names.len()], Vec::with_capacity(total))
+        } else {
+            Scores::Sparse(HashMap::with_capacity(total))
+        };
+        for (postings, factor) in lists {
+            self.score(postings, factor, &mut scores);
         }
-        let mut hits: Vec<(u32, f32)> = scores.into_iter().collect();
+        if let Some(&doc) = self.whole_names.get(query.trim().to_lowercase().as_str()) {
+            scores.add(doc, EXACT_NAME_BONUS);
+        }
+        let mut hits = scores.into_hits();
         // Best first; equal scores in name order, so results are stable.
-        hits.sort_unstable_by(|a, b| {
+        let order = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| self.name(a.0).cmp(self.name(b.0)))
-        });
-        if let Some(limit) = limit {
-            hits.truncate(limit);
+        };
+        match limit {
+            // Only the best `limit` need sorting: select them first.
+            Some(limit) if limit < hits.len() => {
+                if limit == 0 {
+                    hits.clear();
+                } else {
+                    hits.select_nth_unstable_by(limit - 1, order);
+                    hits.truncate(limit);
+                }
+            }
+            _ => {}
         }
+        hits.sort_unstable_by(order);
         hits.into_iter()
             .filter_map(|(doc, score)| {
                 self.names
@@ -176,7 +197,7 @@ impl SearchIndex {
         clippy::cast_precision_loss,
         reason = "counts and lengths far below f32's exact range in practice; scores are approximate by nature"
     )]
-    fn score(&self, postings: &[Posting], factor: f32, scores: &mut HashMap<u32, f32>) {
+    fn score(&self, postings: &[Posting], factor: f32, scores: &mut Scores) {
         let n = self.names.len() as f32;
         let df = postings.len() as f32;
         let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
@@ -189,7 +210,41 @@ impl SearchIndex {
                 .unwrap_or_default() as f32;
             let norm = K1 * (1.0 - B + B * length / self.average_length);
             let score = idf * tf * (K1 + 1.0) / (tf + norm);
-            *scores.entry(posting.doc).or_default() += factor * score;
+            scores.add(posting.doc, factor * score);
+        }
+    }
+}
+
+/// Accumulated scores of one search.
+enum Scores {
+    /// A score per document (zero: not matched; every match scores above zero), and the
+    /// documents matched, each once.
+    Dense(Vec<f32>, Vec<u32>),
+    Sparse(HashMap<u32, f32>),
+}
+
+impl Scores {
+    fn add(&mut self, doc: u32, score: f32) {
+        match self {
+            Self::Dense(scores, matched) => {
+                if let Some(slot) = scores.get_mut(doc as usize) {
+                    if *slot == 0.0 {
+                        matched.push(doc);
+                    }
+                    *slot += score;
+                }
+            }
+            Self::Sparse(scores) => *scores.entry(doc).or_default() += score,
+        }
+    }
+
+    fn into_hits(self) -> Vec<(u32, f32)> {
+        match self {
+            Self::Dense(scores, matched) => matched
+                .into_iter()
+                .map(|doc| (doc, scores.get(doc as usize).copied().unwrap_or_default()))
+                .collect(),
+            Self::Sparse(scores) => scores.into_iter().collect(),
         }
     }
 }
