@@ -127,6 +127,16 @@ impl Catalog {
         self.sources.iter().position(|source| source.name() == name)
     }
 
+    /// A source's rank and shared name.
+    fn source_of(&self, source: &str) -> Result<(usize, Arc<str>), UnknownSource> {
+        self.sources
+            .iter()
+            .enumerate()
+            .find(|(_, state)| state.name() == source)
+            .map(|(rank, state)| (rank, Arc::clone(state.name_arc())))
+            .ok_or_else(|| UnknownSource::new(source))
+    }
+
     fn source_arc(&self, rank: usize) -> Option<Arc<str>> {
         self.sources
             .get(rank)
@@ -147,12 +157,7 @@ impl Catalog {
         response: ServerResponse,
         synced_at: Timestamp,
     ) -> Result<Vec<Change>, UnknownSource> {
-        let rank = self
-            .rank(source)
-            .ok_or_else(|| UnknownSource::new(source))?;
-        let source_name = self
-            .source_arc(rank)
-            .ok_or_else(|| UnknownSource::new(source))?;
+        let (rank, source_name) = self.source_of(source)?;
         if !self.admission.admits(source, &response) {
             // Refused now: a version admitted before leaves the catalog.
             let (name, version) = (response.server().name(), response.server().version());
@@ -208,12 +213,7 @@ impl Catalog {
         name: &str,
         version: &str,
     ) -> Result<Vec<Change>, UnknownSource> {
-        let rank = self
-            .rank(source)
-            .ok_or_else(|| UnknownSource::new(source))?;
-        let source_name = self
-            .source_arc(rank)
-            .ok_or_else(|| UnknownSource::new(source))?;
+        let (rank, source_name) = self.source_of(source)?;
         Ok(self.remove_where(rank, &source_name, name, |entry| {
             (entry.version() == version).then_some(ChangeKind::Removed)
         }))
@@ -436,12 +436,7 @@ impl Catalog {
         response: ServerResponse,
         synced_at: Timestamp,
     ) -> Result<(), UnknownSource> {
-        let rank = self
-            .rank(source)
-            .ok_or_else(|| UnknownSource::new(source))?;
-        let source_name = self
-            .source_arc(rank)
-            .ok_or_else(|| UnknownSource::new(source))?;
+        let (rank, source_name) = self.source_of(source)?;
         let name: Arc<str> = response.server().name().into();
         let version: Arc<str> = response.server().version().into();
         let entry = CatalogEntry::new(response, Provenance::new(source_name, synced_at));
