@@ -153,20 +153,19 @@ fn options() -> SyncOptions {
     SyncOptions::new().with_page_size(100)
 }
 
+/// An incremental run of the mirror's one source that must succeed.
+async fn incremental(client: &RegistryClient, mirror: &mut Catalog) -> SyncReport {
+    sync_source(client, mirror, "mirror", SyncMode::Incremental, options())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_full_sync_mirrors_the_registry_and_a_second_fetches_only_changes() {
     let upstream = Upstream::new(250);
     let client = upstream.client();
     let mut mirror = downstream();
-    let report = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let report = incremental(&client, &mut mirror).await;
     assert_eq!(
         (report.mode, report.pages, report.items),
         (SyncMode::Full, 3, 250)
@@ -199,15 +198,7 @@ async fn a_full_sync_mirrors_the_registry_and_a_second_fetches_only_changes() {
         now,
         Status::Active,
     ));
-    let report = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let report = incremental(&client, &mut mirror).await;
     assert_eq!(
         (report.mode, report.pages, report.items),
         (SyncMode::Incremental, 1, 3)
@@ -245,28 +236,12 @@ async fn a_row_updated_behind_the_cursor_during_a_sync_is_caught_by_the_next() {
             catalog.upsert("origin", row.clone(), ts(START)).unwrap();
         }
     }));
-    sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    incremental(&client, &mut mirror).await;
     let seen = mirror.version("io.github.org003/server", "1.0.0").unwrap();
     assert_eq!(seen.status(), Status::Active, "the first run paged past it");
     *upstream.hook.lock().unwrap() = None;
     upstream.tick(5);
-    let report = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let report = incremental(&client, &mut mirror).await;
     assert_eq!(report.counts().deprecated, 1);
     assert_eq!(content(&mirror), content(&upstream.catalog.lock().unwrap()));
 }
@@ -284,30 +259,14 @@ async fn a_tie_at_the_watermark_is_fetched_again_and_changes_nothing_twice() {
         START,
         Status::Deprecated,
     ));
-    let first = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let first = incremental(&client, &mut mirror).await;
     assert_eq!(
         first.counts().deprecated,
         0,
         "a new row is added, not deprecated"
     );
     // The margin brings the boundary row back; it is recognised and changes nothing.
-    let second = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let second = incremental(&client, &mut mirror).await;
     assert_eq!(second.items, 1);
     assert!(second.changes.is_empty(), "{:?}", second.changes);
     // A row changed at the boundary second after it was served is not missed either.
@@ -319,15 +278,7 @@ async fn a_tie_at_the_watermark_is_fetched_again_and_changes_nothing_twice() {
         boundary,
         Status::Deleted,
     ));
-    let third = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let third = incremental(&client, &mut mirror).await;
     assert_eq!(third.counts().deleted, 1);
     assert_eq!(content(&mirror), content(&upstream.catalog.lock().unwrap()));
 }
@@ -337,15 +288,7 @@ async fn latest_moves_though_the_old_row_is_not_sent_again() {
     let upstream = Upstream::new(2);
     let client = upstream.client();
     let mut mirror = downstream();
-    sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    incremental(&client, &mut mirror).await;
     assert_eq!(
         mirror.get("io.github.org000/server").unwrap().version(),
         "1.1.0"
@@ -358,15 +301,7 @@ async fn latest_moves_though_the_old_row_is_not_sent_again() {
         now,
         Status::Active,
     ));
-    let report = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let report = incremental(&client, &mut mirror).await;
     assert_eq!(report.items, 1, "only the new version is sent");
     assert_eq!(
         mirror.get("io.github.org000/server").unwrap().version(),
@@ -404,15 +339,7 @@ async fn an_interrupted_sync_resumes_from_its_saved_checkpoint() {
     let mut mirror = decode(&encode(&mirror).unwrap(), u64::MAX).unwrap();
     *upstream.fail_from.lock().unwrap() = None;
     let before = upstream.requests.load(Ordering::SeqCst);
-    let report = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let report = incremental(&client, &mut mirror).await;
     assert!(report.resumed && !report.reconciled);
     assert_eq!(upstream.requests.load(Ordering::SeqCst) - before, 1);
     assert_eq!(report.watermark, Some(ts(START - 60)));
@@ -425,30 +352,14 @@ async fn a_full_run_removes_what_vanished_without_a_tombstone() {
     let upstream = Upstream::new(6);
     let client = upstream.client();
     let mut mirror = downstream();
-    sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    incremental(&client, &mut mirror).await;
     upstream
         .catalog
         .lock()
         .unwrap()
         .remove("origin", "io.github.org001/server", "1.0.0")
         .unwrap();
-    let quiet = sync_source(
-        &client,
-        &mut mirror,
-        "mirror",
-        SyncMode::Incremental,
-        options(),
-    )
-    .await
-    .unwrap();
+    let quiet = incremental(&client, &mut mirror).await;
     assert!(quiet.changes.is_empty());
     let full = sync_source(&client, &mut mirror, "mirror", SyncMode::Full, options())
         .await
