@@ -104,7 +104,7 @@ fn content(catalog: &Catalog) -> Vec<(String, String, String, Option<Timestamp>,
                 entry.version().to_owned(),
                 entry.status().as_str().to_owned(),
                 entry.updated_at(),
-                serde_json::to_value(entry.server()).unwrap(),
+                serde_json::to_value(entry.server().unwrap()).unwrap(),
                 entry.is_latest(),
             )
         })
@@ -630,7 +630,7 @@ fn hostile_text_in_a_snapshot_cannot_attack_the_terminal() {
     let response =
         ServerResponse::from_slice(fixtures::sample()[0].to_string().as_bytes()).unwrap();
     let at: Timestamp = "2025-06-01T00:00:00Z".parse().unwrap();
-    catalog.upsert(&source, response, at).unwrap();
+    catalog.upsert(&source, &response, at).unwrap();
     catalog.source_mut(&source).unwrap().complete(at, at);
     let evil = snapshot_path("hostile-source.snapshot");
     FileStore::new(&evil).save(&catalog).unwrap();

@@ -86,12 +86,11 @@ impl Tantivy {
         let index = Index::create_in_ram(schema.build());
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 100_000_000).unwrap();
         for entry in catalog.latest() {
-            let server = entry.server();
             writer
                 .add_document(doc!(
-                    name => server.name(),
-                    title => server.title().unwrap_or_default(),
-                    description => server.description(),
+                    name => entry.name(),
+                    title => entry.title().unwrap_or_default(),
+                    description => entry.description(),
                 ))
                 .unwrap();
         }
@@ -249,11 +248,11 @@ fn percentiles(_: &mut Criterion) {
             || {
                 let mut fresh = catalog.clone();
                 // A change drops the index; the next search rebuilds it.
-                let first = catalog.latest().next().unwrap().response().clone();
+                let first = catalog.latest().next().unwrap().response().unwrap();
                 fresh
                     .upsert(
                         docs::SOURCE,
-                        first,
+                        &first,
                         Timestamp::from_unix_seconds(docs::START),
                     )
                     .unwrap();
@@ -428,7 +427,7 @@ fn sync(_: &mut Criterion) {
             let edited = edited.to_string();
             let response = docs::parse(&edited);
             catalog
-                .upsert(docs::SOURCE, response, Timestamp::from_unix_seconds(later))
+                .upsert(docs::SOURCE, &response, Timestamp::from_unix_seconds(later))
                 .unwrap();
             let name = docs::parse(doc).server().name().to_owned();
             let entry = catalog.get(&name).unwrap();
@@ -436,7 +435,7 @@ fn sync(_: &mut Criterion) {
                 entry.updated_at(),
                 Some(Timestamp::from_unix_seconds(later))
             );
-            changed += serde_json::to_vec(entry.response()).unwrap().len();
+            changed += entry.json().len();
         }
         changed
     };

@@ -113,7 +113,7 @@ pub use builder::ServerJsonBuilder;
 pub use error::Error;
 pub use model::filter::ServerFilter;
 pub use model::input::{Argument, Input, KeyValueInput};
-pub use model::latest::latest_version;
+pub use model::latest::{VersionFacts, latest_version, latest_version_by};
 pub use model::package::Package;
 pub use model::problem::{ProblemDetails, ProblemError};
 pub use model::response::{

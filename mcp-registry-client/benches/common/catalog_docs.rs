@@ -471,7 +471,7 @@ pub(crate) fn catalog(docs: &[String]) -> Catalog {
     let at = Timestamp::from_unix_seconds(START);
     for doc in docs {
         catalog
-            .upsert(SOURCE, parse(doc), at)
+            .upsert(SOURCE, &parse(doc), at)
             .expect("the source exists");
     }
     catalog

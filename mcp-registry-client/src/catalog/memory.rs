@@ -5,21 +5,48 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
 
-use mcp_registry_types::{ServerFilter, ServerResponse, Timestamp, latest_version};
+use mcp_registry_types::{ServerFilter, ServerResponse, Timestamp, latest_version_by};
 
 use super::admission::Admission;
 use super::change::{Change, ChangeKind};
-use super::entry::{CatalogEntry, Provenance};
-use super::search::SearchIndex;
-use super::source::{SourceState, UnknownSource};
+use super::entry::{Body, CatalogEntry, Head, Provenance};
+use super::search::{IndexedDoc, SearchIndex};
+use super::source::{CatalogError, SourceState};
 
-/// One source's versions of one server, by version string.
-type Versions = BTreeMap<Arc<str>, CatalogEntry>;
+/// One source's versions of one server, sorted by version string.
+///
+/// A vector, not a map: a server has a handful of versions, and a map's node reserves room
+/// for eleven entries, which for a one-version server weighed more than the entry itself.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Versions(Vec<CatalogEntry>);
 
-/// Every source's versions of one server, by the source's rank (0 ranks highest).
+impl Versions {
+    fn find(&self, version: &str) -> Result<usize, usize> {
+        self.0
+            .binary_search_by(|entry| entry.version().cmp(version))
+    }
+
+    fn get(&self, version: &str) -> Option<&CatalogEntry> {
+        self.find(version).ok().and_then(|at| self.0.get(at))
+    }
+
+    fn values(&self) -> std::slice::Iter<'_, CatalogEntry> {
+        self.0.iter()
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Every source's versions of one server, by the source's rank (0 ranks highest), sorted.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct NameSlot {
-    by_source: BTreeMap<usize, Versions>,
+    by_source: Vec<(usize, Versions)>,
 }
 
 impl NameSlot {
@@ -29,8 +56,34 @@ impl NameSlot {
         self.by_source
             .iter()
             .find(|(_, versions)| versions.values().any(|entry| !entry.is_tombstone()))
-            .or_else(|| self.by_source.iter().next())
+            .or_else(|| self.by_source.first())
             .map(|(rank, versions)| (*rank, versions))
+    }
+
+    fn source(&self, rank: usize) -> Option<&Versions> {
+        self.by_source
+            .iter()
+            .find(|(r, _)| *r == rank)
+            .map(|(_, versions)| versions)
+    }
+
+    /// A source's versions, added empty when the source held none.
+    fn source_mut(&mut self, rank: usize) -> &mut Versions {
+        let at = match self.by_source.binary_search_by_key(&rank, |(r, _)| *r) {
+            Ok(at) => at,
+            Err(at) => {
+                self.by_source.insert(at, (rank, Versions::default()));
+                at
+            }
+        };
+        match self.by_source.get_mut(at) {
+            Some((_, versions)) => versions,
+            None => unreachable!("the slot was just found or inserted"),
+        }
+    }
+
+    fn remove_source(&mut self, rank: usize) {
+        self.by_source.retain(|(r, _)| *r != rank);
     }
 }
 
@@ -128,13 +181,13 @@ impl Catalog {
     }
 
     /// A source's rank and shared name.
-    fn source_of(&self, source: &str) -> Result<(usize, Arc<str>), UnknownSource> {
+    fn source_of(&self, source: &str) -> Result<(usize, Arc<str>), CatalogError> {
         self.sources
             .iter()
             .enumerate()
             .find(|(_, state)| state.name() == source)
             .map(|(rank, state)| (rank, Arc::clone(state.name_arc())))
-            .ok_or_else(|| UnknownSource::new(source))
+            .ok_or_else(|| CatalogError::unknown_source(source))
     }
 
     fn source_arc(&self, rank: usize) -> Option<Arc<str>> {
@@ -150,52 +203,67 @@ impl Catalog {
     /// sees it) changes nothing but the time it was last synced.
     ///
     /// # Errors
-    /// [`UnknownSource`] when `source` was never added.
+    /// [`CatalogError::UnknownSource`] when `source` was never added.
     pub fn upsert(
         &mut self,
         source: &str,
-        response: ServerResponse,
+        response: &ServerResponse,
         synced_at: Timestamp,
-    ) -> Result<Vec<Change>, UnknownSource> {
+    ) -> Result<Vec<Change>, CatalogError> {
         let (rank, source_name) = self.source_of(source)?;
-        if !self.admission.admits(source, &response) {
+        let (name, version) = (response.server().name(), response.server().version());
+        if !self.admission.admits(source, response) {
             // Refused now: a version admitted before leaves the catalog.
-            let (name, version) = (response.server().name(), response.server().version());
             return Ok(self.remove_where(rank, &source_name, name, |entry| {
                 (entry.version() == version).then_some(ChangeKind::Removed)
             }));
         }
-        let mut changes = Vec::new();
-        let name: Arc<str> = response.server().name().into();
-        self.index = OnceLock::new();
-        let version: Arc<str> = response.server().version().into();
-        let slot = self.names.entry(Arc::clone(&name)).or_default();
-        let versions = slot.by_source.entry(rank).or_default();
-        let before = latest_of(versions);
+        let json = serde_json::to_string(response).map_err(|error| CatalogError::Unstorable {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            message: error.to_string(),
+        })?;
         let provenance = Provenance::new(Arc::clone(&source_name), synced_at);
-        match versions.get_mut(&version) {
-            Some(entry) if entry.same_row(&response) => {
+        self.index = OnceLock::new();
+        let slot = self.names.entry(Arc::from(name));
+        let name = Arc::clone(slot.key());
+        let slot = slot.or_default();
+        let versions = slot.source_mut(rank);
+        let before = latest_of(versions);
+        let mut changes = Vec::new();
+        let version = response.server().version();
+        let kind = match versions.find(version) {
+            Ok(at) => {
+                let Some(entry) = versions.0.get_mut(at) else {
+                    return Ok(changes);
+                };
+                if entry.same_row(&json) {
+                    entry.touch(provenance);
+                    return Ok(changes);
+                }
+                let head = Head::of(response, Arc::clone(&name));
+                let kind = ChangeKind::between(&entry.status(), &head.status);
                 let latest = entry.is_latest();
-                *entry = CatalogEntry::new(response, provenance);
+                *entry = CatalogEntry::new(head, Body::own(json), provenance);
                 entry.set_latest(latest);
-                return Ok(changes);
+                kind
             }
-            Some(entry) => {
-                let kind = ChangeKind::between(&entry.status(), &response.status());
-                *entry = CatalogEntry::new(response, provenance);
-                changes.push(Change::new(&source_name, &name, Some(&version), kind));
-            }
-            None => {
-                let entry = CatalogEntry::new(response, provenance);
+            Err(at) => {
+                let entry = CatalogEntry::new(
+                    Head::of(response, Arc::clone(&name)),
+                    Body::own(json),
+                    provenance,
+                );
                 let kind = if entry.is_tombstone() {
                     ChangeKind::Deleted
                 } else {
                     ChangeKind::Added
                 };
-                versions.insert(Arc::clone(&version), entry);
-                changes.push(Change::new(&source_name, &name, Some(&version), kind));
+                versions.0.insert(at, entry);
+                kind
             }
-        }
+        };
+        changes.push(Change::new(&source_name, &name, Some(version), kind));
         if let Some(change) = relatest(versions, before, &source_name, &name) {
             changes.push(change);
         }
@@ -206,13 +274,13 @@ impl Catalog {
     /// longer admitted. Returns what changed (nothing when the catalog did not hold it).
     ///
     /// # Errors
-    /// [`UnknownSource`] when `source` was never added.
+    /// [`CatalogError::UnknownSource`] when `source` was never added.
     pub fn remove(
         &mut self,
         source: &str,
         name: &str,
         version: &str,
-    ) -> Result<Vec<Change>, UnknownSource> {
+    ) -> Result<Vec<Change>, CatalogError> {
         let (rank, source_name) = self.source_of(source)?;
         Ok(self.remove_where(rank, &source_name, name, |entry| {
             (entry.version() == version).then_some(ChangeKind::Removed)
@@ -230,15 +298,15 @@ impl Catalog {
     /// [`purge_tombstones`](Self::purge_tombstones) for one source.
     ///
     /// # Errors
-    /// [`UnknownSource`] when `source` was never added.
+    /// [`CatalogError::UnknownSource`] when `source` was never added.
     pub fn purge_source_tombstones(
         &mut self,
         source: &str,
         before: Timestamp,
-    ) -> Result<Vec<Change>, UnknownSource> {
+    ) -> Result<Vec<Change>, CatalogError> {
         let rank = self
             .rank(source)
-            .ok_or_else(|| UnknownSource::new(source))?;
+            .ok_or_else(|| CatalogError::unknown_source(source))?;
         Ok(self.purge_rank(rank, before))
     }
 
@@ -250,8 +318,7 @@ impl Catalog {
             .names
             .iter()
             .filter(|(_, slot)| {
-                slot.by_source
-                    .get(&rank)
+                slot.source(rank)
                     .is_some_and(|versions| versions.values().any(CatalogEntry::is_tombstone))
             })
             .map(|(name, _)| Arc::clone(name))
@@ -281,13 +348,13 @@ impl Catalog {
         let Some(slot) = self.names.get_mut(name) else {
             return changes;
         };
-        let Some(versions) = slot.by_source.get_mut(&rank) else {
+        let Some((_, versions)) = slot.by_source.iter_mut().find(|(r, _)| *r == rank) else {
             return changes;
         };
         let before = latest_of(versions);
-        versions.retain(|version, entry| match judge(entry) {
+        versions.0.retain(|entry| match judge(entry) {
             Some(kind) => {
-                changes.push(Change::new(source_name, name, Some(version), kind));
+                changes.push(Change::new(source_name, name, Some(entry.version()), kind));
                 false
             }
             None => true,
@@ -299,7 +366,7 @@ impl Catalog {
             changes.push(change);
         }
         if versions.is_empty() {
-            slot.by_source.remove(&rank);
+            slot.remove_source(rank);
         }
         if slot.by_source.is_empty() {
             self.names.remove(name);
@@ -314,11 +381,11 @@ impl Catalog {
         };
         self.names
             .iter()
-            .filter_map(|(name, slot)| slot.by_source.get(&rank).map(|v| (name, v)))
+            .filter_map(|(name, slot)| slot.source(rank).map(|v| (name, v)))
             .flat_map(|(name, versions)| {
                 versions
-                    .keys()
-                    .map(move |version| (name.as_ref(), version.as_ref()))
+                    .values()
+                    .map(move |entry| (name.as_ref(), entry.version()))
             })
             .collect()
     }
@@ -355,7 +422,7 @@ impl Catalog {
         let winner = slot.and_then(NameSlot::winner).map(|(rank, _)| rank);
         slot.into_iter()
             .flat_map(|slot| slot.by_source.iter())
-            .filter(move |(rank, _)| Some(**rank) != winner)
+            .filter(move |(rank, _)| Some(*rank) != winner)
             .filter_map(|(_, versions)| versions.values().find(|entry| entry.is_latest()))
     }
 
@@ -385,13 +452,18 @@ impl Catalog {
             .filter_map(|(_, versions)| versions.values().find(|entry| entry.is_latest()))
     }
 
-    /// The versions [`iter`](Self::iter) yields that `filter` accepts.
+    /// The versions [`iter`](Self::iter) yields that `filter` accepts. The filter reads the
+    /// whole document, so each version is parsed ([`CatalogEntry::response`]); a version whose
+    /// text does not parse is not yielded.
     pub fn filtered<'a>(
         &'a self,
         filter: &'a ServerFilter,
     ) -> impl Iterator<Item = &'a CatalogEntry> + 'a {
-        self.iter()
-            .filter(move |entry| filter.matches_with_latest(entry.response(), entry.is_latest()))
+        self.iter().filter(move |entry| {
+            entry
+                .response()
+                .is_ok_and(|response| filter.matches_with_latest(&response, entry.is_latest()))
+        })
     }
 
     /// The servers whose latest version matches `query`, best first: ranked full-text search
@@ -399,9 +471,16 @@ impl Catalog {
     /// name parts matching as typed (see the `search` module docs). Tombstones are not
     /// searched. Every match when `limit` is `None`.
     pub fn search(&self, query: &str, limit: Option<usize>) -> Vec<SearchHit<'_>> {
-        let index = self.index.get_or_init(|| {
-            SearchIndex::build(self.latest().filter(|entry| !entry.is_tombstone()))
-        });
+        let index =
+            self.index.get_or_init(|| {
+                SearchIndex::build(self.latest().filter(|entry| !entry.is_tombstone()).map(
+                    |entry| IndexedDoc {
+                        name: entry.name(),
+                        title: entry.title(),
+                        description: entry.description(),
+                    },
+                ))
+            });
         index
             .search(query, limit)
             .into_iter()
@@ -429,25 +508,35 @@ impl Catalog {
     }
 
     /// Inserts an entry read from a snapshot: no change events, and latest is decided for
-    /// every server at once by [`finish_load`](Self::finish_load).
+    /// every server at once by [`finish_load`](Self::finish_load). `head.name` is replaced by
+    /// the catalog's shared copy when it holds the name already.
     pub(super) fn insert_loaded(
         &mut self,
-        source: &str,
-        response: ServerResponse,
+        rank: usize,
+        mut head: Head,
+        body: Body,
         synced_at: Timestamp,
-    ) -> Result<(), UnknownSource> {
-        let (rank, source_name) = self.source_of(source)?;
-        let name: Arc<str> = response.server().name().into();
-        let version: Arc<str> = response.server().version().into();
-        let entry = CatalogEntry::new(response, Provenance::new(source_name, synced_at));
-        self.names
-            .entry(name)
-            .or_default()
-            .by_source
-            .entry(rank)
-            .or_default()
-            .insert(version, entry);
-        Ok(())
+    ) -> Result<(), String> {
+        let source_name = self
+            .source_arc(rank)
+            .ok_or_else(|| format!("names source {rank}, which the manifest lacks"))?;
+        // One shared copy of each name: the map's key.
+        let slot = self.names.entry(Arc::clone(&head.name));
+        head.name = Arc::clone(slot.key());
+        let slot = slot.or_default();
+        let versions = slot.source_mut(rank);
+        match versions.find(&head.version) {
+            Ok(_) => Err(format!(
+                "repeats {}@{} from source {rank}",
+                mcp_registry_types::escape_controls(&head.name),
+                mcp_registry_types::escape_controls(&head.version)
+            )),
+            Err(at) => {
+                let entry = CatalogEntry::new(head, body, Provenance::new(source_name, synced_at));
+                versions.0.insert(at, entry);
+                Ok(())
+            }
+        }
     }
 
     /// Decides the latest version of every server in every source, after a load.
@@ -475,9 +564,9 @@ impl Catalog {
 /// The version marked latest.
 fn latest_of(versions: &Versions) -> Option<Arc<str>> {
     versions
-        .iter()
-        .find(|(_, entry)| entry.is_latest())
-        .map(|(version, _)| Arc::clone(version))
+        .values()
+        .find(|entry| entry.is_latest())
+        .map(|entry| Arc::from(entry.version()))
 }
 
 /// Decides which of `versions` is latest and marks it; a change when the mark moved from
@@ -488,10 +577,11 @@ fn relatest(
     source: &Arc<str>,
     name: &str,
 ) -> Option<Change> {
-    let after = latest_version(versions.values().map(CatalogEntry::response))
-        .map(|response| Arc::<str>::from(response.server().version()));
-    for (version, entry) in versions.iter_mut() {
-        entry.set_latest(after.as_deref() == Some(version.as_ref()));
+    let after = latest_version_by(versions.values(), CatalogEntry::version_facts)
+        .map(|entry| Arc::<str>::from(entry.version()));
+    for entry in &mut versions.0 {
+        let latest = after.as_deref() == Some(entry.version());
+        entry.set_latest(latest);
     }
     if before == after {
         return None;

@@ -15,8 +15,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::entry::CatalogEntry;
-
 /// BM25's term-frequency saturation.
 const K1: f32 = 1.2;
 /// BM25's length normalisation.
@@ -54,6 +52,13 @@ pub(super) struct SearchIndex {
     whole_names: HashMap<Box<str>, u32>,
 }
 
+/// What the index reads of one server's latest version.
+pub(super) struct IndexedDoc<'a> {
+    pub(super) name: &'a str,
+    pub(super) title: Option<&'a str>,
+    pub(super) description: &'a str,
+}
+
 /// The words of `text`, lower-cased: runs of letters and digits.
 pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
@@ -63,7 +68,7 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 impl SearchIndex {
     /// Indexes `entries` (one per server: the latest versions).
-    pub(super) fn build<'a>(entries: impl Iterator<Item = &'a CatalogEntry>) -> Self {
+    pub(super) fn build<'a>(entries: impl Iterator<Item = IndexedDoc<'a>>) -> Self {
         let mut index = Self::default();
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut name_terms: Vec<Box<str>> = Vec::new();
@@ -72,21 +77,21 @@ impl SearchIndex {
             let Ok(doc) = u32::try_from(index.names.len()) else {
                 break;
             };
-            let server = entry.server();
+            let server = entry;
             counts.clear();
             let mut length = 0u32;
             let mut add = |word: String, weight: u32, counts: &mut HashMap<String, u32>| {
                 *counts.entry(word).or_default() += weight;
                 length = length.saturating_add(weight);
             };
-            for word in words(server.name()) {
+            for word in words(server.name) {
                 name_terms.push(word.as_str().into());
                 add(word, NAME_WEIGHT, &mut counts);
             }
-            for word in server.title().into_iter().flat_map(words) {
+            for word in server.title.into_iter().flat_map(words) {
                 add(word, TITLE_WEIGHT, &mut counts);
             }
-            for word in words(server.description()) {
+            for word in words(server.description) {
                 add(word, DESCRIPTION_WEIGHT, &mut counts);
             }
             for (term, weighted_tf) in counts.drain() {
@@ -98,8 +103,8 @@ impl SearchIndex {
             }
             index
                 .whole_names
-                .insert(server.name().to_lowercase().into_boxed_str(), doc);
-            index.names.push(Arc::from(server.name()));
+                .insert(server.name.to_lowercase().into_boxed_str(), doc);
+            index.names.push(Arc::from(server.name));
             index.lengths.push(length);
             total_length += u64::from(length);
         }

@@ -20,9 +20,13 @@ use std::cmp::Ordering;
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
-use mcp_registry_types::{OFFICIAL_META, ServerJson, Timestamp, compare_versions};
-use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use std::borrow::Cow;
+
+use mcp_registry_types::{OFFICIAL_META, Timestamp, compare_versions};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{Error as _, SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -336,12 +340,7 @@ fn versions(
 }
 
 fn newest_first(a: &CatalogEntry, b: &CatalogEntry) -> Ordering {
-    let published = |e: &CatalogEntry| {
-        e.response()
-            .official()
-            .and_then(|o| o.published_at())
-            .and_then(|t| t.parse::<Timestamp>().ok())
-    };
+    let published = |e: &CatalogEntry| e.published_at().and_then(|t| t.parse::<Timestamp>().ok());
     published(b)
         .cmp(&published(a))
         .then_with(|| compare_versions(b.version(), None, a.version(), None))
@@ -413,44 +412,55 @@ impl Serialize for ServedList<'_> {
 }
 
 /// One entry as served: the document, the registry's `_meta` with the catalog's `isLatest`,
-/// and the catalog's provenance.
+/// and the catalog's provenance. Written from the entry's text: the document and every member
+/// but the official block are copied as they are, without a parse into a tree.
 struct Served<'a>(&'a CatalogEntry);
 
 impl Serialize for Served<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let entry = self.0;
-        let response = entry.response();
+        let body: RawObject<'_> = serde_json::from_str(entry.json()).map_err(|error| {
+            S::Error::custom(format!(
+                "{}@{} is not a response: {error}",
+                entry.name(),
+                entry.version()
+            ))
+        })?;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("server", response.server() as &ServerJson)?;
-        map.serialize_entry("_meta", &ServedMeta(entry))?;
-        for (key, value) in response.extra() {
-            map.serialize_entry(key, value)?;
+        if let Some(server) = body.get("server") {
+            map.serialize_entry("server", server)?;
+        }
+        map.serialize_entry("_meta", &ServedMeta(entry, body.get("_meta")))?;
+        for (key, value) in body.members() {
+            if key != "server" && key != "_meta" {
+                map.serialize_entry(key, value)?;
+            }
         }
         map.end()
     }
 }
 
-struct ServedMeta<'a>(&'a CatalogEntry);
+struct ServedMeta<'a>(&'a CatalogEntry, Option<&'a RawValue>);
 
 impl Serialize for ServedMeta<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let entry = self.0;
+        let ServedMeta(entry, meta) = *self;
+        let meta: RawObject<'_> = match meta {
+            Some(meta) => serde_json::from_str(meta.get()).map_err(S::Error::custom)?,
+            None => RawObject::default(),
+        };
         let mut map = serializer.serialize_map(None)?;
-        if let Some(official) = entry.response().official() {
-            // Through a value: the official block is small, and `isLatest` must be the
-            // catalog's judgement, not the flag the source served.
-            let mut official = match serde_json::to_value(official) {
-                Ok(Value::Object(object)) => object,
-                _ => Map::new(),
-            };
+        if let Some(official) = meta.get(OFFICIAL_META) {
+            // Parsed: the official block is small, and `isLatest` must be the catalog's
+            // judgement, not the flag the source served.
+            let mut official: Map<String, Value> =
+                serde_json::from_str(official.get()).map_err(S::Error::custom)?;
             official.insert("isLatest".to_owned(), Value::Bool(entry.is_latest()));
             map.serialize_entry(OFFICIAL_META, &official)?;
         }
-        if let Some(meta) = entry.response().meta() {
-            for (key, value) in meta.extra() {
-                if key != CATALOG_META {
-                    map.serialize_entry(key, value)?;
-                }
+        for (key, value) in meta.members() {
+            if key != OFFICIAL_META && key != CATALOG_META {
+                map.serialize_entry(key, value)?;
             }
         }
         let provenance = entry.provenance();
@@ -462,6 +472,45 @@ impl Serialize for ServedMeta<'_> {
         );
         map.serialize_entry(CATALOG_META, &ours)?;
         map.end()
+    }
+}
+
+/// A JSON object's members in document order, each value kept as its text.
+#[derive(Default)]
+struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'a> RawObject<'a> {
+    /// The last value of `key` (a repeated key keeps its last value, as `serde_json` does).
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// The members in document order.
+    fn members(&self) -> impl Iterator<Item = (&str, &'a RawValue)> + '_ {
+        self.0.iter().map(|(key, value)| (key.as_ref(), *value))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        #[derive(Deserialize)]
+        struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+        impl<'de> Visitor<'de> for Visit<'de> {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut access: M) -> Result<Self::Value, M::Error> {
+                let mut members = Vec::new();
+                while let Some(Key(key)) = access.next_key()? {
+                    let value: &'de RawValue = access.next_value()?;
+                    members.push((key, value));
+                }
+                Ok(RawObject(members))
+            }
+        }
+        deserializer.deserialize_map(Visit(std::marker::PhantomData))
     }
 }
 

@@ -6,6 +6,12 @@
 //! <M bytes: zstd of one JSON object per line: {"source":RANK,"syncedAt":"…","response":{…}}>
 //! ```
 //!
+//! Each entry line is written exactly in that layout: those three members, in that order,
+//! with no white space outside the response. A reader relies on it: it reads the line once
+//! (which checks all of it is JSON, and takes the name, version, status, times, title and
+//! description), then keeps the response as the text between `"response":` and the closing
+//! brace, with no second pass. A line in another layout is refused, naming the line.
+//!
 //! The manifest is one line of JSON, so a reader learns the format version, the sources and
 //! their watermarks and checkpoints, and what the content must hash to, before it reads the
 //! content. Sources are listed in precedence order; an entry names its source by position. A
@@ -13,13 +19,15 @@
 //! mismatch), content that inflates past its limit, and any line that does not parse, naming
 //! where.
 
+use std::borrow::Cow;
 use std::io::{Read, Write};
+use std::sync::Arc;
 
-use mcp_registry_types::{ServerResponse, Timestamp};
+use mcp_registry_types::{Status, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use super::entry::{Body, Head};
 use super::memory::Catalog;
 
 /// The `format` every snapshot's manifest names.
@@ -122,21 +130,91 @@ struct Checkpoint {
     watermark: String,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EntryOut<'a> {
+/// An entry line as read: its source, when it was synced, and what the catalog keeps of the
+/// response besides its text. Unknown members are refused, so the response is the last one.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EntryIn<'a> {
     source: usize,
-    synced_at: String,
-    response: &'a ServerResponse,
+    #[serde(borrow)]
+    synced_at: Cow<'a, str>,
+    #[serde(borrow)]
+    response: ResponseIn<'a>,
+}
+
+#[derive(Deserialize)]
+struct ResponseIn<'a> {
+    #[serde(borrow)]
+    server: ServerIn<'a>,
+    #[serde(borrow, rename = "_meta", default)]
+    meta: Option<MetaIn<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ServerIn<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    description: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct MetaIn<'a> {
+    #[serde(borrow, rename = "io.modelcontextprotocol.registry/official", default)]
+    official: Option<OfficialIn<'a>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct EntryIn<'a> {
-    source: usize,
-    synced_at: String,
-    #[serde(borrow)]
-    response: &'a RawValue,
+struct OfficialIn<'a> {
+    #[serde(borrow, default)]
+    status: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    updated_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    published_at: Option<Cow<'a, str>>,
+}
+
+impl ResponseIn<'_> {
+    /// What the catalog keeps of the response besides its text, as [`Head::of`] takes it
+    /// from a typed response.
+    fn head(self) -> Head {
+        let official = self.meta.and_then(|meta| meta.official);
+        let (status, updated_at, published_at) = match official {
+            Some(official) => (official.status, official.updated_at, official.published_at),
+            None => (None, None, None),
+        };
+        Head {
+            name: self.server.name.as_deref().unwrap_or_default().into(),
+            version: self.server.version.as_deref().unwrap_or_default().into(),
+            title: self.server.title.as_deref().map(Into::into),
+            description: self
+                .server
+                .description
+                .as_deref()
+                .unwrap_or_default()
+                .into(),
+            status: status.as_deref().map_or(Status::Active, Status::from),
+            updated_at: updated_at.and_then(|text| text.parse().ok()),
+            published_at: published_at.as_deref().map(Into::into),
+        }
+    }
+}
+
+/// Where the response's text starts in an entry line: after `{"source":N,"syncedAt":"…",
+/// "response":`, which is how every line must start.
+fn response_start(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix("{\"source\":")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = rest.get(digits..)?.strip_prefix(",\"syncedAt\":\"")?;
+    // A timestamp needs no escapes; a backslash would hide where the string ends.
+    let quote = rest.find(['"', '\\'])?;
+    let rest = rest.get(quote..)?.strip_prefix("\",\"response\":")?;
+    (digits > 0).then(|| line.len() - rest.len())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -163,13 +241,13 @@ pub fn encode(catalog: &Catalog) -> Result<Vec<u8>, SnapshotError> {
     let mut encoder = zstd::stream::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
     let mut entries = 0u64;
     for (rank, entry) in catalog.all_entries() {
-        let line = EntryOut {
-            source: rank,
-            synced_at: entry.provenance().synced_at().to_string(),
-            response: entry.response(),
-        };
-        serde_json::to_writer(&mut encoder, &line).map_err(std::io::Error::from)?;
-        encoder.write_all(b"\n")?;
+        // The layout `decode` relies on; the response is the text the entry keeps.
+        writeln!(
+            encoder,
+            "{{\"source\":{rank},\"syncedAt\":\"{}\",\"response\":{}}}",
+            entry.provenance().synced_at(),
+            entry.json()
+        )?;
         entries += 1;
     }
     let content = encoder.finish()?;
@@ -257,9 +335,23 @@ pub fn decode(bytes: &[u8], max_content_bytes: u64) -> Result<Catalog, SnapshotE
             limit: max_content_bytes,
         });
     }
+    let text: Arc<str> = String::from_utf8(text)
+        .map_err(|error| SnapshotError::Entry {
+            line: 1 + error
+                .as_bytes()
+                .iter()
+                .take(error.utf8_error().valid_up_to())
+                .filter(|&&b| b == b'\n')
+                .count(),
+            message: "not UTF-8".to_owned(),
+        })?
+        .into();
     let mut catalog = sources(&manifest)?;
     let mut count = 0u64;
-    for (index, line) in text.split(|&b| b == b'\n').enumerate() {
+    let mut start = 0;
+    for (index, line) in text.split('\n').enumerate() {
+        let (line_start, line_end) = (start, start + line.len());
+        start = line_end + 1;
         if line.is_empty() {
             continue;
         }
@@ -268,22 +360,20 @@ pub fn decode(bytes: &[u8], max_content_bytes: u64) -> Result<Catalog, SnapshotE
             message,
         };
         let entry: EntryIn<'_> =
-            serde_json::from_slice(line).map_err(|error| at(error.to_string()))?;
-        let response = ServerResponse::from_slice(entry.response.get().as_bytes())
-            .map_err(|error| at(format!("response: {error}")))?;
+            serde_json::from_str(line).map_err(|error| at(error.to_string()))?;
+        let body = response_start(line)
+            .filter(|_| line.ends_with('}'))
+            .and_then(|from| Body::shared(&text, line_start + from, line_end - 1))
+            .ok_or_else(|| {
+                at("not in the snapshot's layout: {\"source\":N,\"syncedAt\":\"…\",\"response\":{…}}".to_owned())
+            })?;
         let synced_at: Timestamp = entry
             .synced_at
             .parse()
             .map_err(|error: mcp_registry_types::TimestampError| at(error.to_string()))?;
-        let source = manifest.sources.get(entry.source).ok_or_else(|| {
-            at(format!(
-                "names source {}, which the manifest lacks",
-                entry.source
-            ))
-        })?;
         catalog
-            .insert_loaded(&source.name, response, synced_at)
-            .map_err(|error| at(error.to_string()))?;
+            .insert_loaded(entry.source, entry.response.head(), body, synced_at)
+            .map_err(at)?;
         count += 1;
     }
     if count != manifest.entries {

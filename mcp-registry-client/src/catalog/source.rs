@@ -114,22 +114,32 @@ impl SourceState {
     }
 }
 
-/// A source name the catalog was never given.
+/// Why the catalog refused a change.
+#[non_exhaustive]
 #[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
-#[error("unknown catalog source `{name}`: add it with Catalog::add_source first")]
-pub struct UnknownSource {
-    name: String,
+pub enum CatalogError {
+    /// A source name the catalog was never given.
+    #[error("unknown catalog source `{name}`: add it with Catalog::add_source first")]
+    UnknownSource {
+        /// The name that was not found.
+        name: String,
+    },
+    /// A response that could not be written as JSON text, which is how the catalog keeps it.
+    #[error("cannot store {name}@{version}: {message}")]
+    Unstorable {
+        /// The server's name.
+        name: String,
+        /// The version.
+        version: String,
+        /// What serialization said.
+        message: String,
+    },
 }
 
-impl UnknownSource {
-    pub(super) fn new(name: &str) -> Self {
-        Self {
+impl CatalogError {
+    pub(super) fn unknown_source(name: &str) -> Self {
+        Self::UnknownSource {
             name: name.to_owned(),
         }
-    }
-
-    /// The name that was not found.
-    pub fn name(&self) -> &str {
-        &self.name
     }
 }

@@ -246,7 +246,7 @@ mod tests {
             catalog
                 .upsert(
                     "up",
-                    row(
+                    &row(
                         "io.github.a/x",
                         version,
                         Status::Active,

@@ -25,7 +25,7 @@ use mcp_registry_types::Timestamp;
 
 use super::change::{Change, ChangeCounts};
 use super::memory::Catalog;
-use super::source::UnknownSource;
+use super::source::CatalogError;
 use crate::client::RegistryClient;
 use crate::error::ClientError;
 use crate::query::ListQuery;
@@ -105,9 +105,9 @@ impl SyncOptions {
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    /// The catalog has no such source.
+    /// The catalog refused a change (no such source, say).
     #[error(transparent)]
-    UnknownSource(#[from] UnknownSource),
+    Catalog(#[from] CatalogError),
     /// The registry could not be read. The checkpoint holds where the run stopped.
     #[error(transparent)]
     Client(#[from] ClientError),
@@ -199,7 +199,7 @@ impl SyncRun {
     /// otherwise it starts in `mode` (an incremental run without a watermark is full).
     ///
     /// # Errors
-    /// [`SyncError::UnknownSource`] when the catalog has no such source.
+    /// [`SyncError::Catalog`] when the catalog has no such source.
     pub fn start(
         catalog: &Catalog,
         source: &str,
@@ -208,7 +208,7 @@ impl SyncRun {
     ) -> Result<Self, SyncError> {
         let state = catalog
             .source(source)
-            .ok_or_else(|| UnknownSource::new(source))?;
+            .ok_or_else(|| CatalogError::unknown_source(source))?;
         let resumed = state.cursor().is_some();
         let (since, cursor, watermark) = if let Some(cursor) = state.cursor() {
             (
@@ -324,7 +324,7 @@ impl SyncRun {
                     response.server().version().to_owned(),
                 ));
             }
-            changes.extend(catalog.upsert(&self.source, response, synced_at)?);
+            changes.extend(catalog.upsert(&self.source, &response, synced_at)?);
         }
         match next {
             Some(cursor) => {

@@ -53,7 +53,7 @@ impl Upstream {
             catalog
                 .upsert(
                     "origin",
-                    doc(&name, &version, at, at, Status::Active),
+                    &doc(&name, &version, at, at, Status::Active),
                     ts(at),
                 )
                 .unwrap();
@@ -67,7 +67,7 @@ impl Upstream {
         })
     }
 
-    fn set(&self, row: ServerResponse) {
+    fn set(&self, row: &ServerResponse) {
         self.catalog
             .lock()
             .unwrap()
@@ -143,7 +143,7 @@ fn content(
                 e.status(),
                 e.updated_at(),
                 e.is_latest(),
-                e.server().clone(),
+                e.server().unwrap(),
             )
         })
         .collect()
@@ -177,21 +177,21 @@ async fn a_full_sync_mirrors_the_registry_and_a_second_fetches_only_changes() {
 
     // Three rows change upstream; the next run reads those and no more.
     let now = upstream.tick(3600);
-    upstream.set(doc(
+    upstream.set(&doc(
         "io.github.org001/server",
         "1.0.0",
         START,
         now,
         Status::Deprecated,
     ));
-    upstream.set(doc(
+    upstream.set(&doc(
         "io.github.org050/server",
         "1.1.0",
         START,
         now,
         Status::Deleted,
     ));
-    upstream.set(doc(
+    upstream.set(&doc(
         "io.github.org124/server",
         "2.0.0",
         now,
@@ -233,7 +233,7 @@ async fn a_row_updated_behind_the_cursor_during_a_sync_is_caught_by_the_next() {
     let row = changed.clone();
     *upstream.hook.lock().unwrap() = Some(Box::new(move |n, catalog: &mut Catalog| {
         if n == 2 {
-            catalog.upsert("origin", row.clone(), ts(START)).unwrap();
+            catalog.upsert("origin", &row.clone(), ts(START)).unwrap();
         }
     }));
     incremental(&client, &mut mirror).await;
@@ -252,7 +252,7 @@ async fn a_tie_at_the_watermark_is_fetched_again_and_changes_nothing_twice() {
     let client = upstream.client();
     let mut mirror = downstream();
     // A row updated at exactly the registry time the run starts at.
-    upstream.set(doc(
+    upstream.set(&doc(
         "io.github.org000/server",
         "1.0.0",
         START,
@@ -271,7 +271,7 @@ async fn a_tie_at_the_watermark_is_fetched_again_and_changes_nothing_twice() {
     assert!(second.changes.is_empty(), "{:?}", second.changes);
     // A row changed at the boundary second after it was served is not missed either.
     let boundary = first.watermark.unwrap().unix_seconds() + 60;
-    upstream.set(doc(
+    upstream.set(&doc(
         "io.github.org001/server",
         "1.0.0",
         START,
@@ -294,7 +294,7 @@ async fn latest_moves_though_the_old_row_is_not_sent_again() {
         "1.1.0"
     );
     let now = upstream.tick(100);
-    upstream.set(doc(
+    upstream.set(&doc(
         "io.github.org000/server",
         "1.2.0",
         now,

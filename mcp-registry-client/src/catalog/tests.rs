@@ -38,7 +38,7 @@ fn a_new_version_is_added_and_becomes_latest() {
     let changes = catalog
         .upsert(
             "up",
-            row("io.github.a/x", "1.0.0", Status::Active, T0, true),
+            &row("io.github.a/x", "1.0.0", Status::Active, T0, true),
             at(T0),
         )
         .unwrap();
@@ -60,9 +60,9 @@ fn the_same_row_twice_changes_nothing() {
     let mut catalog = Catalog::new();
     catalog.add_source("up");
     let first = row("io.github.a/x", "1.0.0", Status::Active, T0, true);
-    catalog.upsert("up", first.clone(), at(T0)).unwrap();
+    catalog.upsert("up", &first.clone(), at(T0)).unwrap();
     let again = catalog
-        .upsert("up", first, at("2025-06-02T00:00:00Z"))
+        .upsert("up", &first, at("2025-06-02T00:00:00Z"))
         .unwrap();
     assert!(again.is_empty());
     // Seen again: the sync time moves, the latest mark stays.
@@ -76,7 +76,7 @@ fn status_changes_are_named() {
     catalog.add_source("up");
     let name = "io.github.a/x";
     catalog
-        .upsert("up", row(name, "1.0.0", Status::Active, T0, true), at(T0))
+        .upsert("up", &row(name, "1.0.0", Status::Active, T0, true), at(T0))
         .unwrap();
     let steps = [
         (Status::Active, "2025-06-02T00:00:00Z", "updated"),
@@ -90,7 +90,7 @@ fn status_changes_are_named() {
         let changes = catalog
             .upsert(
                 "up",
-                row(name, "1.0.0", status.clone(), updated, true),
+                &row(name, "1.0.0", status.clone(), updated, true),
                 at(updated),
             )
             .unwrap();
@@ -107,12 +107,12 @@ fn latest_moves_without_the_old_row_changing() {
     catalog.add_source("up");
     let name = "io.github.a/x";
     catalog
-        .upsert("up", row(name, "1.0.0", Status::Active, T0, true), at(T0))
+        .upsert("up", &row(name, "1.0.0", Status::Active, T0, true), at(T0))
         .unwrap();
     let changes = catalog
         .upsert(
             "up",
-            row(name, "1.1.0", Status::Active, "2025-06-02T00:00:00Z", true),
+            &row(name, "1.1.0", Status::Active, "2025-06-02T00:00:00Z", true),
             at(T0),
         )
         .unwrap();
@@ -129,7 +129,7 @@ fn latest_moves_without_the_old_row_changing() {
     catalog
         .upsert(
             "up",
-            row(name, "0.9.0", Status::Active, "2025-06-03T00:00:00Z", true),
+            &row(name, "0.9.0", Status::Active, "2025-06-03T00:00:00Z", true),
             at(T0),
         )
         .unwrap();
@@ -138,7 +138,7 @@ fn latest_moves_without_the_old_row_changing() {
     let changes = catalog
         .upsert(
             "up",
-            row(
+            &row(
                 name,
                 "1.1.0",
                 Status::Deleted,
@@ -166,7 +166,7 @@ fn precedence_decides_and_the_loser_stays_visible() {
     catalog
         .upsert(
             "official",
-            row(name, "2.0.0", Status::Active, T0, true),
+            &row(name, "2.0.0", Status::Active, T0, true),
             at(T0),
         )
         .unwrap();
@@ -174,7 +174,7 @@ fn precedence_decides_and_the_loser_stays_visible() {
     catalog
         .upsert(
             "private",
-            row(name, "1.0.0", Status::Active, T0, true),
+            &row(name, "1.0.0", Status::Active, T0, true),
             at(T0),
         )
         .unwrap();
@@ -195,7 +195,7 @@ fn precedence_decides_and_the_loser_stays_visible() {
     catalog
         .upsert(
             "private",
-            row(
+            &row(
                 name,
                 "1.0.0",
                 Status::Deleted,
@@ -214,12 +214,12 @@ fn tombstones_are_purged_after_their_retention() {
     catalog.add_source("up");
     let name = "io.github.a/x";
     catalog
-        .upsert("up", row(name, "1.0.0", Status::Active, T0, false), at(T0))
+        .upsert("up", &row(name, "1.0.0", Status::Active, T0, false), at(T0))
         .unwrap();
     catalog
         .upsert(
             "up",
-            row(
+            &row(
                 name,
                 "2.0.0",
                 Status::Deleted,
@@ -245,7 +245,7 @@ fn removing_the_last_version_forgets_the_name() {
     catalog.add_source("up");
     let name = "io.github.a/x";
     catalog
-        .upsert("up", row(name, "1.0.0", Status::Active, T0, true), at(T0))
+        .upsert("up", &row(name, "1.0.0", Status::Active, T0, true), at(T0))
         .unwrap();
     assert_eq!(catalog.source_versions("up"), [(name, "1.0.0")]);
     let changes = catalog.remove("up", name, "1.0.0").unwrap();
@@ -259,8 +259,10 @@ fn removing_the_last_version_forgets_the_name() {
     assert!(catalog.is_empty());
     assert!(catalog.remove("up", name, "1.0.0").unwrap().is_empty());
     assert_eq!(
-        catalog.remove("nowhere", name, "1.0.0").unwrap_err().name(),
-        "nowhere"
+        catalog.remove("nowhere", name, "1.0.0").unwrap_err(),
+        CatalogError::UnknownSource {
+            name: "nowhere".to_owned()
+        }
     );
 }
 
@@ -274,7 +276,7 @@ fn change_counts_add_up() {
             catalog
                 .upsert(
                     "up",
-                    row("io.github.a/x", version, Status::Active, T0, true),
+                    &row("io.github.a/x", version, Status::Active, T0, true),
                     at(T0),
                 )
                 .unwrap(),
@@ -320,7 +322,7 @@ fn search_catalog() -> Catalog {
         ("com.example/notes", None, "Notes, with a weather widget"),
     ] {
         catalog
-            .upsert("up", described(name, title, description), at(T0))
+            .upsert("up", &described(name, title, description), at(T0))
             .unwrap();
     }
     catalog
@@ -377,7 +379,7 @@ fn search_follows_changes_and_skips_tombstones() {
                 .with_updated_at("2025-06-02T00:00:00Z"),
         ),
     );
-    catalog.upsert("up", gone, at(T0)).unwrap();
+    catalog.upsert("up", &gone, at(T0)).unwrap();
     assert!(catalog.search("notes", None).is_empty());
 }
 
@@ -419,7 +421,7 @@ mod serving {
         for (name, version, status, updated) in rows {
             // The source marks every row latest; the catalog knows better.
             catalog
-                .upsert("up", row(name, version, status, updated, true), at(T0))
+                .upsert("up", &row(name, version, status, updated, true), at(T0))
                 .unwrap();
         }
         catalog
@@ -618,7 +620,7 @@ fn admission_decides_what_enters_and_what_leaves() {
     catalog.add_source("up");
     let up = |catalog: &mut Catalog, name: &str, version: &str| {
         catalog
-            .upsert("up", row(name, version, Status::Active, T0, true), at(T0))
+            .upsert("up", &row(name, version, Status::Active, T0, true), at(T0))
             .unwrap()
     };
     assert!(up(&mut catalog, "io.github.other/x", "1.0.0").is_empty());
@@ -640,14 +642,14 @@ fn filters_take_the_catalogs_latest_not_the_registrys_flag() {
     catalog
         .upsert(
             "up",
-            row("io.github.a/x", "1.0.0", Status::Active, T0, true),
+            &row("io.github.a/x", "1.0.0", Status::Active, T0, true),
             at(T0),
         )
         .unwrap();
     catalog
         .upsert(
             "up",
-            row("io.github.a/x", "1.1.0", Status::Active, T0, false),
+            &row("io.github.a/x", "1.1.0", Status::Active, T0, false),
             at(T0),
         )
         .unwrap();
@@ -657,4 +659,120 @@ fn filters_take_the_catalogs_latest_not_the_registrys_flag() {
         .map(CatalogEntry::version)
         .collect();
     assert_eq!(latest, ["1.1.0"]);
+}
+
+/// A snapshot keeps each response as text and reads only a few facts of it: those facts must
+/// be what the typed document says, whatever the text holds (escapes, missing blocks, other
+/// statuses, other namespaces).
+#[test]
+fn loaded_entries_say_what_their_text_says() {
+    let mut catalog = Catalog::new();
+    catalog.add_source("up");
+    catalog.add_source("mirror");
+    let documents = [
+        r#"{"name": "io.github.a/tab", "version": "1.0.0", "title": "Tab\t \"quoted\" é 🦀",
+            "description": "line\u2028separator \\ backslash"}"#,
+        r#"{"name": "io.github.a/tab", "version": "1.1.0-rc.1", "description": "",
+            "x-vendor": {"kept": [1, 2]}}"#,
+        r#"{"name": "io.github.b/untitled", "version": "2025.1", "description": "no title"}"#,
+    ];
+    let metas = [
+        Some(
+            OfficialMeta::new(T0, true)
+                .with_status(Status::Deprecated, Some("old".to_owned()))
+                .with_updated_at("2025-06-02T00:00:00.123456Z"),
+        ),
+        Some(
+            OfficialMeta::new("2025-07-01T00:00:00Z", false)
+                .with_status(Status::from("archived"), None),
+        ),
+        None,
+    ];
+    for (source, (document, meta)) in ["up", "up", "mirror"]
+        .into_iter()
+        .zip(documents.into_iter().zip(metas))
+    {
+        let server: ServerJson = document.parse().unwrap();
+        catalog
+            .upsert(source, &ServerResponse::new(server, meta), at(T0))
+            .unwrap();
+    }
+    let loaded = decode(&encode(&catalog).unwrap(), u64::MAX).unwrap();
+    assert_eq!(loaded, catalog);
+    let entries: Vec<&CatalogEntry> = loaded.all_entries().map(|(_, entry)| entry).collect();
+    assert_eq!(entries.len(), 3);
+    for entry in entries {
+        let response = entry.response().unwrap();
+        let server = response.server();
+        let official = response.official();
+        assert_eq!(entry.name(), server.name());
+        assert_eq!(entry.version(), server.version());
+        assert_eq!(entry.title(), server.title());
+        assert_eq!(entry.description(), server.description());
+        assert_eq!(entry.status(), response.status());
+        assert_eq!(
+            entry.updated_at(),
+            official.and_then(|o| o.updated_at()).map(at)
+        );
+        assert_eq!(
+            entry.published_at(),
+            official.and_then(|o| o.published_at())
+        );
+        assert_eq!(entry.json(), serde_json::to_string(&response).unwrap());
+    }
+    assert_eq!(
+        loaded.version("io.github.a/tab", "1.0.0").unwrap().title(),
+        Some("Tab\t \"quoted\" é 🦀")
+    );
+}
+
+/// A snapshot whose content is exactly `lines`, with a valid manifest and hash.
+fn raw_snapshot(lines: &[String]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let text = lines.join("\n") + "\n";
+    let content = zstd::encode_all(text.as_bytes(), 3).unwrap();
+    let sha = Sha256::digest(&content)
+        .iter()
+        .fold(String::new(), |hex, byte| hex + &format!("{byte:02x}"));
+    let manifest = serde_json::json!({
+        "format": "mcp-registry-catalog", "version": 1, "compression": "zstd",
+        "entries": lines.len(), "contentBytes": content.len(), "sha256": sha,
+        "sources": [{"name": "up"}],
+    });
+    let mut out = serde_json::to_vec(&manifest).unwrap();
+    out.push(b'\n');
+    out.extend_from_slice(&content);
+    out
+}
+
+#[test]
+fn an_entry_line_in_another_layout_is_refused() {
+    let response = r#"{"server":{"name":"io.github.a/x","version":"1.0.0","description":"d"}}"#;
+    let good = format!(r#"{{"source":0,"syncedAt":"{T0}","response":{response}}}"#);
+    let loaded = decode(&raw_snapshot(std::slice::from_ref(&good)), u64::MAX).unwrap();
+    assert_eq!(loaded.get("io.github.a/x").unwrap().json(), response);
+    let bad = [
+        // Members reordered, spaced, added, repeated; an escaped timestamp; a truncated line.
+        format!(r#"{{"syncedAt":"{T0}","source":0,"response":{response}}}"#),
+        format!(r#"{{"source": 0,"syncedAt":"{T0}","response":{response}}}"#),
+        format!(r#"{{"source":0,"syncedAt":"{T0}","response":{response},"x":1}}"#),
+        format!(r#"{{"source":0,"syncedAt":"{T0}","response":{response},"response":{response}}}"#),
+        format!(r#"{{"source":0,"syncedAt":"2025-06-01T00:00:00\u005a","response":{response}}}"#),
+        format!(r#"{{"source":0,"syncedAt":"{T0}","response":{response}"#),
+        format!(r#"{{"source":,"syncedAt":"{T0}","response":{response}}}"#),
+        format!(r#"{{"source":1,"syncedAt":"{T0}","response":{response}}}"#),
+    ];
+    for line in bad {
+        let error = decode(&raw_snapshot(&[good.clone(), line.clone()]), u64::MAX).unwrap_err();
+        assert!(
+            matches!(error, snapshot::SnapshotError::Entry { line: 2, .. }),
+            "{line}: {error}"
+        );
+    }
+    // The same version twice is refused too, rather than one silently replacing the other.
+    let error = decode(&raw_snapshot(&[good.clone(), good]), u64::MAX).unwrap_err();
+    assert!(
+        error.to_string().contains("repeats io.github.a/x@1.0.0"),
+        "{error}"
+    );
 }

@@ -13,35 +13,60 @@ pub fn latest_version<'a, I>(versions: I) -> Option<&'a ServerResponse>
 where
     I: IntoIterator<Item = &'a ServerResponse>,
 {
-    let mut best: Option<&ServerResponse> = None;
+    latest_version_by(versions, |response| VersionFacts {
+        version: response.server().version(),
+        published_at: response.official().and_then(|o| o.published_at()),
+        deleted: response.status() == Status::Deleted,
+    })
+}
+
+/// What [`latest_version_by`] needs to know of one version.
+#[derive(Clone, Copy, Debug)]
+pub struct VersionFacts<'a> {
+    /// The version string.
+    pub version: &'a str,
+    /// When the registry published it (RFC 3339 text), if it said.
+    pub published_at: Option<&'a str>,
+    /// Whether the registry marked it deleted.
+    pub deleted: bool,
+}
+
+/// [`latest_version`] over any record of a version, read through `facts`: for callers that
+/// keep versions in their own shape (a catalog that stores each response as text, say) and
+/// must judge latest exactly as the registry does.
+pub fn latest_version_by<'a, T, I, F>(versions: I, facts: F) -> Option<&'a T>
+where
+    T: 'a + ?Sized,
+    I: IntoIterator<Item = &'a T>,
+    F: Fn(&'a T) -> VersionFacts<'a>,
+{
+    let mut best: Option<(&T, VersionFacts<'a>)> = None;
     for candidate in versions {
+        let new = facts(candidate);
         best = match best {
-            None => Some(candidate),
-            Some(current) => {
-                let deleted = |r: &ServerResponse| r.status() == Status::Deleted;
-                let better = match (deleted(candidate), deleted(current)) {
+            None => Some((candidate, new)),
+            Some((current, old)) => {
+                let better = match (new.deleted, old.deleted) {
                     (false, true) => true,
                     (true, false) => false,
-                    _ => compare_responses(candidate, current) == Ordering::Greater,
+                    _ => {
+                        compare_versions(
+                            new.version,
+                            new.published_at,
+                            old.version,
+                            old.published_at,
+                        ) == Ordering::Greater
+                    }
                 };
-                Some(if better { candidate } else { current })
+                Some(if better {
+                    (candidate, new)
+                } else {
+                    (current, old)
+                })
             }
         };
     }
-    best
-}
-
-fn compare_responses(a: &ServerResponse, b: &ServerResponse) -> Ordering {
-    let published = |r: &ServerResponse| {
-        r.official()
-            .and_then(|o| o.published_at().map(str::to_owned))
-    };
-    compare_versions(
-        a.server().version(),
-        published(a).as_deref(),
-        b.server().version(),
-        published(b).as_deref(),
-    )
+    best.map(|(version, _)| version)
 }
 
 #[cfg(test)]
