@@ -44,7 +44,9 @@ impl Provenance {
 /// just this one (a synced row).
 #[derive(Clone, Debug)]
 pub(super) struct Body {
-    text: Arc<str>,
+    /// A `String` behind the `Arc`, not a `str`: a loaded snapshot's buffer is shared as it
+    /// was inflated, without a copy of it.
+    text: Arc<String>,
     start: usize,
     end: usize,
 }
@@ -54,7 +56,7 @@ impl Body {
     pub(super) fn own(text: String) -> Self {
         let end = text.len();
         Self {
-            text: text.into(),
+            text: Arc::new(text),
             start: 0,
             end,
         }
@@ -62,7 +64,7 @@ impl Body {
 
     /// The range `start..end` of a shared buffer; `None` when it is not a range of `text`
     /// on character boundaries.
-    pub(super) fn shared(text: &Arc<str>, start: usize, end: usize) -> Option<Self> {
+    pub(super) fn shared(text: &Arc<String>, start: usize, end: usize) -> Option<Self> {
         text.get(start..end).map(|_| Self {
             text: Arc::clone(text),
             start,

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! {"format":"mcp-registry-catalog","version":1,"compression":"zstd","entries":N,
-//!  "contentBytes":M,"sha256":"<hex of the M bytes that follow>","sources":[…]}\n
+//!  "contentBytes":M,"inflatedBytes":I,"sha256":"<hex of the M bytes that follow>","sources":[…]}\n
 //! <M bytes: zstd of one JSON object per line: {"source":RANK,"syncedAt":"…","response":{…}}>
 //! ```
 //!
@@ -105,6 +105,10 @@ struct Manifest {
     compression: String,
     entries: u64,
     content_bytes: u64,
+    /// The content's size once inflated: the reader allocates it at once, and inflates in
+    /// one call. Absent in files written before it was added; the reader then streams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inflated_bytes: Option<u64>,
     sha256: String,
     sources: Vec<ManifestSource>,
 }
@@ -239,15 +243,21 @@ fn time(text: Option<&String>) -> Result<Option<Timestamp>, SnapshotError> {
 /// An I/O error from compression, or from serializing an entry.
 pub fn encode(catalog: &Catalog) -> Result<Vec<u8>, SnapshotError> {
     let mut encoder = zstd::stream::Encoder::new(Vec::new(), ZSTD_LEVEL)?;
+    let mut inflated = 0u64;
     let mut entries = 0u64;
+    let mut line = String::new();
     for (rank, entry) in catalog.all_entries() {
+        use std::fmt::Write as _;
+        line.clear();
         // The layout `decode` relies on; the response is the text the entry keeps.
-        writeln!(
-            encoder,
+        let _ = writeln!(
+            line,
             "{{\"source\":{rank},\"syncedAt\":\"{}\",\"response\":{}}}",
             entry.provenance().synced_at(),
             entry.json()
-        )?;
+        );
+        encoder.write_all(line.as_bytes())?;
+        inflated += line.len() as u64;
         entries += 1;
     }
     let content = encoder.finish()?;
@@ -273,6 +283,7 @@ pub fn encode(catalog: &Catalog) -> Result<Vec<u8>, SnapshotError> {
         compression: "zstd".to_owned(),
         entries,
         content_bytes: content.len() as u64,
+        inflated_bytes: Some(inflated),
         sha256: hex(&Sha256::digest(&content)),
         sources,
     };
@@ -326,16 +337,9 @@ pub fn decode(bytes: &[u8], max_content_bytes: u64) -> Result<Catalog, SnapshotE
             found,
         });
     }
-    let mut text = Vec::new();
-    zstd::stream::Decoder::new(content)?
-        .take(max_content_bytes.saturating_add(1))
-        .read_to_end(&mut text)?;
-    if text.len() as u64 > max_content_bytes {
-        return Err(SnapshotError::TooLarge {
-            limit: max_content_bytes,
-        });
-    }
-    let text: Arc<str> = String::from_utf8(text)
+    let text = inflate(content, manifest.inflated_bytes, max_content_bytes)?;
+    // One buffer for every entry's text, not copied again: entries hold ranges of it.
+    let text: Arc<String> = String::from_utf8(text)
         .map_err(|error| SnapshotError::Entry {
             line: 1 + error
                 .as_bytes()
@@ -384,6 +388,40 @@ pub fn decode(bytes: &[u8], max_content_bytes: u64) -> Result<Catalog, SnapshotE
     }
     catalog.finish_load();
     Ok(catalog)
+}
+
+/// The content inflated, within `limit` bytes: in one call into a buffer of the size the
+/// manifest declares, or streamed when it declares none.
+fn inflate(content: &[u8], declared: Option<u64>, limit: u64) -> Result<Vec<u8>, SnapshotError> {
+    let Some(declared) = declared else {
+        let mut text = Vec::new();
+        zstd::stream::Decoder::new(content)?
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut text)?;
+        if text.len() as u64 > limit {
+            return Err(SnapshotError::TooLarge { limit });
+        }
+        return Ok(text);
+    };
+    if declared > limit {
+        return Err(SnapshotError::TooLarge { limit });
+    }
+    let capacity = usize::try_from(declared).map_err(|_| SnapshotError::TooLarge { limit })?;
+    let mut text = Vec::with_capacity(capacity);
+    // The hash matched, so a size that disagrees with the content was written wrong: refused
+    // either way, never trusted past the buffer.
+    let wrong = |found: String| {
+        SnapshotError::NotASnapshot(format!(
+            "the manifest says the content inflates to {declared} bytes, {found}"
+        ))
+    };
+    zstd::bulk::Decompressor::new()?
+        .decompress_to_buffer(content, &mut text)
+        .map_err(|error| wrong(format!("and it does not fit: {error}")))?;
+    if text.len() != capacity {
+        return Err(wrong(format!("it inflates to {}", text.len())));
+    }
+    Ok(text)
 }
 
 /// A catalog with the manifest's sources and their sync state, and no entries yet.

@@ -726,8 +726,13 @@ fn loaded_entries_say_what_their_text_says() {
     );
 }
 
-/// A snapshot whose content is exactly `lines`, with a valid manifest and hash.
+/// A snapshot whose content is exactly `lines`, with a valid manifest and hash (and no
+/// `inflatedBytes`, as files written before it was added).
 fn raw_snapshot(lines: &[String]) -> Vec<u8> {
+    raw_snapshot_inflating(lines, None)
+}
+
+fn raw_snapshot_inflating(lines: &[String], inflated: Option<usize>) -> Vec<u8> {
     use sha2::{Digest, Sha256};
     let text = lines.join("\n") + "\n";
     let content = zstd::encode_all(text.as_bytes(), 3).unwrap();
@@ -739,6 +744,10 @@ fn raw_snapshot(lines: &[String]) -> Vec<u8> {
         "entries": lines.len(), "contentBytes": content.len(), "sha256": sha,
         "sources": [{"name": "up"}],
     });
+    let mut manifest = manifest;
+    if let Some(inflated) = inflated {
+        manifest["inflatedBytes"] = inflated.into();
+    }
     let mut out = serde_json::to_vec(&manifest).unwrap();
     out.push(b'\n');
     out.extend_from_slice(&content);
@@ -773,6 +782,34 @@ fn an_entry_line_in_another_layout_is_refused() {
     let error = decode(&raw_snapshot(&[good.clone(), good]), u64::MAX).unwrap_err();
     assert!(
         error.to_string().contains("repeats io.github.a/x@1.0.0"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_declared_inflated_size_must_be_the_contents() {
+    let response = r#"{"server":{"name":"io.github.a/x","version":"1.0.0","description":"d"}}"#;
+    let line = format!(r#"{{"source":0,"syncedAt":"{T0}","response":{response}}}"#);
+    let size = line.len() + 1;
+    let lines = std::slice::from_ref(&line);
+    assert!(decode(&raw_snapshot_inflating(lines, Some(size)), u64::MAX).is_ok());
+    for wrong in [size - 1, size + 1, 0] {
+        let error = decode(&raw_snapshot_inflating(lines, Some(wrong)), u64::MAX).unwrap_err();
+        assert!(
+            matches!(error, snapshot::SnapshotError::NotASnapshot(_)),
+            "{wrong}: {error}"
+        );
+    }
+    // A declared size past the reader's limit is refused before anything is allocated.
+    let error = decode(&raw_snapshot_inflating(lines, Some(1 << 40)), 1 << 20).unwrap_err();
+    assert!(
+        matches!(error, snapshot::SnapshotError::TooLarge { .. }),
+        "{error}"
+    );
+    // Without a declared size the stream is still held to the limit.
+    let error = decode(&raw_snapshot(lines), 10).unwrap_err();
+    assert!(
+        matches!(error, snapshot::SnapshotError::TooLarge { .. }),
         "{error}"
     );
 }
