@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] [--json]
-//!                   [--timeout SECS] [--retries N]
+//!                   [--timeout SECS] [--retries N] [--keep-tombstones DAYS|forever]
 //! ```
 //!
 //! The snapshot is read if it exists; the registries are added as sources in the order given,
@@ -13,6 +13,10 @@
 //! interrupted (Ctrl-C, a lost connection) continues where it stopped the next time. The first
 //! run of a source reads everything; later runs ask only for what changed since the last one
 //! (`--full` reads everything again, and removes what the registry no longer lists).
+//!
+//! A version the registry deletes stays in the catalog as a tombstone, so hosts learn it is
+//! gone, for `--keep-tombstones` days after its deletion (30 by default; `forever` keeps
+//! them).
 //!
 //! Progress goes to standard error: a spinner on a terminal, otherwise one line per page
 //! (`sync URL: page N, M items`). At the end, one line per source on standard output: the
@@ -37,7 +41,7 @@ use crate::registry_cmds::{FAILED, OK, Stop, current_thread_runtime, number, rep
 use crate::safe_output::{json_text, quote};
 use crate::snapshot_file;
 
-const USAGE: &str = "usage: mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] [--json] [--timeout SECS] [--retries N]";
+const USAGE: &str = "usage: mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] [--json] [--timeout SECS] [--retries N] [--keep-tombstones DAYS|forever]";
 
 /// How progress is shown on standard error.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -67,7 +71,12 @@ struct Options {
     json: bool,
     timeout: Duration,
     retries: u32,
+    /// How long tombstones are kept; `None` for ever.
+    keep_tombstones: Option<Duration>,
 }
+
+/// How long a tombstone is kept when `--keep-tombstones` is not given.
+const DEFAULT_TOMBSTONE_DAYS: u64 = 30;
 
 impl Options {
     fn parse(args: &[String]) -> Result<Self, Stop> {
@@ -76,6 +85,7 @@ impl Options {
         let (mut full, mut json) = (false, false);
         let mut timeout = Duration::from_secs(30);
         let mut retries = RetryPolicy::new().max_retries();
+        let mut keep_tombstones = Some(Duration::from_hours(24 * DEFAULT_TOMBSTONE_DAYS));
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             let mut value = |flag: &str| {
@@ -93,6 +103,15 @@ impl Options {
                     timeout = Duration::from_secs(number(&value("--timeout")?, "--timeout")?);
                 }
                 "--retries" => retries = number(&value("--retries")?, "--retries")?,
+                "--keep-tombstones" => {
+                    keep_tombstones = match value("--keep-tombstones")?.as_str() {
+                        "forever" => None,
+                        days => {
+                            let days: u64 = number(days, "--keep-tombstones")?;
+                            Some(Duration::from_hours(days.saturating_mul(24)))
+                        }
+                    };
+                }
                 flag if flag.starts_with("--") => {
                     return Err(Stop::Usage(format!("unknown option `{}`", quote(flag))));
                 }
@@ -112,6 +131,7 @@ impl Options {
             json,
             timeout,
             retries,
+            keep_tombstones,
         })
     }
 
@@ -221,6 +241,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: 
                     store: &store,
                     source,
                     mode,
+                    options: SyncOptions::new().with_tombstone_retention(options.keep_tombstones),
                     progress,
                 };
                 match job.run(&mut catalog, err) {
@@ -268,6 +289,7 @@ struct Job<'a> {
     store: &'a FileStore,
     source: &'a str,
     mode: SyncMode,
+    options: SyncOptions,
     progress: Progress,
 }
 
@@ -276,7 +298,7 @@ impl Job<'_> {
     /// snapshot cannot be saved, which stops the whole command.
     fn run(&self, catalog: &mut Catalog, err: &mut dyn Write) -> Result<Outcome, String> {
         let source = self.source;
-        let mut run = SyncRun::start(catalog, source, self.mode, SyncOptions::new())
+        let mut run = SyncRun::start(catalog, source, self.mode, self.options.clone())
             .map_err(|error| quote(&error.to_string()).into_owned())?;
         let since = catalog.source(source).and_then(SourceState::watermark);
         let how = match (run.report().resumed, run.report().mode, since) {
@@ -566,5 +588,24 @@ mod tests {
             Err(Stop::Usage(_))
         ));
         assert!(matches!(parse(&["--help"]), Err(Stop::Help)));
+    }
+
+    #[test]
+    fn tombstones_are_kept_thirty_days_unless_told() {
+        let keep = |extra: &[&str]| {
+            let mut args = vec!["--snapshot", "s"];
+            args.extend_from_slice(extra);
+            parse(&args).map(|options| options.keep_tombstones)
+        };
+        assert_eq!(keep(&[]).ok().unwrap(), Some(Duration::from_hours(30 * 24)));
+        assert_eq!(
+            keep(&["--keep-tombstones", "7"]).ok().unwrap(),
+            Some(Duration::from_hours(7 * 24))
+        );
+        assert_eq!(keep(&["--keep-tombstones", "forever"]).ok().unwrap(), None);
+        assert!(matches!(
+            keep(&["--keep-tombstones", "a week"]),
+            Err(Stop::Usage(m)) if m == "`--keep-tombstones` needs a number, not `a week`"
+        ));
     }
 }

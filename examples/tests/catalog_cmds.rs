@@ -538,7 +538,7 @@ fn bad_sync_and_serve_arguments_exit_2_with_usage() {
         err,
         "mcp-registry sync: missing --snapshot FILE\n\
          usage: mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] \
-         [--json] [--timeout SECS] [--retries N]\n"
+         [--json] [--timeout SECS] [--retries N] [--keep-tombstones DAYS|forever]\n"
     );
     let path = snapshot_path("no-sources.snapshot");
     let (code, _, err) = run_sync(&["--snapshot", &path]);
@@ -668,4 +668,40 @@ fn hostile_text_in_a_snapshot_cannot_attack_the_terminal() {
         }
     }
     assert_eq!(std::fs::read(&evil).unwrap(), before);
+}
+
+/// The fixtures' own tombstone was deleted long ago: a sync drops it by default (30 days),
+/// and keeps it when told to keep tombstones for ever.
+#[test]
+fn keep_tombstones_decides_how_long_a_deleted_version_stays() {
+    let registry = registry(fixtures::sample());
+    let gone = "io.github.acme/removed-tool";
+    let default = snapshot_path("tombstones-default.snapshot");
+    let (code, out, err) = run_sync(&[
+        "--registry",
+        registry.url().as_str(),
+        "--snapshot",
+        &default,
+    ]);
+    assert_eq!(code, OK, "{err}");
+    assert!(out.contains(" 1 purged;"), "{out}");
+    assert!(load(&default).versions(gone).next().is_none());
+
+    let forever = snapshot_path("tombstones-forever.snapshot");
+    let (code, out, err) = run_sync(&[
+        "--registry",
+        registry.url().as_str(),
+        "--snapshot",
+        &forever,
+        "--keep-tombstones",
+        "forever",
+    ]);
+    assert_eq!(code, OK, "{err}");
+    assert!(out.contains(" 0 purged;"), "{out}");
+    assert!(
+        load(&forever)
+            .versions(gone)
+            .all(|entry| entry.is_tombstone())
+    );
+    assert_eq!(load(&forever).versions(gone).count(), 1);
 }
