@@ -701,7 +701,7 @@ fn keep_tombstones_decides_how_long_a_deleted_version_stays() {
     assert!(
         load(&forever)
             .versions(gone)
-            .all(|entry| entry.is_tombstone())
+            .all(mcp_registry_client::catalog::CatalogEntry::is_tombstone)
     );
     assert_eq!(load(&forever).versions(gone).count(), 1);
 }
