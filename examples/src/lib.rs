@@ -17,6 +17,7 @@
 //! | `check` | [`check`] |
 #![forbid(unsafe_code)]
 
+pub mod bundled;
 pub mod check;
 pub mod input;
 pub mod registry_cmds;
