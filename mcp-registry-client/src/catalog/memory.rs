@@ -10,7 +10,7 @@ use mcp_registry_types::{ServerFilter, ServerResponse, Timestamp, latest_version
 use super::admission::Admission;
 use super::change::{Change, ChangeKind};
 use super::entry::{CatalogEntry, Provenance};
-use super::search::SearchIndex;
+use super::search::{IndexedDoc, SearchIndex};
 use super::source::{SourceState, UnknownSource};
 
 /// One source's versions of one server, by version string.
@@ -399,9 +399,16 @@ impl Catalog {
     /// name parts matching as typed (see the `search` module docs). Tombstones are not
     /// searched. Every match when `limit` is `None`.
     pub fn search(&self, query: &str, limit: Option<usize>) -> Vec<SearchHit<'_>> {
-        let index = self.index.get_or_init(|| {
-            SearchIndex::build(self.latest().filter(|entry| !entry.is_tombstone()))
-        });
+        let index =
+            self.index.get_or_init(|| {
+                SearchIndex::build(self.latest().filter(|entry| !entry.is_tombstone()).map(
+                    |entry| IndexedDoc {
+                        name: entry.name(),
+                        title: entry.server().title(),
+                        description: entry.server().description(),
+                    },
+                ))
+            });
         index
             .search(query, limit)
             .into_iter()
