@@ -223,6 +223,18 @@ impl SearchIndex {
             top.offer(doc, self.score(doc, &matched) + EXACT_NAME_BONUS);
         }
         let mut streams: Vec<Stream<'_>> = matched.iter().map(|m| self.stream(m)).collect();
+        // Each stream's next value (zero once it ends), and the words in the order a new
+        // document is looked up on: those that can add most first, so that one sure to fall
+        // short is dropped after a lookup or two.
+        let mut next_values = vec![0.0f32; streams.len()];
+        let mut bounds = next_values.clone();
+        let mut heaviest_first: Vec<usize> = (0..streams.len()).collect();
+        heaviest_first.sort_by(|&a, &b| {
+            let value = |i: usize| streams.get(i).and_then(Stream::peek_value);
+            value(b)
+                .unwrap_or_default()
+                .total_cmp(&value(a).unwrap_or_default())
+        });
         // Fagin's threshold algorithm: read postings best first from whichever word's stream
         // has the highest next impact, score each new document on every word by the forward
         // index, and stop once no unread document can beat the k-th best. Chosen over
@@ -233,8 +245,10 @@ impl SearchIndex {
             let mut bound = 0.0f32;
             let mut live = 0usize;
             let mut next: Option<(usize, f32)> = None;
-            for (i, stream) in streams.iter().enumerate() {
+            for ((i, stream), slot) in streams.iter().enumerate().zip(&mut next_values) {
+                *slot = 0.0;
                 if let Some(value) = stream.peek_value() {
+                    *slot = value;
                     // An unread document scores at most this sum: each of its contributions
                     // is at most its stream's next value, and the sum runs in the same order.
                     bound += value;
@@ -244,7 +258,8 @@ impl SearchIndex {
                     }
                 }
             }
-            let Some(stream) = next.and_then(|(i, _)| streams.get_mut(i)) else {
+            let Some((found_in, stream)) = next.and_then(|(i, _)| Some((i, streams.get_mut(i)?)))
+            else {
                 break;
             };
             if let Some((worst_doc, worst_score)) = top.worst() {
@@ -265,8 +280,24 @@ impl SearchIndex {
             let Some(doc) = stream.next_doc() else {
                 break;
             };
-            if seen.insert(doc) {
-                top.offer(doc, self.score(doc, &matched));
+            if !seen.insert(doc) {
+                continue;
+            }
+            match top.worst() {
+                Some((_, worst)) if matched.len() <= 16 => {
+                    bounds.clone_from_slice(&next_values);
+                    if let Some(score) = self.score_unless_below(
+                        doc,
+                        &matched,
+                        &mut bounds,
+                        found_in,
+                        &heaviest_first,
+                        worst,
+                    ) {
+                        top.offer(doc, score);
+                    }
+                }
+                _ => top.offer(doc, self.score(doc, &matched)),
             }
         }
         top.into_sorted()
@@ -322,32 +353,39 @@ impl SearchIndex {
     /// `doc`'s score: its words' contributions summed in query order, whatever found it.
     fn score(&self, doc: u32, matched: &[Matched]) -> f32 {
         let terms = self.doc_terms(doc);
-        let mut score = 0.0f32;
-        for word in matched {
-            score += match word {
-                Matched::Whole(id) => terms
-                    .binary_search_by_key(id, |posting| posting.id)
-                    .ok()
-                    .and_then(|at| terms.get(at))
-                    .map_or(0.0, |posting| posting.impact),
-                Matched::Prefix(ids) => {
-                    let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
-                        continue;
-                    };
-                    let from = terms.partition_point(|posting| posting.id < first);
-                    let best = terms
-                        .get(from..)
-                        .unwrap_or_default()
-                        .iter()
-                        .take_while(|posting| posting.id <= last)
-                        .filter(|posting| ids.binary_search(&posting.id).is_ok())
-                        .map(|posting| posting.impact)
-                        .fold(0.0f32, f32::max);
-                    PREFIX_DISCOUNT * best
-                }
-            };
+        matched
+            .iter()
+            .fold(0.0f32, |score, word| score + contribution(terms, word))
+    }
+
+    /// [`Self::score`] of `doc`, just read from stream `found_in`, unless it is sure to fall
+    /// below `worst`. `bounds` starts as each stream's next value: at least what an unread
+    /// document gets from that word, and exactly what `doc` gets from `found_in`. Each word
+    /// looked up replaces its bound by `doc`'s contribution, and the bounds are summed in
+    /// query order, so the sum never falls below the score and ends equal to it.
+    fn score_unless_below(
+        &self,
+        doc: u32,
+        matched: &[Matched],
+        bounds: &mut [f32],
+        found_in: usize,
+        heaviest_first: &[usize],
+        worst: f32,
+    ) -> Option<f32> {
+        let terms = self.doc_terms(doc);
+        let sum = |bounds: &[f32]| bounds.iter().fold(0.0f32, |sum, &value| sum + value);
+        for &word in heaviest_first {
+            if word == found_in {
+                continue;
+            }
+            if let (Some(matched), Some(bound)) = (matched.get(word), bounds.get_mut(word)) {
+                *bound = contribution(terms, matched);
+            }
+            if sum(bounds) < worst {
+                return None;
+            }
         }
-        score
+        Some(sum(bounds))
     }
 
     fn stream(&self, matched: &Matched) -> Stream<'_> {
@@ -473,6 +511,32 @@ fn impact_order(
         }
     }
     (term_starts.into_boxed_slice(), by_impact.into_boxed_slice())
+}
+
+/// What a document with `terms` (its postings, by term id) gets from one query word.
+fn contribution(terms: &[Posting], word: &Matched) -> f32 {
+    match word {
+        Matched::Whole(id) => terms
+            .binary_search_by_key(id, |posting| posting.id)
+            .ok()
+            .and_then(|at| terms.get(at))
+            .map_or(0.0, |posting| posting.impact),
+        Matched::Prefix(ids) => {
+            let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
+                return 0.0;
+            };
+            let from = terms.partition_point(|posting| posting.id < first);
+            let best = terms
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|posting| posting.id <= last)
+                .filter(|posting| ids.binary_search(&posting.id).is_ok())
+                .map(|posting| posting.impact)
+                .fold(0.0f32, f32::max);
+            PREFIX_DISCOUNT * best
+        }
+    }
 }
 
 /// One query word's postings, highest value first.
