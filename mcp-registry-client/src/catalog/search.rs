@@ -284,6 +284,7 @@ impl SearchIndex {
                 continue;
             }
             match top.worst() {
+                // (A query of many words would re-sum its bounds more than a lookup costs.)
                 Some((_, worst)) if matched.len() <= 16 => {
                     bounds.clone_from_slice(&next_values);
                     if let Some(score) = self.score_unless_below(
