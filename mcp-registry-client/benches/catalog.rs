@@ -7,6 +7,8 @@
 //! `RegistryHandler` through an in-process transport) prints full-sync time beside a plain
 //! fetch of the same pages with a `serde_json::Value` parse, and the bytes an incremental sync
 //! fetches after 1% of the entries change. Memory per server is the `catalog_memory` bench.
+//! `CATALOG_BENCH=search` skips the snapshot and sync passes (with the criterion filter
+//! `search`, only search is timed): `CATALOG_BENCH=search cargo bench ... -- ... search`.
 //!
 //! The documents come from a seeded generator (`common/catalog_docs.rs`): 1–3 KB of JSON each,
 //! names, titles and descriptions from a skewed vocabulary of services, verbs and objects,
@@ -158,7 +160,15 @@ fn built(size: usize) -> (Vec<String>, Catalog) {
     (docs, catalog)
 }
 
+/// Whether `CATALOG_BENCH=search` asked for the search passes alone.
+fn search_only() -> bool {
+    std::env::var("CATALOG_BENCH").is_ok_and(|only| only == "search")
+}
+
 fn snapshot_load(c: &mut Criterion) {
+    if search_only() {
+        return;
+    }
     let mut group = c.benchmark_group("snapshot_decode");
     group.sample_size(10);
     println!("\nsnapshot sizes");
@@ -352,6 +362,9 @@ fn mirror() -> Catalog {
 /// of an incremental sync after 1% of the entries change.
 fn sync(_: &mut Criterion) {
     const SIZE: usize = 10_000;
+    if search_only() {
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
