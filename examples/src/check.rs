@@ -2,15 +2,16 @@
 //! settings files, and print the decision as an audit record.
 //!
 //! ```text
-//! mcp-registry check [--explain] POLICY.json REQUEST.json
-//! mcp-registry check [--explain] [--host claude-code|copilot|vscode]
+//! mcp-registry check [--explain] [--max-input-bytes N] POLICY.json REQUEST.json
+//! mcp-registry check [--explain] [--max-input-bytes N] [--host claude-code|copilot|vscode]
 //!                    --settings SCOPE=FILE [--settings SCOPE=FILE]... REQUEST.json
 //! ```
 //!
 //! SCOPE is `managed`, `cli`, `local`, `project` or `user`; the files may come in any order and
-//! the scope ranks them. `--claude-settings FILE` is shorthand for `--settings managed=FILE`.
-//! `--host` picks whose documented semantics merge the files (Claude Code by default). The
-//! audit record's `decidedBy.layer` names the deciding file's scope.
+//! the scope ranks them, each scope at most once. `--claude-settings FILE` is shorthand for
+//! `--settings managed=FILE`. `--host` picks whose documented semantics merge the files (Claude
+//! Code by default) and needs `--settings` or `--claude-settings`. The audit record's
+//! `decidedBy.layer` names the deciding file's scope. [`CheckArgs`] declares the flags.
 
 use std::io::Write;
 

@@ -10,6 +10,8 @@
 //!                       [--retries N] NAME
 //! ```
 //!
+//! [`SearchArgs`], [`ShowArgs`] and [`VersionsArgs`] declare the flags, sharing [`RegistryArgs`].
+//!
 //! `--registry` defaults to the official registry. With `--snapshot FILE` the commands work
 //! offline, from a catalog that [`crate::sync`] filled: `search` ranks the catalog's servers
 //! by name, title and description ([`Catalog::search`]) instead of the registry's substring

@@ -4,6 +4,8 @@
 //! mcp-registry serve --snapshot FILE [--addr IP:PORT]
 //! ```
 //!
+//! [`ServeArgs`] declares the flags; `mcp-registry serve --help` lists them with their defaults.
+//!
 //! Answers the registry API's read endpoints (`/v0.1` and `/v0`: the server list with its
 //! paging and filters, a server's versions, one version) from the snapshot, through the
 //! client crate's [`RegistryHandler`], so any registry client, `mcp-registry` included, can

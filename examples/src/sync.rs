@@ -1,9 +1,11 @@
 //! `mcp-registry sync`: fill a catalog snapshot from one or more registries.
 //!
 //! ```text
-//! mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] [--json]
+//! mcp-registry sync [--registry URL]... --snapshot FILE [--full] [--json]
 //!                   [--timeout SECS] [--retries N] [--keep-tombstones DAYS|forever]
 //! ```
+//!
+//! [`SyncArgs`] declares the flags; `mcp-registry sync --help` lists them with their defaults.
 //!
 //! The snapshot is read if it exists; the registries are added as sources in the order given,
 //! the first ranking highest where two hold the same server (a snapshot's sources keep the
