@@ -49,16 +49,16 @@ pub struct CheckArgs {
     /// Print every rule considered, not only the decision
     #[arg(long)]
     pub explain: bool,
-    /// Whose documented semantics merge the settings files
+    /// Whose documented semantics merge the settings files (given at most once)
     #[arg(long, value_name = "HOST", value_parser = host_parser(), requires = "stack")]
-    pub host: Option<HostFlavour>,
+    pub host: Vec<HostFlavour>,
     /// A host settings file and its scope, instead of a policy (repeatable; SCOPE is managed,
     /// cli, local, project or user)
     #[arg(long, value_name = "SCOPE=FILE", value_parser = parse_settings)]
     pub settings: Vec<SettingsFile>,
     /// Host managed settings as the policy: the same as --settings managed=FILE
     #[arg(long, value_name = "FILE")]
-    pub claude_settings: Option<String>,
+    pub claude_settings: Vec<String>,
     /// How much of each file to read.
     #[command(flatten)]
     pub input: InputArgs,
@@ -113,8 +113,15 @@ impl CheckArgs {
     /// What to decide against, and the request file.
     ///
     /// # Errors
-    /// The usage error: a scope given twice, or the wrong number of files.
+    /// The usage error: `--host` or a scope given twice, or the wrong number of files. (Both
+    /// are collected rather than left to the last one given, which would quietly drop a file or
+    /// a choice.)
     fn source(&self) -> Result<(Source<'_>, &str), String> {
+        let host = match self.host.as_slice() {
+            [] => HostFlavour::default(),
+            [host] => *host,
+            _ => return Err("`--host` given twice".to_owned()),
+        };
         let managed = self
             .claude_settings
             .iter()
@@ -130,10 +137,7 @@ impl CheckArgs {
         match (stack.is_empty(), self.files.as_slice()) {
             (true, [policy, request]) => Ok((Source::Policy(policy), request)),
             (true, _) => Err("expected two files: POLICY.json REQUEST.json".to_owned()),
-            (false, [request]) => Ok((
-                Source::Settings(self.host.unwrap_or_default(), stack),
-                request,
-            )),
+            (false, [request]) => Ok((Source::Settings(host, stack), request)),
             (false, _) => Err(
                 "with --settings or --claude-settings, expected one file: REQUEST.json".to_owned(),
             ),

@@ -12,6 +12,9 @@
 //! the command line, so it is written through [`SafeWriter`], and without styling (clap's
 //! colours would be escapes too).
 //!
+//! A flag given twice takes its last value, as the hand-written parsers did (a repeatable flag
+//! such as `sync --registry` collects every value instead).
+//!
 //! To add a command: a module with its `…Args` struct (`#[derive(clap::Args)]`, with an
 //! `after_help` holding an `Example:` line) and a `run`, a variant here, and its arm in
 //! [`Command::run`].
@@ -48,6 +51,7 @@ pub const BIN_NAME: &str = "mcp-registry";
     about = "Validate server.json files, read and mirror MCP registries, and decide requests \
              against policies",
     arg_required_else_help = true,
+    args_override_self = true,
     styles = Styles::plain(),
     after_help = "Example:\n  mcp-registry search weather\n\n\
                   Run `mcp-registry COMMAND --help` for a command's options."

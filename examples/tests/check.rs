@@ -229,7 +229,7 @@ fn the_host_flag_picks_the_documented_semantics() {
 #[test]
 fn bad_settings_arguments_exit_2_with_one_error_line() {
     let request = data("request.json");
-    let cases: [(Vec<String>, &str); 8] = [
+    let cases: [(Vec<String>, &str); 10] = [
         (
             vec!["--settings".into(), "global=x.json".into(), request.clone()],
             "error: invalid value 'global=x.json' for '--settings <SCOPE=FILE>': unknown settings \
@@ -282,6 +282,28 @@ fn bad_settings_arguments_exit_2_with_one_error_line() {
             vec![request.clone(), "--settings".into()],
             "error: a value is required for '--settings <SCOPE=FILE>' but none was supplied",
         ),
+        (
+            vec![
+                "--claude-settings".into(),
+                "a.json".into(),
+                "--claude-settings".into(),
+                "b.json".into(),
+                request.clone(),
+            ],
+            "error: settings scope `managed` given twice",
+        ),
+        (
+            vec![
+                "--host".into(),
+                "copilot".into(),
+                "--host".into(),
+                "vscode".into(),
+                "--claude-settings".into(),
+                "a.json".into(),
+                request.clone(),
+            ],
+            "error: `--host` given twice",
+        ),
         // With settings, only the request is positional.
         (
             vec![
@@ -299,7 +321,10 @@ fn bad_settings_arguments_exit_2_with_one_error_line() {
         util::assert_usage_error(code, &out, &err, expected);
         assert!(err.starts_with(&format!("{expected}\n")), "{args:?}: {err}");
     }
-    // `--host` lists its values, and `--host` without settings says what it needs.
+}
+
+#[test]
+fn host_lists_its_values_and_needs_settings() {
     let (_, _, err) = run(&["--host", "cursor", "--claude-settings", "a.json", "r.json"]);
     assert!(
         err.contains("[possible values: claude-code, copilot, vscode]"),

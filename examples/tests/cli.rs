@@ -119,6 +119,25 @@ fn unknown_flags_exit_2_for_every_command() {
 }
 
 #[test]
+fn a_flag_given_twice_takes_its_last_value() {
+    let policy = util::data("policy.json");
+    // A cap too small for the file, then one large enough: the second wins.
+    let output = run_binary(&[
+        "validate",
+        "--json",
+        "--json",
+        "--max-input-bytes",
+        "1",
+        "--max-input-bytes",
+        "1MiB",
+        &policy,
+    ]);
+    let out = stdout(&output);
+    assert!(!out.contains("input cap"), "{out}");
+    assert!(out.starts_with("{\"file\":"), "{out}");
+}
+
+#[test]
 fn exclusive_flags_are_refused() {
     let output = run_binary(&["search", "--registry", "http://a/", "--snapshot", "s", "q"]);
     assert_binary_usage_error(&output, "cannot be used with");
