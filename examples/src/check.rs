@@ -2,15 +2,16 @@
 //! settings files, and print the decision as an audit record.
 //!
 //! ```text
-//! mcp-registry check [--explain] POLICY.json REQUEST.json
-//! mcp-registry check [--explain] [--host claude-code|copilot|vscode]
+//! mcp-registry check [--explain] [--max-input-bytes N] POLICY.json REQUEST.json
+//! mcp-registry check [--explain] [--max-input-bytes N] [--host claude-code|copilot|vscode]
 //!                    --settings SCOPE=FILE [--settings SCOPE=FILE]... REQUEST.json
 //! ```
 //!
 //! SCOPE is `managed`, `cli`, `local`, `project` or `user`; the files may come in any order and
-//! the scope ranks them. `--claude-settings FILE` is shorthand for `--settings managed=FILE`.
-//! `--host` picks whose documented semantics merge the files (Claude Code by default). The
-//! audit record's `decidedBy.layer` names the deciding file's scope.
+//! the scope ranks them, each scope at most once. `--claude-settings FILE` is shorthand for
+//! `--settings managed=FILE`. `--host` picks whose documented semantics merge the files (Claude
+//! Code by default) and needs `--settings` or `--claude-settings`. The audit record's
+//! `decidedBy.layer` names the deciding file's scope. [`CheckArgs`] declares the flags.
 
 use std::io::Write;
 
@@ -19,33 +20,132 @@ use mcp_policy::{
     SettingsScope,
 };
 
-use crate::input::{self, CapScope};
+use clap::ArgGroup;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+
+use crate::cli;
+use crate::input::{self, CapScope, InputArgs};
 use crate::safe_output::{SafeWriter, quote};
 
 /// Exit code: allowed.
 pub const ALLOW: u8 = 0;
-/// Exit code: the policy, settings or request is invalid, unreadable, or the arguments are wrong.
+/// Exit code: the policy, settings or request is invalid, unreadable, or the arguments are wrong
+/// (clap's usage error, [`crate::cli::USAGE_ERROR`]).
 pub const INVALID: u8 = 2;
 /// Exit code: allowed only after approval.
 pub const ASK: u8 = 3;
 /// Exit code: denied.
 pub const DENY: u8 = 4;
 
-const USAGE: &str = "usage: mcp-registry check [--explain] POLICY.json REQUEST.json
-       mcp-registry check [--explain] [--host claude-code|copilot|vscode] \
---settings SCOPE=FILE [--settings SCOPE=FILE]... REQUEST.json
-       (SCOPE: managed, cli, local, project or user; --claude-settings FILE means \
---settings managed=FILE)
-
---max-input-bytes N   read at most N bytes of each file (default 64 MiB)";
-
-/// What to decide against.
-enum Source {
-    Policy,
-    Settings(HostFlavour, Vec<(SettingsScope, String)>),
+/// `mcp-registry check`'s arguments.
+#[derive(Clone, Debug, clap::Args)]
+#[command(
+    group(ArgGroup::new("stack").args(["settings", "claude_settings"]).multiple(true)),
+    after_help = "Example:\n  mcp-registry check policy.json request.json\n  \
+                  mcp-registry check --settings managed=managed-settings.json \\\n      \
+                  --settings user=settings.json request.json"
+)]
+pub struct CheckArgs {
+    /// Print every rule considered, not only the decision
+    #[arg(long)]
+    pub explain: bool,
+    /// Whose documented semantics merge the settings files (given at most once)
+    #[arg(long, value_name = "HOST", value_parser = host_parser(), requires = "stack")]
+    pub host: Vec<HostFlavour>,
+    /// A host settings file and its scope, instead of a policy (repeatable; SCOPE is managed,
+    /// cli, local, project or user)
+    #[arg(long, value_name = "SCOPE=FILE", value_parser = parse_settings)]
+    pub settings: Vec<SettingsFile>,
+    /// Host managed settings as the policy: the same as --settings managed=FILE
+    #[arg(long, value_name = "FILE")]
+    pub claude_settings: Vec<String>,
+    /// How much of each file to read.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// POLICY.json REQUEST.json; with --settings or --claude-settings, REQUEST.json alone
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
 }
 
-/// Runs the command; `args` excludes the program name and `check`.
+/// One `--settings SCOPE=FILE`.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct SettingsFile {
+    /// The scope that ranks the file.
+    pub scope: SettingsScope,
+    /// The file's path.
+    pub file: String,
+}
+
+fn host_parser() -> impl TypedValueParser<Value = HostFlavour> {
+    PossibleValuesParser::new(HostFlavour::ALL.map(HostFlavour::as_str))
+        .try_map(|name| name.parse::<HostFlavour>().map_err(|error| message(&error)))
+}
+
+fn parse_settings(text: &str) -> Result<SettingsFile, String> {
+    let Some((scope, file)) = text.split_once('=') else {
+        return Err("expected SCOPE=FILE".to_owned());
+    };
+    let scope = scope.parse().map_err(|error| message(&error))?;
+    Ok(SettingsFile {
+        scope,
+        file: file.to_owned(),
+    })
+}
+
+/// The first diagnostic's message: what a one-line error about a flag's value needs.
+fn message(error: &PolicyError) -> String {
+    error
+        .diagnostics()
+        .iter()
+        .next()
+        .map_or_else(|| error.to_string(), |d| d.message().to_owned())
+}
+
+/// What to decide against.
+enum Source<'a> {
+    /// A policy file.
+    Policy(&'a str),
+    /// Settings files and their scopes.
+    Settings(HostFlavour, Vec<(SettingsScope, &'a str)>),
+}
+
+impl CheckArgs {
+    /// What to decide against, and the request file.
+    ///
+    /// # Errors
+    /// The usage error: `--host` or a scope given twice, or the wrong number of files. (Both
+    /// are collected rather than left to the last one given, which would quietly drop a file or
+    /// a choice.)
+    fn source(&self) -> Result<(Source<'_>, &str), String> {
+        let host = match self.host.as_slice() {
+            [] => HostFlavour::default(),
+            [host] => *host,
+            _ => return Err("`--host` given twice".to_owned()),
+        };
+        let managed = self
+            .claude_settings
+            .iter()
+            .map(|file| (SettingsScope::Managed, file.as_str()));
+        let given = self.settings.iter().map(|s| (s.scope, s.file.as_str()));
+        let mut stack: Vec<(SettingsScope, &str)> = Vec::new();
+        for (scope, file) in managed.chain(given) {
+            if stack.iter().any(|(s, _)| *s == scope) {
+                return Err(format!("settings scope `{scope}` given twice"));
+            }
+            stack.push((scope, file));
+        }
+        match (stack.is_empty(), self.files.as_slice()) {
+            (true, [policy, request]) => Ok((Source::Policy(policy), request)),
+            (true, _) => Err("expected two files: POLICY.json REQUEST.json".to_owned()),
+            (false, [request]) => Ok((Source::Settings(host, stack), request)),
+            (false, _) => Err(
+                "with --settings or --claude-settings, expected one file: REQUEST.json".to_owned(),
+            ),
+        }
+    }
+}
+
+/// Runs the command.
 ///
 /// Prints the decision (or, with `--explain`, the explanation) as one JSON document to `out`,
 /// warnings and diagnostics to `err`, and returns 0 for allow, 3 for ask, 4 for deny and 2 for
@@ -53,46 +153,16 @@ enum Source {
 ///
 /// Each file is read within the cap `--max-input-bytes` sets (see [`crate::input`]), and
 /// nothing from input reaches `out` or `err` unescaped (see [`crate::safe_output`]).
-pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let (source, request_file) = match args.source() {
+        Ok(source) => source,
+        Err(message) => return cli::usage_error("check", message, err),
+    };
     let (out, err) = (&mut SafeWriter::json(out), &mut SafeWriter::text(err));
-    let (cap, args) = match input::take_cap_option(args) {
-        Ok(taken) => taken,
-        Err(message) => {
-            let _ = writeln!(err, "mcp-registry check: {message}\n{USAGE}");
-            return INVALID;
-        }
-    };
-    let _cap = CapScope::set(cap);
-    let (explain, source, files) = match parse_args(&args) {
-        Ok(parsed) => parsed,
-        Err(Usage::Help) => {
-            let _ = writeln!(out, "{USAGE}");
-            return ALLOW;
-        }
-        Err(Usage::UnknownOption(flag)) => {
-            let _ = writeln!(err, "mcp-registry check: unknown option `{flag}`\n{USAGE}");
-            return INVALID;
-        }
-        Err(Usage::Wrong(message)) => {
-            let _ = writeln!(err, "mcp-registry check: {message}");
-            return INVALID;
-        }
-        Err(Usage::Files) => {
-            let _ = writeln!(err, "{USAGE}");
-            return INVALID;
-        }
-    };
-    let (policy, request_file) = match (&source, files.as_slice()) {
-        (Source::Policy, [policy_file, request_file]) => {
-            (load_policy(policy_file, err), request_file)
-        }
-        (Source::Settings(flavour, stack), [request_file]) => {
-            (load_settings(*flavour, stack, err), request_file)
-        }
-        _ => {
-            let _ = writeln!(err, "{USAGE}");
-            return INVALID;
-        }
+    let _cap = CapScope::set(args.input.max_input_bytes);
+    let policy = match &source {
+        Source::Policy(policy_file) => load_policy(policy_file, err),
+        Source::Settings(flavour, stack) => load_settings(*flavour, stack, err),
     };
     let policy = match policy {
         Ok(policy) => policy,
@@ -103,7 +173,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Ok(Err(e)) => return report(request_file, &e, err),
         Err(code) => return code,
     };
-    let decision = if explain {
+    let decision = if args.explain {
         let explanation = policy.explain(&request);
         let _ = writeln!(out, "{}", to_json(&explanation));
         explanation.decision().effect()
@@ -117,92 +187,6 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Effect::Ask => ASK,
         Effect::Deny => DENY,
     }
-}
-
-enum Usage {
-    Help,
-    UnknownOption(String),
-    Wrong(String),
-    Files,
-}
-
-fn parse_args(args: &[String]) -> Result<(bool, Source, Vec<String>), Usage> {
-    let mut explain = false;
-    let mut host = None;
-    let mut stack: Vec<(SettingsScope, String)> = Vec::new();
-    let mut files = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        match flag {
-            "--explain" if inline.is_none() => explain = true,
-            "-h" | "--help" => return Err(Usage::Help),
-            "--host" | "--settings" | "--claude-settings" => {
-                let Some(value) = inline.or_else(|| args.next().cloned()) else {
-                    return Err(Usage::Wrong(format!("`{flag}` needs a value")));
-                };
-                match flag {
-                    "--host" => {
-                        let flavour = value.parse::<HostFlavour>().map_err(|e| wrong(&e))?;
-                        if host.replace(flavour).is_some() {
-                            return Err(Usage::Wrong("`--host` given twice".into()));
-                        }
-                    }
-                    "--settings" => {
-                        let Some((scope, file)) = value.split_once('=') else {
-                            return Err(Usage::Wrong(format!(
-                                "`--settings` takes SCOPE=FILE, not `{value}`"
-                            )));
-                        };
-                        let scope = scope.parse::<SettingsScope>().map_err(|e| wrong(&e))?;
-                        add_settings(&mut stack, scope, file)?;
-                    }
-                    _ => add_settings(&mut stack, SettingsScope::Managed, &value)?,
-                }
-            }
-            flag if flag.starts_with("--") => return Err(Usage::UnknownOption(arg.clone())),
-            _ => files.push(arg.clone()),
-        }
-    }
-    let source = match (host, stack.is_empty()) {
-        (Some(_), true) => {
-            return Err(Usage::Wrong(
-                "`--host` needs `--settings` or `--claude-settings`".into(),
-            ));
-        }
-        (_, true) => Source::Policy,
-        (host, false) => Source::Settings(host.unwrap_or_default(), stack),
-    };
-    if files.is_empty() {
-        return Err(Usage::Files);
-    }
-    Ok((explain, source, files))
-}
-
-fn wrong(error: &PolicyError) -> Usage {
-    let message = error
-        .diagnostics()
-        .iter()
-        .next()
-        .map_or_else(|| error.to_string(), |d| d.message().to_owned());
-    Usage::Wrong(message)
-}
-
-fn add_settings(
-    stack: &mut Vec<(SettingsScope, String)>,
-    scope: SettingsScope,
-    file: &str,
-) -> Result<(), Usage> {
-    if stack.iter().any(|(s, _)| *s == scope) {
-        return Err(Usage::Wrong(format!(
-            "settings scope `{scope}` given twice"
-        )));
-    }
-    stack.push((scope, file.to_owned()));
-    Ok(())
 }
 
 fn load_policy(file: &str, err: &mut dyn Write) -> Result<CompiledPolicy, u8> {
@@ -222,7 +206,7 @@ fn load_policy(file: &str, err: &mut dyn Write) -> Result<CompiledPolicy, u8> {
 /// came from; one about no file in particular (the generated `host` layer) with the first.
 fn load_settings(
     flavour: HostFlavour,
-    stack: &[(SettingsScope, String)],
+    stack: &[(SettingsScope, &str)],
     err: &mut dyn Write,
 ) -> Result<CompiledPolicy, u8> {
     let mut bytes = Vec::with_capacity(stack.len());
@@ -237,7 +221,7 @@ fn load_settings(
             .iter()
             .find(|(s, _)| stack.len() == 1 || Some(*s) == scope)
             .or(stack.first())
-            .map_or("", |(_, file)| file.as_str())
+            .map_or("", |(_, file)| *file)
     };
     let print = |diagnostic: &Diagnostic, err: &mut dyn Write| {
         let severity = diagnostic.severity();

@@ -117,7 +117,7 @@ fn byte_order_mark(bytes: &[u8]) -> Option<&'static str> {
 ///
 /// # Errors
 ///
-/// A message for the command's usage error when `text` is not such a size.
+/// What is wrong, for clap's usage error, when `text` is not such a size.
 pub fn parse_cap(text: &str) -> Result<u64, String> {
     let (number, unit) = [("GiB", GIB), ("MiB", MIB), ("KiB", KIB)]
         .iter()
@@ -128,40 +128,16 @@ pub fn parse_cap(text: &str) -> Result<u64, String> {
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(unit))
-        .ok_or_else(|| {
-            format!(
-                "`{MAX_INPUT_FLAG}` needs a size in bytes (or with KiB, MiB, GiB), not `{}`",
-                mcp_registry_types::escape_controls(text)
-            )
-        })
+        .ok_or_else(|| "expected a size in bytes, or with a KiB, MiB or GiB suffix".to_owned())
 }
 
-/// Takes `--max-input-bytes N` (or `--max-input-bytes=N`) out of `args`: the cap it sets, or
-/// the default, and the other arguments in order. The last one given wins.
-///
-/// # Errors
-///
-/// A message for the command's usage error when the value is missing or not a size.
-pub fn take_cap_option(args: &[String]) -> Result<(u64, Vec<String>), String> {
-    let mut cap = DEFAULT_MAX_INPUT_BYTES;
-    let mut rest = Vec::with_capacity(args.len());
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        if arg == MAX_INPUT_FLAG {
-            let value = args
-                .next()
-                .ok_or_else(|| format!("`{MAX_INPUT_FLAG}` needs a value"))?;
-            cap = parse_cap(value)?;
-        } else if let Some(value) = arg
-            .strip_prefix(MAX_INPUT_FLAG)
-            .and_then(|v| v.strip_prefix('='))
-        {
-            cap = parse_cap(value)?;
-        } else {
-            rest.push(arg.clone());
-        }
-    }
-    Ok((cap, rest))
+/// The `--max-input-bytes N` option of the commands that read files.
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct InputArgs {
+    /// Read at most N bytes of each file: a number of bytes, or one with a KiB, MiB or GiB
+    /// suffix
+    #[arg(long = "max-input-bytes", value_name = "N", default_value = "64MiB", value_parser = parse_cap)]
+    pub max_input_bytes: u64,
 }
 
 thread_local! {
@@ -288,10 +264,7 @@ mod tests {
         assert_eq!(parse_cap("3KiB"), Ok(3 * KIB));
         assert_eq!(
             parse_cap("lots"),
-            Err(
-                "`--max-input-bytes` needs a size in bytes (or with KiB, MiB, GiB), not `lots`"
-                    .to_owned()
-            )
+            Err("expected a size in bytes, or with a KiB, MiB or GiB suffix".to_owned())
         );
         assert!(parse_cap("99999999999999GiB").is_err());
         assert_eq!(Size(64 * MIB).to_string(), "64 MiB");
@@ -301,24 +274,19 @@ mod tests {
     }
 
     #[test]
-    fn the_cap_option_is_taken_out_of_the_arguments() {
-        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        assert_eq!(
-            take_cap_option(&args(&["--explain", "--max-input-bytes", "1KiB", "p", "r"])),
-            Ok((KIB, args(&["--explain", "p", "r"])))
-        );
-        assert_eq!(
-            take_cap_option(&args(&["--max-input-bytes=5", "p"])),
-            Ok((5, args(&["p"])))
-        );
-        assert_eq!(
-            take_cap_option(&args(&["p"])),
-            Ok((DEFAULT_MAX_INPUT_BYTES, args(&["p"])))
-        );
-        assert_eq!(
-            take_cap_option(&args(&["p", "--max-input-bytes"])),
-            Err("`--max-input-bytes` needs a value".to_owned())
-        );
+    fn the_option_defaults_to_the_default_cap() {
+        #[derive(clap::Parser)]
+        struct Line {
+            #[command(flatten)]
+            input: InputArgs,
+        }
+        let parse = |args: &[&str]| {
+            <Line as clap::Parser>::try_parse_from(std::iter::once("t").chain(args.iter().copied()))
+                .map(|line| line.input.max_input_bytes)
+        };
+        assert_eq!(parse(&[]).unwrap(), DEFAULT_MAX_INPUT_BYTES);
+        assert_eq!(parse(&["--max-input-bytes=2KiB"]).unwrap(), 2 * KIB);
+        assert!(parse(&["--max-input-bytes", "lots"]).is_err());
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //!                       [--retries N] NAME
 //! ```
 //!
+//! [`SearchArgs`], [`ShowArgs`] and [`VersionsArgs`] declare the flags, sharing [`RegistryArgs`].
+//!
 //! `--registry` defaults to the official registry. With `--snapshot FILE` the commands work
 //! offline, from a catalog that [`crate::sync`] filled: `search` ranks the catalog's servers
 //! by name, title and description ([`Catalog::search`]) instead of the registry's substring
@@ -19,9 +21,10 @@
 //! (the default is 30).
 //!
 //! Network and registry failures, and a missing or unreadable snapshot, print one line to
-//! standard error and exit 1; bad arguments exit 2. Text from the registry is sanitised
-//! before it reaches the terminal ([`sanitize_text`]), and `--json` output writes control,
-//! bidi and invisible characters as `\uXXXX` escapes ([`crate::safe_output::json_text`]).
+//! standard error and exit 1; bad arguments exit 2 ([`crate::cli::USAGE_ERROR`]). Text from
+//! the registry is sanitised before it reaches the terminal ([`sanitize_text`]), and `--json`
+//! output writes control, bidi and invisible characters as `\uXXXX` escapes
+//! ([`crate::safe_output::json_text`]).
 
 use std::io::Write;
 use std::time::Duration;
@@ -31,7 +34,9 @@ use mcp_registry_client::bytes::Bytes;
 use mcp_registry_client::catalog::{CATALOG_META, Catalog, RegistryHandler};
 use mcp_registry_client::http::{Request, Response, StatusCode};
 use mcp_registry_client::types::{OfficialMeta, ServerList, ServerResponse, sanitize_text};
-use mcp_registry_client::{ClientError, ListQuery, OFFICIAL_REGISTRY, RegistryClient, RetryPolicy};
+use mcp_registry_client::{
+    BuildError, ClientError, ListQuery, OFFICIAL_REGISTRY, RegistryClient, RetryPolicy,
+};
 
 use crate::safe_output::quote;
 use crate::snapshot_file;
@@ -40,30 +45,120 @@ use crate::snapshot_file;
 pub const OK: u8 = 0;
 /// Exit code: the registry could not be reached or answered with an error.
 pub const FAILED: u8 = 1;
-/// Exit code: the arguments are wrong.
-pub const USAGE_ERROR: u8 = 2;
 
-const SEARCH_USAGE: &str = "usage: mcp-registry search [--registry URL | --snapshot FILE] [--json] [--limit N | --all] [--timeout SECS] [--retries N] QUERY";
-const SHOW_USAGE: &str = "usage: mcp-registry show [--registry URL | --snapshot FILE] [--json] [--timeout SECS] [--retries N] NAME[@VERSION]";
-const VERSIONS_USAGE: &str = "usage: mcp-registry versions [--registry URL | --snapshot FILE] [--json] [--timeout SECS] [--retries N] NAME";
+/// `--registry URL | --snapshot FILE`, `--timeout SECS` and `--retries N`: where the
+/// commands read from.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RegistryArgs {
+    /// The registry to ask
+    #[arg(long, value_name = "URL", default_value = OFFICIAL_REGISTRY, conflicts_with = "snapshot")]
+    pub registry: String,
+    /// Read this catalog snapshot (made by `mcp-registry sync`) offline instead of a registry
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<String>,
+    /// How the client talks to the registry.
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+/// `--timeout SECS` and `--retries N`, for every command that talks to a registry.
+#[derive(Clone, Debug, clap::Args)]
+pub struct NetworkArgs {
+    /// Give up on a request after SECS seconds
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Retry a failed request up to N times
+    #[arg(long, value_name = "N", default_value_t = RetryPolicy::new().max_retries())]
+    pub retries: u32,
+}
+
+impl NetworkArgs {
+    /// A client for the registry at `url`, with this timeout and retry count.
+    ///
+    /// # Errors
+    /// `url` is not a registry URL the client accepts.
+    pub(crate) fn client(&self, url: &str) -> Result<RegistryClient, BuildError> {
+        RegistryClient::builder()
+            .with_base_url_str(url)
+            .with_user_agent(concat!("mcp-registry-cli/", env!("CARGO_PKG_VERSION")))
+            .with_timeout(Duration::from_secs(self.timeout))
+            .with_retry_policy(RetryPolicy::new().with_max_retries(self.retries))
+            .build()
+    }
+}
+
+/// `mcp-registry search [--registry URL | --snapshot FILE] [--json] [--limit N | --all] QUERY`.
+#[derive(Clone, Debug, clap::Args)]
+#[command(after_help = "Example:\n  mcp-registry search --limit 5 weather\n  \
+                        mcp-registry search --snapshot catalog.snapshot weather")]
+pub struct SearchArgs {
+    /// Where to search.
+    #[command(flatten)]
+    pub source: RegistryArgs,
+    /// Print the registry's documents as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// List at most N matches (0: every match)
+    #[arg(long, value_name = "N", default_value_t = 30, conflicts_with = "all")]
+    pub limit: usize,
+    /// List every match
+    #[arg(long)]
+    pub all: bool,
+    /// Part of a server name (with --snapshot: words to rank names, titles and descriptions by)
+    #[arg(value_name = "QUERY")]
+    pub query: String,
+}
+
+impl SearchArgs {
+    /// How many matches to list; `None` for every one.
+    fn limit(&self) -> Option<usize> {
+        (!self.all && self.limit > 0).then_some(self.limit)
+    }
+}
+
+/// `mcp-registry show [--registry URL | --snapshot FILE] [--json] NAME[@VERSION]`.
+#[derive(Clone, Debug, clap::Args)]
+#[command(after_help = "Example:\n  mcp-registry show io.github.acme/weather@1.2.0")]
+pub struct ShowArgs {
+    /// Where to look.
+    #[command(flatten)]
+    pub source: RegistryArgs,
+    /// Print the registry's document as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// The server's name, and the version after an `@` (the latest when none is given)
+    #[arg(value_name = "NAME[@VERSION]")]
+    pub target: String,
+}
+
+/// `mcp-registry versions [--registry URL | --snapshot FILE] [--json] NAME`.
+#[derive(Clone, Debug, clap::Args)]
+#[command(after_help = "Example:\n  mcp-registry versions io.github.acme/weather")]
+pub struct VersionsArgs {
+    /// Where to look.
+    #[command(flatten)]
+    pub source: RegistryArgs,
+    /// Print the registry's documents as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// The server's name
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
 
 /// `search QUERY`: the latest version of every server whose name contains `QUERY` (the
 /// registry searches names only), up to `--limit` results (default 30; `--limit 0` or `--all`
 /// for every match). With `--snapshot`, the catalog's ranked search instead, best match first.
-pub fn search(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let options = match Options::parse("search", args, true) {
-        Ok(options) => options,
-        Err(code) => return report_usage(code, "search", SEARCH_USAGE, out, err),
-    };
-    let result = if let Some(path) = &options.snapshot {
-        offline_search(path, &options.target, options.limit)
+pub fn search(args: &SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let result = if let Some(path) = &args.source.snapshot {
+        offline_search(path, &args.query, args.limit())
     } else {
-        let limit = options.limit.unwrap_or(usize::MAX);
+        let limit = args.limit().unwrap_or(usize::MAX);
         let query = ListQuery::new()
-            .with_search(options.target.clone())
+            .with_search(args.query.clone())
             .with_latest_only()
             .with_limit(100);
-        run(&options, |client| async move {
+        run(&args.source, |client| async move {
             client
                 .stream(query)
                 .take(limit)
@@ -72,10 +167,10 @@ pub fn search(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         })
     };
     match result {
-        Ok(servers) if options.json => print_json(out, err, "search", &servers),
+        Ok(servers) if args.json => print_json(out, err, "search", &servers),
         Ok(servers) => {
             if servers.is_empty() {
-                let _ = writeln!(out, "no servers match `{}`", sanitize_text(&options.target));
+                let _ = writeln!(out, "no servers match `{}`", sanitize_text(&args.query));
             }
             for server in &servers {
                 let doc = server.server();
@@ -94,26 +189,22 @@ pub fn search(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 }
 
 /// `show NAME[@VERSION]`: one version of a server (the latest when no version is given).
-pub fn show(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let options = match Options::parse("show", args, false) {
-        Ok(options) => options,
-        Err(code) => return report_usage(code, "show", SHOW_USAGE, out, err),
-    };
+pub fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     // Names contain no `@`, so the last one separates the version.
-    let (name, version) = match options.target.rsplit_once('@') {
+    let (name, version) = match args.target.rsplit_once('@') {
         Some((name, version)) if !name.is_empty() && !version.is_empty() => {
             (name.to_owned(), version.to_owned())
         }
-        _ => (options.target.clone(), "latest".to_owned()),
+        _ => (args.target.clone(), "latest".to_owned()),
     };
-    let result = match &options.snapshot {
+    let result = match &args.source.snapshot {
         Some(path) => offline_show(path, &name, &version),
-        None => run(&options, |client| async move {
+        None => run(&args.source, |client| async move {
             client.server_version(&name, &version).await
         }),
     };
     match result {
-        Ok(server) if options.json => print_json(out, err, "show", &server),
+        Ok(server) if args.json => print_json(out, err, "show", &server),
         Ok(server) => {
             print_server(out, &server);
             OK
@@ -123,21 +214,16 @@ pub fn show(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 }
 
 /// `versions NAME`: every version of a server, newest first, with status and latest marker.
-pub fn versions(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let options = match Options::parse("versions", args, false) {
-        Ok(options) => options,
-        Err(code) => return report_usage(code, "versions", VERSIONS_USAGE, out, err),
-    };
-    let name = options.target.clone();
-    let result = match &options.snapshot {
+pub fn versions(args: &VersionsArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let name = args.name.clone();
+    let result = match &args.source.snapshot {
         Some(path) => offline_versions(path, &name),
-        None => run(
-            &options,
-            |client| async move { client.versions(&name).await },
-        ),
+        None => run(&args.source, |client| async move {
+            client.versions(&name).await
+        }),
     };
     match result {
-        Ok(list) if options.json => print_json(out, err, "versions", list.servers()),
+        Ok(list) if args.json => print_json(out, err, "versions", list.servers()),
         Ok(list) => {
             for server in list.servers() {
                 let official = server.official();
@@ -157,123 +243,6 @@ pub fn versions(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8
             OK
         }
         Err(failure) => failure.report("versions", err),
-    }
-}
-
-/// Parsed command-line options shared by the three commands.
-struct Options {
-    registry: String,
-    /// Read this catalog snapshot instead of a registry.
-    snapshot: Option<String>,
-    json: bool,
-    /// `None`: every match.
-    limit: Option<usize>,
-    timeout: Duration,
-    retries: u32,
-    target: String,
-}
-
-/// Why parsing stopped: help was asked for, or the arguments are wrong.
-pub(crate) enum Stop {
-    Help,
-    Usage(String),
-}
-
-impl Options {
-    fn parse(command: &str, args: &[String], with_limit: bool) -> Result<Self, Stop> {
-        let mut options = Self {
-            registry: OFFICIAL_REGISTRY.to_owned(),
-            snapshot: None,
-            json: false,
-            limit: Some(30),
-            timeout: Duration::from_secs(30),
-            retries: RetryPolicy::new().max_retries(),
-            target: String::new(),
-        };
-        let mut registry_given = false;
-        let mut target = None;
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let mut value = |flag: &str| {
-                args.next()
-                    .cloned()
-                    .ok_or_else(|| Stop::Usage(format!("`{flag}` needs a value")))
-            };
-            match arg.as_str() {
-                "-h" | "--help" => return Err(Stop::Help),
-                "--json" => options.json = true,
-                "--registry" => {
-                    options.registry = value("--registry")?;
-                    registry_given = true;
-                }
-                "--snapshot" => options.snapshot = Some(value("--snapshot")?),
-                "--timeout" => {
-                    let seconds = number(&value("--timeout")?, "--timeout")?;
-                    options.timeout = Duration::from_secs(seconds);
-                }
-                "--retries" => options.retries = number(&value("--retries")?, "--retries")?,
-                "--limit" if with_limit => {
-                    let limit: usize = number(&value("--limit")?, "--limit")?;
-                    options.limit = (limit > 0).then_some(limit);
-                }
-                "--all" if with_limit => options.limit = None,
-                flag if flag.starts_with("--") => {
-                    return Err(Stop::Usage(format!(
-                        "unknown option `{}`",
-                        sanitize_text(flag)
-                    )));
-                }
-                positional if target.is_none() => target = Some(positional.to_owned()),
-                extra => {
-                    return Err(Stop::Usage(format!(
-                        "unexpected argument `{}`",
-                        sanitize_text(extra)
-                    )));
-                }
-            }
-        }
-        if registry_given && options.snapshot.is_some() {
-            return Err(Stop::Usage(
-                "`--registry` and `--snapshot` exclude each other: a snapshot is read offline"
-                    .to_owned(),
-            ));
-        }
-        options.target = target.ok_or_else(|| {
-            Stop::Usage(if command == "search" {
-                "missing QUERY".to_owned()
-            } else {
-                "missing NAME".to_owned()
-            })
-        })?;
-        Ok(options)
-    }
-}
-
-pub(crate) fn number<T: std::str::FromStr>(text: &str, flag: &str) -> Result<T, Stop> {
-    text.parse().map_err(|_| {
-        Stop::Usage(format!(
-            "`{flag}` needs a number, not `{}`",
-            sanitize_text(text)
-        ))
-    })
-}
-
-pub(crate) fn report_usage(
-    stop: Stop,
-    command: &str,
-    usage: &str,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> u8 {
-    match stop {
-        Stop::Help => {
-            let _ = writeln!(out, "{usage}");
-            OK
-        }
-        Stop::Usage(message) => {
-            let _ = writeln!(err, "mcp-registry {command}: {message}\n{usage}");
-            USAGE_ERROR
-        }
     }
 }
 
@@ -297,19 +266,16 @@ impl Failure {
 }
 
 /// Builds a client and a single-threaded runtime, and runs `task` to completion.
-fn run<T, F, Fut>(options: &Options, task: F) -> Result<T, Failure>
+fn run<T, F, Fut>(source: &RegistryArgs, task: F) -> Result<T, Failure>
 where
     F: FnOnce(RegistryClient) -> Fut,
     Fut: std::future::Future<Output = Result<T, ClientError>>,
 {
     let runtime = current_thread_runtime().map_err(Failure::Message)?;
     runtime.block_on(async {
-        let client = RegistryClient::builder()
-            .with_base_url_str(&options.registry)
-            .with_user_agent(concat!("mcp-registry-cli/", env!("CARGO_PKG_VERSION")))
-            .with_timeout(options.timeout)
-            .with_retry_policy(RetryPolicy::new().with_max_retries(options.retries))
-            .build()
+        let client = source
+            .network
+            .client(&source.registry)
             .map_err(|e| Failure::Message(e.to_string()))?;
         task(client).await.map_err(Failure::Client)
     })

@@ -4,6 +4,8 @@
 //! mcp-registry serve --snapshot FILE [--addr IP:PORT]
 //! ```
 //!
+//! [`ServeArgs`] declares the flags; `mcp-registry serve --help` lists them with their defaults.
+//!
 //! Answers the registry API's read endpoints (`/v0.1` and `/v0`: the server list with its
 //! paging and filters, a server's versions, one version) from the snapshot, through the
 //! client crate's [`RegistryHandler`], so any registry client, `mcp-registry` included, can
@@ -34,61 +36,32 @@ use mcp_registry_client::bytes::Bytes;
 use mcp_registry_client::catalog::{Catalog, RegistryHandler};
 use mcp_registry_client::types::Timestamp;
 
-use crate::registry_cmds::{FAILED, OK, Stop, current_thread_runtime, report_usage};
+use crate::registry_cmds::{FAILED, OK, current_thread_runtime};
 use crate::safe_output::quote;
 use crate::snapshot_file;
 
-const USAGE: &str = "usage: mcp-registry serve --snapshot FILE [--addr IP:PORT]";
 /// Where the server listens by default: this machine only.
 pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
 /// How long open requests may run on after Ctrl-C.
 const GRACE: Duration = Duration::from_secs(10);
 
-struct Options {
-    snapshot: String,
-    addr: SocketAddr,
+/// `mcp-registry serve --snapshot FILE [--addr IP:PORT]`.
+#[derive(Clone, Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  mcp-registry serve --snapshot catalog.snapshot --addr 127.0.0.1:8080"
+)]
+pub struct ServeArgs {
+    /// The catalog snapshot to serve (made by `mcp-registry sync`)
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: String,
+    /// Where to listen; port 0 takes a free port
+    #[arg(long, value_name = "IP:PORT", default_value_t = DEFAULT_ADDR, value_parser = parse_addr)]
+    pub addr: SocketAddr,
 }
 
-impl Options {
-    fn parse(args: &[String]) -> Result<Self, Stop> {
-        let mut snapshot = None;
-        let mut addr = None;
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let mut value = |flag: &str| {
-                args.next()
-                    .cloned()
-                    .ok_or_else(|| Stop::Usage(format!("`{flag}` needs a value")))
-            };
-            match arg.as_str() {
-                "-h" | "--help" => return Err(Stop::Help),
-                "--snapshot" => snapshot = Some(value("--snapshot")?),
-                "--addr" => {
-                    let text = value("--addr")?;
-                    addr = Some(text.parse::<SocketAddr>().map_err(|_| {
-                        Stop::Usage(format!(
-                            "`--addr` needs IP:PORT, such as {DEFAULT_ADDR}, not `{}`",
-                            quote(&text)
-                        ))
-                    })?);
-                }
-                flag if flag.starts_with("--") => {
-                    return Err(Stop::Usage(format!("unknown option `{}`", quote(flag))));
-                }
-                extra => {
-                    return Err(Stop::Usage(format!(
-                        "unexpected argument `{}`",
-                        quote(extra)
-                    )));
-                }
-            }
-        }
-        let snapshot = snapshot.ok_or_else(|| Stop::Usage("missing --snapshot FILE".to_owned()))?;
-        Ok(Self {
-            snapshot,
-            addr: addr.unwrap_or(DEFAULT_ADDR),
-        })
-    }
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    text.parse()
+        .map_err(|_| format!("expected IP:PORT, such as {DEFAULT_ADDR}"))
 }
 
 /// What the server answers from.
@@ -118,11 +91,7 @@ enum Ended {
 }
 
 /// `serve`: see the module docs. Runs until Ctrl-C.
-pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let options = match Options::parse(args) {
-        Ok(options) => options,
-        Err(stop) => return report_usage(stop, "serve", USAGE, out, err),
-    };
+pub fn run(options: &ServeArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let catalog = match snapshot_file::load_existing(&options.snapshot) {
         Ok(catalog) => catalog,
         Err(message) => {

@@ -1,9 +1,11 @@
 //! `mcp-registry sync`: fill a catalog snapshot from one or more registries.
 //!
 //! ```text
-//! mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] [--json]
+//! mcp-registry sync [--registry URL]... --snapshot FILE [--full] [--json]
 //!                   [--timeout SECS] [--retries N] [--keep-tombstones DAYS|forever]
 //! ```
+//!
+//! [`SyncArgs`] declares the flags; `mcp-registry sync --help` lists them with their defaults.
 //!
 //! The snapshot is read if it exists; the registries are added as sources in the order given,
 //! the first ranking highest where two hold the same server (a snapshot's sources keep the
@@ -31,17 +33,16 @@ use std::io::{IsTerminal as _, Write};
 use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mcp_registry_client::RegistryClient;
 use mcp_registry_client::catalog::{
     Catalog, CatalogStore as _, FileStore, SourceState, SyncMode, SyncOptions, SyncReport, SyncRun,
 };
-use mcp_registry_client::{RegistryClient, RetryPolicy};
 use serde_json::{Value, json};
 
-use crate::registry_cmds::{FAILED, OK, Stop, current_thread_runtime, number, report_usage};
+use crate::cli;
+use crate::registry_cmds::{FAILED, NetworkArgs, OK, current_thread_runtime};
 use crate::safe_output::{json_text, quote};
 use crate::snapshot_file;
-
-const USAGE: &str = "usage: mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] [--json] [--timeout SECS] [--retries N] [--keep-tombstones DAYS|forever]";
 
 /// How progress is shown on standard error.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -64,77 +65,68 @@ impl Progress {
     }
 }
 
-struct Options {
-    registries: Vec<String>,
-    snapshot: String,
-    full: bool,
-    json: bool,
-    timeout: Duration,
-    retries: u32,
-    /// How long tombstones are kept; `None` for ever.
-    keep_tombstones: Option<Duration>,
+/// `mcp-registry sync`'s arguments.
+#[derive(Clone, Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  mcp-registry sync --registry https://registry.modelcontextprotocol.io \\\n      \
+                  --snapshot catalog.snapshot"
+)]
+pub struct SyncArgs {
+    /// A registry to sync, ranked by the order given (repeatable; default: every source the
+    /// snapshot has)
+    #[arg(long = "registry", value_name = "URL")]
+    pub registries: Vec<String>,
+    /// The catalog snapshot to read and save
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: String,
+    /// Read everything again, and drop what a registry no longer lists
+    #[arg(long)]
+    pub full: bool,
+    /// Print one JSON report instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// How the client talks to the registries.
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    /// How long a deleted version stays in the catalog as a tombstone: days, or `forever`
+    #[arg(long, value_name = "DAYS|forever", default_value = "30")]
+    pub keep_tombstones: Retention,
 }
 
-/// How long a tombstone is kept when `--keep-tombstones` is not given.
-const DEFAULT_TOMBSTONE_DAYS: u64 = 30;
+/// How long `--keep-tombstones` keeps a tombstone.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum Retention {
+    /// This many days after the deletion.
+    Days(u64),
+    /// For ever.
+    Forever,
+}
 
-impl Options {
-    fn parse(args: &[String]) -> Result<Self, Stop> {
-        let mut registries = Vec::new();
-        let mut snapshot = None;
-        let (mut full, mut json) = (false, false);
-        let mut timeout = Duration::from_secs(30);
-        let mut retries = RetryPolicy::new().max_retries();
-        let mut keep_tombstones = Some(Duration::from_hours(24 * DEFAULT_TOMBSTONE_DAYS));
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let mut value = |flag: &str| {
-                args.next()
-                    .cloned()
-                    .ok_or_else(|| Stop::Usage(format!("`{flag}` needs a value")))
-            };
-            match arg.as_str() {
-                "-h" | "--help" => return Err(Stop::Help),
-                "--registry" => registries.push(value("--registry")?),
-                "--snapshot" => snapshot = Some(value("--snapshot")?),
-                "--full" => full = true,
-                "--json" => json = true,
-                "--timeout" => {
-                    timeout = Duration::from_secs(number(&value("--timeout")?, "--timeout")?);
-                }
-                "--retries" => retries = number(&value("--retries")?, "--retries")?,
-                "--keep-tombstones" => {
-                    keep_tombstones = match value("--keep-tombstones")?.as_str() {
-                        "forever" => None,
-                        days => {
-                            let days: u64 = number(days, "--keep-tombstones")?;
-                            Some(Duration::from_hours(days.saturating_mul(24)))
-                        }
-                    };
-                }
-                flag if flag.starts_with("--") => {
-                    return Err(Stop::Usage(format!("unknown option `{}`", quote(flag))));
-                }
-                extra => {
-                    return Err(Stop::Usage(format!(
-                        "unexpected argument `{}`",
-                        quote(extra)
-                    )));
-                }
-            }
+impl Retention {
+    /// How long a tombstone is kept; `None` for ever.
+    pub fn duration(self) -> Option<Duration> {
+        match self {
+            Self::Days(days) => Some(Duration::from_hours(days.saturating_mul(24))),
+            Self::Forever => None,
         }
-        let snapshot = snapshot.ok_or_else(|| Stop::Usage("missing --snapshot FILE".to_owned()))?;
-        Ok(Self {
-            registries,
-            snapshot,
-            full,
-            json,
-            timeout,
-            retries,
-            keep_tombstones,
-        })
     }
+}
 
+impl std::str::FromStr for Retention {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "forever" => Ok(Self::Forever),
+            days => days
+                .parse()
+                .map(Self::Days)
+                .map_err(|_| "expected a number of days or `forever`".to_owned()),
+        }
+    }
+}
+
+impl SyncArgs {
     /// The sources to sync, by name, each with its client (or why it has none), in the order
     /// given: the registries named, or else every source the snapshot has.
     ///
@@ -158,12 +150,8 @@ impl Options {
     }
 
     fn client(&self, url: &str) -> Result<RegistryClient, String> {
-        RegistryClient::builder()
-            .with_base_url_str(url)
-            .with_user_agent(concat!("mcp-registry-cli/", env!("CARGO_PKG_VERSION")))
-            .with_timeout(self.timeout)
-            .with_retry_policy(RetryPolicy::new().with_max_retries(self.retries))
-            .build()
+        self.network
+            .client(url)
             .map_err(|error| quote(&error.to_string()).into_owned())
     }
 }
@@ -184,11 +172,7 @@ struct Outcome {
 
 /// `sync`: see the module docs. `progress` says how to show progress; the binary passes
 /// [`Progress::for_stderr`].
-pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: Progress) -> u8 {
-    let options = match Options::parse(args) {
-        Ok(options) => options,
-        Err(stop) => return report_usage(stop, "sync", USAGE, out, err),
-    };
+pub fn run(options: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write, progress: Progress) -> u8 {
     let store = FileStore::new(&options.snapshot);
     let (mut catalog, existed) = match snapshot_file::load(&store) {
         Ok(Some(catalog)) => (catalog, true),
@@ -212,9 +196,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: 
     let _context = runtime.enter();
     let targets = match options.targets(&catalog) {
         Ok(targets) if targets.is_empty() => {
-            let stop =
-                Stop::Usage("missing --registry URL (the snapshot has no sources yet)".to_owned());
-            return report_usage(stop, "sync", USAGE, out, err);
+            let message = "missing --registry URL (the snapshot has no sources yet)";
+            return cli::usage_error("sync", message, err);
         }
         Ok(targets) => targets,
         Err(message) => {
@@ -241,7 +224,8 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write, progress: 
                     store: &store,
                     source,
                     mode,
-                    options: SyncOptions::new().with_tombstone_retention(options.keep_tombstones),
+                    options: SyncOptions::new()
+                        .with_tombstone_retention(options.keep_tombstones.duration()),
                     progress,
                 };
                 match job.run(&mut catalog, err) {
@@ -560,11 +544,17 @@ fn print_json(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use clap::Parser as _;
 
-    fn parse(args: &[&str]) -> Result<Options, Stop> {
-        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        Options::parse(&args)
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn parse(args: &[&str]) -> Result<SyncArgs, clap::Error> {
+        let line = ["mcp-registry", "sync"].iter().chain(args);
+        Cli::try_parse_from(line).map(|cli| match cli.command {
+            Command::Sync(args) => args,
+            other => panic!("{other:?}"),
+        })
     }
 
     #[test]
@@ -577,17 +567,21 @@ mod tests {
             "--registry",
             "http://b/",
         ])
-        .ok()
         .unwrap();
         assert_eq!(options.registries, ["http://a/", "http://b/"]);
-        assert!(
-            matches!(parse(&["--registry", "http://a/"]), Err(Stop::Usage(m)) if m == "missing --snapshot FILE")
+        let missing = parse(&["--registry", "http://a/"]).unwrap_err();
+        assert_eq!(
+            missing.kind(),
+            clap::error::ErrorKind::MissingRequiredArgument
         );
-        assert!(matches!(
-            parse(&["--snapshot", "s", "extra"]),
-            Err(Stop::Usage(_))
-        ));
-        assert!(matches!(parse(&["--help"]), Err(Stop::Help)));
+        assert!(
+            missing.to_string().contains("--snapshot <FILE>"),
+            "{missing}"
+        );
+        let extra = parse(&["--snapshot", "s", "extra"]).unwrap_err();
+        assert_eq!(extra.kind(), clap::error::ErrorKind::UnknownArgument);
+        let help = parse(&["--help"]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     }
 
     #[test]
@@ -595,17 +589,22 @@ mod tests {
         let keep = |extra: &[&str]| {
             let mut args = vec!["--snapshot", "s"];
             args.extend_from_slice(extra);
-            parse(&args).map(|options| options.keep_tombstones)
+            parse(&args).map(|options| options.keep_tombstones.duration())
         };
-        assert_eq!(keep(&[]).ok().unwrap(), Some(Duration::from_hours(30 * 24)));
+        assert_eq!(keep(&[]).unwrap(), Some(Duration::from_hours(30 * 24)));
         assert_eq!(
-            keep(&["--keep-tombstones", "7"]).ok().unwrap(),
+            keep(&["--keep-tombstones", "7"]).unwrap(),
             Some(Duration::from_hours(7 * 24))
         );
-        assert_eq!(keep(&["--keep-tombstones", "forever"]).ok().unwrap(), None);
-        assert!(matches!(
-            keep(&["--keep-tombstones", "a week"]),
-            Err(Stop::Usage(m)) if m == "`--keep-tombstones` needs a number, not `a week`"
-        ));
+        assert_eq!(keep(&["--keep-tombstones", "forever"]).unwrap(), None);
+        let error = keep(&["--keep-tombstones", "a week"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(
+            error.to_string().starts_with(
+                "error: invalid value 'a week' for '--keep-tombstones <DAYS|forever>': \
+                 expected a number of days or `forever`"
+            ),
+            "{error}"
+        );
     }
 }

@@ -11,56 +11,39 @@ use std::io::Write;
 use mcp_registry_types::{ServerJson, ServerList, ServerResponse, validate};
 use serde_json::{Value, json};
 
-use crate::input::{self, InputError};
+use crate::input::{self, InputArgs, InputError};
 use crate::safe_output::{Mode, SafeWriter, json_text, quote};
 
 /// Exit code: every file valid (warnings allowed).
 pub const OK: u8 = 0;
 /// Exit code: some document has an error.
 pub const INVALID: u8 = 1;
-/// Exit code: some file could not be read or is not JSON; or the arguments are wrong.
+/// Exit code: some file could not be read or is not JSON; or the arguments are wrong (clap's
+/// usage error, [`crate::cli::USAGE_ERROR`]).
 pub const UNREADABLE: u8 = 2;
 
-const USAGE: &str = "usage: mcp-registry validate [--json] [--max-input-bytes N] FILE...\n\
-                     \n--max-input-bytes N   read at most N bytes of each file (default 64 MiB)";
+/// `mcp-registry validate [--json] [--max-input-bytes N] FILE...`.
+#[derive(Clone, Debug, clap::Args)]
+#[command(after_help = "Example:\n  mcp-registry validate --json server.json seed.json")]
+pub struct ValidateArgs {
+    /// Print one JSON line per file instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// How much of each file to read.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The files to check: a server.json, an array of them, an API response or a list page
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+}
 
-/// Runs the command; `args` excludes the program name and `validate`.
-pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+/// Runs the command: checks every file in `args.files`, in order.
+pub fn run(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let err = &mut SafeWriter::text(err);
-    let (cap, args) = match input::take_cap_option(args) {
-        Ok(taken) => taken,
-        Err(message) => {
-            let _ = writeln!(err, "mcp-registry validate: {message}\n{USAGE}");
-            return UNREADABLE;
-        }
-    };
-    let mut as_json = false;
-    let mut files = Vec::new();
-    for arg in &args {
-        match arg.as_str() {
-            "--json" => as_json = true,
-            "-h" | "--help" => {
-                let _ = writeln!(out, "{USAGE}");
-                return OK;
-            }
-            flag if flag.starts_with("--") => {
-                let _ = writeln!(
-                    err,
-                    "mcp-registry validate: unknown option `{}`\n{USAGE}",
-                    quote(flag)
-                );
-                return UNREADABLE;
-            }
-            file => files.push(file),
-        }
-    }
-    if files.is_empty() {
-        let _ = writeln!(err, "{USAGE}");
-        return UNREADABLE;
-    }
+    let (as_json, cap) = (args.json, args.input.max_input_bytes);
     let out = &mut SafeWriter::new(out, if as_json { Mode::Json } else { Mode::Text });
     let mut code = OK;
-    for file in files {
+    for file in &args.files {
         let result = check_file(file, cap);
         code = code.max(result.exit_code());
         if as_json {

@@ -168,12 +168,13 @@ fn check_names_byte_order_marks() {
 
 #[test]
 fn check_rejects_a_bad_cap() {
-    let (code, _, err) = run_check(&["--max-input-bytes", "much", "p", "r"]);
+    let (code, out, err) = run_check(&["--max-input-bytes", "much", "p", "r"]);
     assert_eq!(code, check::INVALID);
+    util::assert_usage_error(code, &out, &err, "--max-input-bytes");
     assert!(
         err.starts_with(
-            "mcp-registry check: `--max-input-bytes` needs a size in bytes (or with KiB, MiB, \
-             GiB), not `much`\nusage: mcp-registry check"
+            "error: invalid value 'much' for '--max-input-bytes <N>': expected a size in bytes, \
+             or with a KiB, MiB or GiB suffix\n"
         ),
         "{err}"
     );

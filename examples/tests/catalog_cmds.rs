@@ -18,12 +18,9 @@ mod util;
 use mcp_registry_client::catalog::{Catalog, CatalogStore as _, FileStore};
 use mcp_registry_client::test_util::{FakeRegistry, fixtures};
 use mcp_registry_client::types::{ServerResponse, Timestamp};
-use mcp_registry_examples::registry_cmds::{FAILED, OK, USAGE_ERROR, search, show, versions};
+use mcp_registry_examples::registry_cmds::{FAILED, OK};
 use mcp_registry_examples::snapshot_file;
-use mcp_registry_examples::sync::{self, Progress};
 use serde_json::Value;
-
-type Command3 = fn(&[String], &mut dyn std::io::Write, &mut dyn std::io::Write) -> u8;
 
 fn registry(servers: Vec<Value>) -> FakeRegistry {
     FakeRegistry::builder()
@@ -39,32 +36,16 @@ fn snapshot_path(name: &str) -> String {
     path.display().to_string()
 }
 
-fn strings(args: &[&str]) -> Vec<String> {
-    args.iter().map(|a| (*a).to_owned()).collect()
-}
-
 /// Runs a command in process: exit code, standard output, standard error.
 #[track_caller]
-fn run(command: Command3, args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = command(&strings(args), &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+fn run(command: &str, args: &[&str]) -> (u8, String, String) {
+    util::run_command(command, args)
 }
 
 /// Runs `sync` in process, with plain progress lines.
 #[track_caller]
 fn run_sync(args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = sync::run(&strings(args), &mut out, &mut err, Progress::Lines);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    util::run_command("sync", args)
 }
 
 /// The fixtures, with the tombstone deleted just now: a sync purges tombstones older than 30
@@ -308,29 +289,29 @@ fn offline_search_show_and_versions_read_the_snapshot() {
     let path = synced_snapshot("offline.snapshot");
 
     // Ranked search: the name matches, and words of the description too.
-    let (code, out, err) = run(search, &["--snapshot", &path, "weather"]);
+    let (code, out, err) = run("search", &["--snapshot", &path, "weather"]);
     assert_eq!((code, err.as_str()), (OK, ""));
     assert_eq!(
         out,
         "io.github.acme/weather  1.2.0  Weather forecasts and alerts for any city.\n"
     );
-    let (code, out, _) = run(search, &["--snapshot", &path, "forecasts"]);
+    let (code, out, _) = run("search", &["--snapshot", &path, "forecasts"]);
     assert_eq!(code, OK);
     assert!(out.starts_with("io.github.acme/weather  1.2.0  "), "{out}");
     // Tombstones are not found; deprecated servers are.
-    let (_, out, _) = run(search, &["--snapshot", &path, "--all", "acme"]);
+    let (_, out, _) = run("search", &["--snapshot", &path, "--all", "acme"]);
     let names: Vec<&str> = out.lines().map(|l| l.split("  ").next().unwrap()).collect();
     assert_eq!(names.len(), 7, "{out}");
     assert!(names.contains(&"io.github.acme/legacy-tool"), "{out}");
     assert!(!names.contains(&"io.github.acme/removed-tool"), "{out}");
-    let (_, every, _) = run(search, &["--snapshot", &path, "--limit", "0", "acme"]);
+    let (_, every, _) = run("search", &["--snapshot", &path, "--limit", "0", "acme"]);
     assert_eq!(every, out);
-    let (_, one, _) = run(search, &["--snapshot", &path, "--limit", "1", "acme"]);
+    let (_, one, _) = run("search", &["--snapshot", &path, "--limit", "1", "acme"]);
     assert_eq!(one.lines().count(), 1);
-    let (code, out, _) = run(search, &["--snapshot", &path, "zzyzx-qqq"]);
+    let (code, out, _) = run("search", &["--snapshot", &path, "zzyzx-qqq"]);
     assert_eq!((code, out.as_str()), (OK, "no servers match `zzyzx-qqq`\n"));
     // JSON: the documents as `serve` would send them, best match first.
-    let (code, out, _) = run(search, &["--json", "--snapshot", &path, "weather"]);
+    let (code, out, _) = run("search", &["--json", "--snapshot", &path, "weather"]);
     assert_eq!(code, OK);
     let value: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(value[0]["server"]["name"], "io.github.acme/weather");
@@ -340,14 +321,14 @@ fn offline_search_show_and_versions_read_the_snapshot() {
     );
 
     // Versions: newest first, with status and the catalog's latest mark, as online.
-    let (code, out, _) = run(versions, &["--snapshot", &path, "io.github.acme/weather"]);
+    let (code, out, _) = run("versions", &["--snapshot", &path, "io.github.acme/weather"]);
     assert_eq!(code, OK);
     assert_eq!(
         out,
         "1.2.0  active  2025-11-02T08:30:00.123456Z  latest\n1.0.0  active  2025-09-30T10:00:00.000000Z\n"
     );
     let (code, out, _) = run(
-        versions,
+        "versions",
         &["--json", "--snapshot", &path, "io.github.acme/weather"],
     );
     assert_eq!(code, OK);
@@ -359,19 +340,22 @@ fn offline_search_show_and_versions_read_the_snapshot() {
     assert_eq!(list.len(), 2);
 
     // Show: the latest by default, any version by name, and where it came from.
-    let (code, out, _) = run(show, &["--snapshot", &path, "io.github.acme/weather@1.0.0"]);
+    let (code, out, _) = run(
+        "show",
+        &["--snapshot", &path, "io.github.acme/weather@1.0.0"],
+    );
     assert_eq!(code, OK);
     assert!(out.starts_with("io.github.acme/weather 1.0.0\n"), "{out}");
     assert!(out.contains("  latest:      no\n"), "{out}");
     assert!(out.contains("  source:      http://127.0.0.1:"), "{out}");
-    let (code, out, _) = run(show, &["--snapshot", &path, "com.example/build-meta"]);
+    let (code, out, _) = run("show", &["--snapshot", &path, "com.example/build-meta"]);
     assert_eq!(code, OK);
     assert!(
         out.starts_with("com.example/build-meta 1.0.0+20130313144700\n"),
         "{out}"
     );
     let (code, out, _) = run(
-        show,
+        "show",
         &["--json", "--snapshot", &path, "io.github.acme/legacy-tool"],
     );
     assert_eq!(code, OK);
@@ -382,7 +366,7 @@ fn offline_search_show_and_versions_read_the_snapshot() {
     );
 
     // Not there: one line, exit 1.
-    let (code, out, err) = run(show, &["--snapshot", &path, "io.github.acme/missing"]);
+    let (code, out, err) = run("show", &["--snapshot", &path, "io.github.acme/missing"]);
     assert_eq!((code, out.as_str()), (FAILED, ""));
     assert_eq!(
         err,
@@ -391,7 +375,7 @@ fn offline_search_show_and_versions_read_the_snapshot() {
         )
     );
     let (code, _, err) = run(
-        versions,
+        "versions",
         &["--snapshot", &path, "io.github.acme/removed-tool"],
     );
     assert_eq!(code, FAILED);
@@ -404,7 +388,7 @@ fn offline_search_show_and_versions_read_the_snapshot() {
 #[test]
 fn offline_commands_refuse_a_missing_snapshot_and_a_registry_beside_it() {
     let missing = snapshot_path("never-written.snapshot");
-    let (code, out, err) = run(search, &["--snapshot", &missing, "x"]);
+    let (code, out, err) = run("search", &["--snapshot", &missing, "x"]);
     assert_eq!((code, out.as_str()), (FAILED, ""));
     assert_eq!(
         err,
@@ -414,8 +398,8 @@ fn offline_commands_refuse_a_missing_snapshot_and_a_registry_beside_it() {
         )
     );
     assert!(!Path::new(&missing).exists());
-    let (code, _, err) = run(
-        show,
+    let (code, out, err) = run(
+        "show",
         &[
             "--registry",
             "http://127.0.0.1:1/",
@@ -424,10 +408,10 @@ fn offline_commands_refuse_a_missing_snapshot_and_a_registry_beside_it() {
             "a/b",
         ],
     );
-    assert_eq!(code, USAGE_ERROR);
+    util::assert_usage_error(code, &out, &err, "--registry <URL>");
     assert!(
         err.starts_with(
-            "mcp-registry show: `--registry` and `--snapshot` exclude each other: a snapshot is read offline\n"
+            "error: the argument '--registry <URL>' cannot be used with '--snapshot <FILE>'\n"
         ),
         "{err}"
     );
@@ -531,22 +515,15 @@ fn a_corrupt_snapshot_is_refused_by_serve_and_left_alone_by_sync() {
 }
 
 #[test]
-fn bad_sync_and_serve_arguments_exit_2_with_usage() {
-    let (code, _, err) = run_sync(&["--registry", "http://127.0.0.1:1/"]);
-    assert_eq!(code, USAGE_ERROR);
-    assert_eq!(
-        err,
-        "mcp-registry sync: missing --snapshot FILE\n\
-         usage: mcp-registry sync --registry URL [--registry URL]... --snapshot FILE [--full] \
-         [--json] [--timeout SECS] [--retries N] [--keep-tombstones DAYS|forever]\n"
-    );
+fn bad_sync_and_serve_arguments_exit_2_with_one_error_line() {
+    let (code, out, err) = run_sync(&["--registry", "http://127.0.0.1:1/"]);
+    util::assert_usage_error(code, &out, &err, "required arguments were not provided");
+    assert!(err.contains("\n  --snapshot <FILE>\n"), "{err}");
     let path = snapshot_path("no-sources.snapshot");
-    let (code, _, err) = run_sync(&["--snapshot", &path]);
-    assert_eq!(code, USAGE_ERROR);
+    let (code, out, err) = run_sync(&["--snapshot", &path]);
+    util::assert_usage_error(code, &out, &err, "--registry URL");
     assert!(
-        err.starts_with(
-            "mcp-registry sync: missing --registry URL (the snapshot has no sources yet)\n"
-        ),
+        err.starts_with("error: missing --registry URL (the snapshot has no sources yet)\n"),
         "{err}"
     );
     let (code, _, err) = run_sync(&["--registry", "ftp://example.invalid", "--snapshot", &path]);
@@ -558,9 +535,10 @@ fn bad_sync_and_serve_arguments_exit_2_with_usage() {
     assert!(!Path::new(&path).exists());
 
     let output = util::run_binary(&["serve", "--snapshot", &path, "--addr", "localhost"]);
-    assert_eq!(output.status.code(), Some(2));
+    util::assert_binary_usage_error(&output, "--addr");
     assert!(String::from_utf8(output.stderr).unwrap().starts_with(
-        "mcp-registry serve: `--addr` needs IP:PORT, such as 127.0.0.1:8080, not `localhost`\n"
+        "error: invalid value 'localhost' for '--addr <IP:PORT>': expected IP:PORT, such as \
+         127.0.0.1:8080\n"
     ));
 }
 
@@ -591,10 +569,10 @@ fn hostile_text_in_a_snapshot_cannot_attack_the_terminal() {
     assert_eq!(code, OK);
 
     let name = "com.example/remote-search";
-    let commands: [(Command3, &str, bool); 3] = [
-        (search, "remote", false),
-        (show, name, true),
-        (versions, name, false),
+    let commands = [
+        ("search", "remote", false),
+        ("show", name, true),
+        ("versions", name, false),
     ];
     for (command, target, one) in commands {
         let (code, out, err) = run(command, &["--snapshot", &path, target]);
@@ -620,7 +598,7 @@ fn hostile_text_in_a_snapshot_cannot_attack_the_terminal() {
         assert_eq!(document[format!("k{ATTACK}")], ATTACK);
         assert_eq!(document["description"], format!("Search{ATTACK}"));
     }
-    let (_, out, _) = run(show, &["--snapshot", &path, "com.example/remote-search"]);
+    let (_, out, _) = run("show", &["--snapshot", &path, "com.example/remote-search"]);
     assert!(out.contains("  title:       Title]0;title[2J \n"), "{out}");
 
     // A snapshot whose source name is hostile (a library can name sources as it likes).
@@ -636,7 +614,7 @@ fn hostile_text_in_a_snapshot_cannot_attack_the_terminal() {
     FileStore::new(&evil).save(&catalog).unwrap();
     let before = std::fs::read(&evil).unwrap();
 
-    let (code, out, _) = run(show, &["--snapshot", &evil, "com.example/build-meta"]);
+    let (code, out, _) = run("show", &["--snapshot", &evil, "com.example/build-meta"]);
     assert_eq!(code, OK);
     assert_eq!(raw(&out), None, "{out:?}");
     assert!(

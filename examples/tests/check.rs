@@ -92,15 +92,20 @@ fn explain_and_usage() {
     assert_eq!(code, check::ALLOW);
     let explanation: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(explanation["rules"].as_array().unwrap().len(), 6);
-    let (code, _, err) = run(&[data("policy.json")]);
+    let (code, out, err) = run(&[data("policy.json")]);
     assert_eq!(code, check::INVALID);
-    assert!(err.starts_with("usage: mcp-registry check"), "{err}");
-    let (code, _, err) = run(&["--nope"]);
-    assert_eq!(code, check::INVALID);
-    assert!(
-        err.starts_with("mcp-registry check: unknown option `--nope`"),
-        "{err}"
+    util::assert_usage_error(
+        code,
+        &out,
+        &err,
+        "expected two files: POLICY.json REQUEST.json",
     );
+    let (code, out, err) = run(&["--nope"]);
+    assert_eq!(code, check::INVALID);
+    util::assert_usage_error(code, &out, &err, "unexpected argument '--nope'");
+    let (code, out, err) = run(&["--help"]);
+    assert_eq!((code, err.as_str()), (check::ALLOW, ""));
+    assert!(out.contains("Usage: mcp-registry check"), "{out}");
 }
 
 fn record(out: &str) -> serde_json::Value {
@@ -222,16 +227,17 @@ fn the_host_flag_picks_the_documented_semantics() {
 }
 
 #[test]
-fn bad_settings_arguments_exit_2_with_one_line() {
+fn bad_settings_arguments_exit_2_with_one_error_line() {
     let request = data("request.json");
-    let cases: [(Vec<String>, &str); 7] = [
+    let cases: [(Vec<String>, &str); 10] = [
         (
             vec!["--settings".into(), "global=x.json".into(), request.clone()],
-            "mcp-registry check: unknown settings scope `global`: expected `managed`, `cli`, `local`, `project` or `user`\n",
+            "error: invalid value 'global=x.json' for '--settings <SCOPE=FILE>': unknown settings \
+             scope `global`: expected `managed`, `cli`, `local`, `project` or `user`",
         ),
         (
             vec!["--settings".into(), "x.json".into(), request.clone()],
-            "mcp-registry check: `--settings` takes SCOPE=FILE, not `x.json`\n",
+            "error: invalid value 'x.json' for '--settings <SCOPE=FILE>': expected SCOPE=FILE",
         ),
         (
             vec![
@@ -241,7 +247,7 @@ fn bad_settings_arguments_exit_2_with_one_line() {
                 "user=b.json".into(),
                 request.clone(),
             ],
-            "mcp-registry check: settings scope `user` given twice\n",
+            "error: settings scope `user` given twice",
         ),
         (
             vec![
@@ -251,7 +257,7 @@ fn bad_settings_arguments_exit_2_with_one_line() {
                 "managed=b.json".into(),
                 request.clone(),
             ],
-            "mcp-registry check: settings scope `managed` given twice\n",
+            "error: settings scope `managed` given twice",
         ),
         (
             vec![
@@ -261,7 +267,7 @@ fn bad_settings_arguments_exit_2_with_one_line() {
                 "a.json".into(),
                 request.clone(),
             ],
-            "mcp-registry check: unknown host `cursor`: expected `claude-code`, `copilot` or `vscode`\n",
+            "error: invalid value 'cursor' for '--host <HOST>'",
         ),
         (
             vec![
@@ -270,30 +276,65 @@ fn bad_settings_arguments_exit_2_with_one_line() {
                 data("policy.json"),
                 request.clone(),
             ],
-            "mcp-registry check: `--host` needs `--settings` or `--claude-settings`\n",
+            "error: the following required arguments were not provided:",
         ),
         (
             vec![request.clone(), "--settings".into()],
-            "mcp-registry check: `--settings` needs a value\n",
+            "error: a value is required for '--settings <SCOPE=FILE>' but none was supplied",
+        ),
+        (
+            vec![
+                "--claude-settings".into(),
+                "a.json".into(),
+                "--claude-settings".into(),
+                "b.json".into(),
+                request.clone(),
+            ],
+            "error: settings scope `managed` given twice",
+        ),
+        (
+            vec![
+                "--host".into(),
+                "copilot".into(),
+                "--host".into(),
+                "vscode".into(),
+                "--claude-settings".into(),
+                "a.json".into(),
+                request.clone(),
+            ],
+            "error: `--host` given twice",
+        ),
+        // With settings, only the request is positional.
+        (
+            vec![
+                "--claude-settings".into(),
+                data("managed-settings.json"),
+                data("policy.json"),
+                request,
+            ],
+            "error: with --settings or --claude-settings, expected one file: REQUEST.json",
         ),
     ];
     for (args, expected) in cases {
         let (code, out, err) = run(&args);
-        assert_eq!(
-            (code, out.as_str(), err.as_str()),
-            (check::INVALID, "", expected),
-            "{args:?}"
-        );
+        assert_eq!(code, check::INVALID, "{args:?}");
+        util::assert_usage_error(code, &out, &err, expected);
+        assert!(err.starts_with(&format!("{expected}\n")), "{args:?}: {err}");
     }
-    // With settings, only the request is positional.
-    let (code, _, err) = run(&[
-        "--claude-settings".into(),
-        data("managed-settings.json"),
-        data("policy.json"),
-        request,
-    ]);
-    assert_eq!(code, check::INVALID);
-    assert!(err.starts_with("usage: mcp-registry check"), "{err}");
+}
+
+#[test]
+fn host_lists_its_values_and_needs_settings() {
+    let (_, _, err) = run(&["--host", "cursor", "--claude-settings", "a.json", "r.json"]);
+    assert!(
+        err.contains("[possible values: claude-code, copilot, vscode]"),
+        "{err}"
+    );
+    let (_, _, err) = run(&["--host", "copilot", "p.json", "r.json"]);
+    assert!(
+        err.contains("<--settings <SCOPE=FILE>|--claude-settings <FILE>>"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,10 +4,10 @@
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
 
-use mcp_registry_client::test_util::{FakeRegistry, Quirk, fixtures};
-use mcp_registry_examples::registry_cmds::{FAILED, OK, USAGE_ERROR, search, show, versions};
+mod util;
 
-type Command = fn(&[String], &mut dyn std::io::Write, &mut dyn std::io::Write) -> u8;
+use mcp_registry_client::test_util::{FakeRegistry, Quirk, fixtures};
+use mcp_registry_examples::registry_cmds::{FAILED, OK};
 
 fn registry() -> FakeRegistry {
     FakeRegistry::builder()
@@ -16,33 +16,26 @@ fn registry() -> FakeRegistry {
         .unwrap()
 }
 
-/// Runs a command; returns the exit code, standard output and standard error.
+/// Runs a command in process; returns the exit code, standard output and standard error.
 #[track_caller]
-fn run(command: Command, args: &[&str]) -> (u8, String, String) {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = command(&args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+fn run(command: &str, args: &[&str]) -> (u8, String, String) {
+    util::run_command(command, args)
 }
 
 #[test]
 fn search_lists_latest_versions_matching_the_name() {
     let registry = registry();
     let url = registry.url().to_string();
-    let (code, out, err) = run(search, &["--registry", &url, "weather"]);
+    let (code, out, err) = run("search", &["--registry", &url, "weather"]);
     assert_eq!((code, err.as_str()), (OK, ""));
     assert_eq!(
         out,
         "io.github.acme/weather  1.2.0  Weather forecasts and alerts for any city.\n"
     );
-    let (code, out, _) = run(search, &["--registry", &url, "--limit", "1", "remote"]);
+    let (code, out, _) = run("search", &["--registry", &url, "--limit", "1", "remote"]);
     assert_eq!(code, OK);
     assert_eq!(out.lines().count(), 1);
-    let (code, out, _) = run(search, &["--registry", &url, "nothing-like-this"]);
+    let (code, out, _) = run("search", &["--registry", &url, "nothing-like-this"]);
     assert_eq!(
         (code, out.as_str()),
         (OK, "no servers match `nothing-like-this`\n")
@@ -53,12 +46,12 @@ fn search_lists_latest_versions_matching_the_name() {
 fn search_all_lists_every_match() {
     let registry = registry();
     let url = registry.url().to_string();
-    let (code, all, _) = run(search, &["--registry", &url, "--all", "acme"]);
+    let (code, all, _) = run("search", &["--registry", &url, "--all", "acme"]);
     assert_eq!(code, OK);
     assert_eq!(all.lines().count(), 7, "{all}");
-    let (code, unlimited, _) = run(search, &["--registry", &url, "--limit", "0", "acme"]);
+    let (code, unlimited, _) = run("search", &["--registry", &url, "--limit", "0", "acme"]);
     assert_eq!((code, unlimited), (OK, all));
-    let (_, three, _) = run(search, &["--registry", &url, "--limit", "3", "acme"]);
+    let (_, three, _) = run("search", &["--registry", &url, "--limit", "3", "acme"]);
     assert_eq!(three.lines().count(), 3);
 }
 
@@ -66,7 +59,7 @@ fn search_all_lists_every_match() {
 fn search_json_is_the_registry_documents() {
     let registry = registry();
     let (code, out, _) = run(
-        search,
+        "search",
         &["--json", "--registry", registry.url().as_str(), "acme"],
     );
     assert_eq!(code, OK);
@@ -86,11 +79,14 @@ fn search_json_is_the_registry_documents() {
 fn show_prints_a_version_or_the_latest() {
     let registry = registry();
     let url = registry.url().to_string();
-    let (code, out, _) = run(show, &["--registry", &url, "io.github.acme/weather@1.0.0"]);
+    let (code, out, _) = run(
+        "show",
+        &["--registry", &url, "io.github.acme/weather@1.0.0"],
+    );
     assert_eq!(code, OK);
     assert!(out.starts_with("io.github.acme/weather 1.0.0\n"), "{out}");
     assert!(out.contains("  latest:      no\n"), "{out}");
-    let (code, out, _) = run(show, &["--registry", &url, "com.example/remote-search"]);
+    let (code, out, _) = run("show", &["--registry", &url, "com.example/remote-search"]);
     assert_eq!(code, OK);
     assert_eq!(
         out,
@@ -100,7 +96,7 @@ fn show_prints_a_version_or_the_latest() {
          remote:      streamable-http https://search.example.com/mcp  (needs configuration)\n"
     );
     let (code, out, _) = run(
-        show,
+        "show",
         &[
             "--json",
             "--registry",
@@ -117,7 +113,7 @@ fn show_prints_a_version_or_the_latest() {
 fn versions_lists_newest_first() {
     let registry = registry();
     let (code, out, _) = run(
-        versions,
+        "versions",
         &[
             "--registry",
             registry.url().as_str(),
@@ -135,7 +131,7 @@ fn versions_lists_newest_first() {
 fn registry_errors_are_one_line_and_exit_1() {
     let registry = registry();
     let url = registry.url().to_string();
-    let (code, out, err) = run(show, &["--registry", &url, "io.github.acme/missing"]);
+    let (code, out, err) = run("show", &["--registry", &url, "io.github.acme/missing"]);
     assert_eq!((code, out.as_str()), (FAILED, ""));
     assert_eq!(
         err,
@@ -150,7 +146,7 @@ fn registry_errors_are_one_line_and_exit_1() {
         .unwrap();
     let broken_url = broken.url().to_string();
     let (code, _, err) = run(
-        versions,
+        "versions",
         &["--registry", &broken_url, "--retries", "0", "a/b"],
     );
     assert_eq!(code, FAILED);
@@ -171,7 +167,7 @@ fn unreachable_registry_is_one_line_and_exit_1() {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}/");
-    let (code, _, err) = run(search, &["--registry", &url, "--retries", "0", "x"]);
+    let (code, _, err) = run("search", &["--registry", &url, "--retries", "0", "x"]);
     assert_eq!(code, FAILED);
     assert!(
         err.starts_with(&format!(
@@ -181,7 +177,7 @@ fn unreachable_registry_is_one_line_and_exit_1() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
 
-    let (code, _, err) = run(search, &["--registry", "ftp://example.invalid", "x"]);
+    let (code, _, err) = run("search", &["--registry", "ftp://example.invalid", "x"]);
     assert_eq!(code, FAILED);
     assert_eq!(
         err,
@@ -190,31 +186,30 @@ fn unreachable_registry_is_one_line_and_exit_1() {
 }
 
 #[test]
-fn bad_arguments_exit_2_with_usage() {
-    let (code, _, err) = run(show, &[]);
-    assert_eq!(code, USAGE_ERROR);
-    assert_eq!(
-        err,
-        "mcp-registry show: missing NAME\n\
-         usage: mcp-registry show [--registry URL | --snapshot FILE] [--json] [--timeout SECS] \
-         [--retries N] NAME[@VERSION]\n"
+fn bad_arguments_exit_2_with_one_error_line() {
+    let (code, out, err) = run("show", &[]);
+    util::assert_usage_error(code, &out, &err, "required arguments were not provided");
+    assert!(err.contains("<NAME[@VERSION]>"), "{err}");
+    let (code, out, err) = run("search", &["--limit", "many", "x"]);
+    util::assert_usage_error(code, &out, &err, "invalid value 'many' for '--limit <N>'");
+    let (code, out, err) = run("search", &["--limit", "3", "--all", "x"]);
+    util::assert_usage_error(
+        code,
+        &out,
+        &err,
+        "'--limit <N>' cannot be used with '--all'",
     );
-    let (code, _, err) = run(search, &["--limit", "many", "x"]);
-    assert_eq!(code, USAGE_ERROR);
+    let (code, out, err) = run("versions", &["--registry"]);
+    util::assert_usage_error(code, &out, &err, "'--registry <URL>'");
+    let (code, out, err) = run("versions", &["--limit", "3", "a/b"]);
+    util::assert_usage_error(code, &out, &err, "'--limit'");
+    let (code, out, err) = run("show", &["a/b", "c/d"]);
+    util::assert_usage_error(code, &out, &err, "'c/d'");
+    let (code, out, err) = run("versions", &["--help"]);
+    assert_eq!((code, err.as_str()), (OK, ""));
     assert!(
-        err.starts_with("mcp-registry search: `--limit` needs a number, not `many`\n"),
-        "{err}"
-    );
-    let (code, _, err) = run(versions, &["--registry"]);
-    assert_eq!(code, USAGE_ERROR);
-    assert!(
-        err.starts_with("mcp-registry versions: `--registry` needs a value\n"),
-        "{err}"
-    );
-    let (code, out, _) = run(versions, &["--help"]);
-    assert_eq!(
-        (code, out.starts_with("usage: mcp-registry versions")),
-        (OK, true)
+        out.contains("Usage: mcp-registry versions [OPTIONS] <NAME>"),
+        "{out}"
     );
 }
 
@@ -241,13 +236,13 @@ fn issue_12_registry_text_cannot_attack_the_terminal_in_text_or_json() {
             .find(|&c| text.contains(c))
     };
 
-    let (code, out, _) = run(show, &["--registry", &url, "com.example/remote-search"]);
+    let (code, out, _) = run("show", &["--registry", &url, "com.example/remote-search"]);
     assert_eq!(code, OK);
     assert_eq!(raw(&out), None, "{out:?}");
     assert!(out.contains("  title:       Title]0;title[2J \n"), "{out}");
 
     let (code, out, _) = run(
-        show,
+        "show",
         &["--json", "--registry", &url, "com.example/remote-search"],
     );
     assert_eq!(code, OK);
@@ -257,7 +252,7 @@ fn issue_12_registry_text_cannot_attack_the_terminal_in_text_or_json() {
     assert_eq!(value["server"]["description"], format!("Search{attack}"));
     assert_eq!(value["server"][format!("k{attack}")], attack);
 
-    let (code, out, _) = run(search, &["--json", "--registry", &url, "remote"]);
+    let (code, out, _) = run("search", &["--json", "--registry", &url, "remote"]);
     assert_eq!(code, OK);
     assert_eq!(raw(&out), None, "{out:?}");
 }

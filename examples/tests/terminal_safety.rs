@@ -225,10 +225,11 @@ fn validate_unreadable_files_escape_their_names_in_both_forms() {
 
 #[test]
 fn unknown_options_are_escaped() {
-    let (code, _, err) = run_validate(&["--\u{1b}[2J"]);
-    assert_eq!(code, Some(2));
+    let (code, out, err) = run_validate(&["--\u{1b}[2J\u{202e}", "x.json"]);
+    assert_eq!((code, out.as_str()), (Some(2), ""));
     assert!(
-        err.starts_with("mcp-registry validate: unknown option `--\\u{1b}[2J`"),
+        err.starts_with("error: unexpected argument '--\\u{1b}[2J\\u{202e}' found\n"),
         "{err}"
     );
+    assert_no_raw(&err, "\u{1b}[2J\u{202e}", err.lines().count());
 }

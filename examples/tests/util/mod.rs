@@ -1,5 +1,5 @@
-//! Helpers shared by the command-line tests: sample data, scratch files, and running `check`
-//! in process or the real binary.
+//! Helpers shared by the command-line tests: sample data, scratch files, and running the
+//! command line in process or the real binary.
 #![expect(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -13,7 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use mcp_registry_examples::check;
+use clap::Parser as _;
+use mcp_registry_examples::cli::{self, Cli, Command as Subcommand};
+use mcp_registry_examples::sync::{self, Progress};
 
 /// A file shipped in `examples/data`.
 pub(crate) fn data(file: &str) -> String {
@@ -38,16 +40,65 @@ pub(crate) fn scratch(test: &str, name: &str, contents: impl AsRef<[u8]>) -> Str
     path.display().to_string()
 }
 
-/// Runs `check` in process: its exit code, standard output and standard error.
-pub(crate) fn run_check<S: AsRef<str>>(args: &[S]) -> (u8, String, String) {
-    let args: Vec<String> = args.iter().map(|a| a.as_ref().to_owned()).collect();
+/// Runs `mcp-registry ARGS` in process as the binary would, except that `sync` shows its
+/// progress as lines: the exit code, standard output and standard error.
+pub(crate) fn run_cli<S: AsRef<str>>(args: &[S]) -> (u8, String, String) {
+    let line = std::iter::once("mcp-registry").chain(args.iter().map(AsRef::as_ref));
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = check::run(&args, &mut out, &mut err);
+    let code = match Cli::try_parse_from(line) {
+        Ok(Cli {
+            command: Subcommand::Sync(args),
+        }) => sync::run(&args, &mut out, &mut err, Progress::Lines),
+        Ok(cli) => cli.command.run(&mut out, &mut err),
+        Err(error) => cli::report(&error, &mut out, &mut err),
+    };
     (
         code,
         String::from_utf8(out).unwrap(),
         String::from_utf8(err).unwrap(),
     )
+}
+
+/// Runs `mcp-registry COMMAND ARGS` in process (see [`run_cli`]).
+pub(crate) fn run_command<S: AsRef<str>>(command: &str, args: &[S]) -> (u8, String, String) {
+    let mut line = vec![command];
+    line.extend(args.iter().map(AsRef::as_ref));
+    run_cli(&line)
+}
+
+/// Runs `mcp-registry check ARGS` in process: its exit code, standard output and standard
+/// error.
+pub(crate) fn run_check<S: AsRef<str>>(args: &[S]) -> (u8, String, String) {
+    run_command("check", args)
+}
+
+/// Asserts a usage error: exit 2, nothing on standard output, and standard error opening
+/// with one `error: ` line that contains `names` (the bad flag or value), then clap's usage
+/// line.
+#[track_caller]
+pub(crate) fn assert_usage_error(code: u8, out: &str, err: &str, names: &str) {
+    assert_eq!((code, out), (cli::USAGE_ERROR, ""), "{err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("error: ") && first.contains(names),
+        "{names:?} not named in the first line of:\n{err}"
+    );
+    assert!(
+        err.contains("Usage: mcp-registry") || err.contains("For more information, try '--help'"),
+        "{err}"
+    );
+}
+
+/// [`assert_usage_error`] for the real binary's output.
+#[track_caller]
+pub(crate) fn assert_binary_usage_error(output: &Output, names: &str) {
+    let code = output.status.code().and_then(|c| u8::try_from(c).ok());
+    assert_usage_error(
+        code.unwrap_or(u8::MAX),
+        &String::from_utf8_lossy(&output.stdout),
+        &String::from_utf8_lossy(&output.stderr),
+        names,
+    );
 }
 
 /// Runs the real binary.
