@@ -96,7 +96,7 @@ impl NameSlot {
 /// of a name are all tombstones gives way to the next source that has a live one.
 ///
 /// The catalog decides which version is latest itself, with the registry's ordering
-/// ([`latest_version`]), every time a source's versions of a server change.
+/// ([`latest_version`](mcp_registry_types::latest_version)), every time a source's versions of a server change.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     sources: Vec<SourceState>,
