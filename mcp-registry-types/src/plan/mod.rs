@@ -29,10 +29,15 @@
 //! assert_eq!(keys, ["--units", "API_KEY"]);
 //!
 //! let plan = plan::plan(&server, target, &Answers::new().with("API_KEY", "sk-123"))?;
-//! let Some(Launch::Process { command, args, .. }) = plan.launch() else { unreachable!() };
-//! let args: Vec<String> = args.iter().map(ToString::to_string).collect();
-//! assert_eq!((command.as_str(), args.as_slice()), ("npx", &["-y", "@acme/weather@1.0.0", "--units", "metric"][..]));
+//! if let Some(Launch::Process { command, args, env, .. }) = plan.launch() {
+//!     assert_eq!(command, "npx");
+//!     let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+//!     assert_eq!(args, ["-y", "@acme/weather@1.0.0", "--units", "metric"]);
+//!     // For review, a secret shows as a reference.
+//!     assert_eq!(env[0].1.to_string(), "<secret API_KEY>");
+//! }
 //! assert!(!format!("{plan:?}").contains("sk-123"));
+//! let command = plan.command(); // the process, secrets in place, no shell
 //! # Ok(())
 //! # }
 //! ```
