@@ -315,6 +315,60 @@ fn runtime_hint_replaces_the_default_command() {
 }
 
 #[test]
+fn a_hint_is_a_program_name_and_a_foreign_registry_is_refused() {
+    let spaced = package(json!({
+        "registryType": "npm", "identifier": "w", "runtimeHint": "npx -y", "transport": {"type": "stdio"}
+    }));
+    assert_eq!(
+        plan_err(&spaced, P0, &Answers::new()).to_string(),
+        "/packages/0/runtimeHint: `npx -y` is not a program name: a plan runs a program, never a command line"
+    );
+    // The one real entry with an unknown hint: used as written, for the user to review.
+    let python = package(json!({
+        "registryType": "pypi", "identifier": "time-mcp-pypi", "version": "1.0.6",
+        "runtimeHint": "python", "transport": {"type": "stdio"}
+    }));
+    assert_eq!(
+        process(&plan_ok(&python, P0, &Answers::new())),
+        (
+            "python".to_owned(),
+            vec!["time-mcp-pypi==1.0.6".to_owned()],
+            vec![]
+        )
+    );
+    let foreign = package(json!({
+        "registryType": "npm", "identifier": "w", "registryBaseUrl": "https://npm.evil.example",
+        "transport": {"type": "stdio"}
+    }));
+    assert_eq!(
+        plan_err(&foreign, P0, &Answers::new()).to_string(),
+        "/packages/0/registryBaseUrl: `https://npm.evil.example` is not the registry the runner \
+         installs from: the plan would fetch a package of the same name from elsewhere"
+    );
+    for (kind, identifier, url) in [
+        ("npm", "w", "https://registry.npmjs.org/"),
+        ("pypi", "w", "https://pypi.org"),
+        ("nuget", "w", "https://api.nuget.org/v3/index.json"),
+        ("oci", "w/x:1", "https://docker.io"),
+        ("oci", "ghcr.io/w/x:1", "https://ghcr.io"),
+    ] {
+        let doc = package(json!({
+            "registryType": kind, "identifier": identifier, "registryBaseUrl": url,
+            "transport": {"type": "stdio"}
+        }));
+        plan_ok(&doc, P0, &Answers::new());
+    }
+    let legacy_quay = package(json!({
+        "registryType": "oci", "identifier": "w/x", "version": "1", "registryBaseUrl": "https://quay.io",
+        "transport": {"type": "stdio"}
+    }));
+    assert!(matches!(
+        plan_err(&legacy_quay, P0, &Answers::new()),
+        PlanError::Unusable { ref path, .. } if path == "/packages/0/registryBaseUrl"
+    ));
+}
+
+#[test]
 fn a_missing_version_takes_the_latest_where_the_runner_allows() {
     for (kind, command, reference) in [
         ("npm", "npx", "weather"),

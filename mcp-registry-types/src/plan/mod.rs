@@ -69,6 +69,12 @@
 //!   (`-y`; `run -i --rm` and `-e`; `--yes --`) come with `npx`, `docker` (also `podman`) and
 //!   `dnx` whichever way they were chosen; any other hint gets `<runtime args> <package>
 //!   <package args>`.
+//!   A hint is a program name: one with whitespace or control characters is refused, since no
+//!   shell would split it. An unknown hint (`python`, say) is used as written, so review the
+//!   plan.
+//! - **Registry.** A `registryBaseUrl` other than the one the runner installs from (npm, PyPI,
+//!   NuGet: the official default; OCI: Docker Hub or the identifier's own registry) is refused
+//!   rather than ignored: the runner would fetch a same-named package from elsewhere.
 //! - **Argument order.** Runtime arguments are the runner's options, so they go before the
 //!   package reference; package arguments go after it (after `--` for `dnx`).
 //! - **Version.** Passed as written. Without one, npm, PyPI and NuGet get the bare identifier

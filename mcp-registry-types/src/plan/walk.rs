@@ -12,6 +12,7 @@ use crate::plan::error::{PlanError, Target, transport_type_text};
 use crate::plan::question::{Feeds, Question};
 use crate::plan::template::{Secret, SecretRef, Template};
 use crate::plan::{Connect, Launch};
+use crate::validate::packages::default_base_url;
 use crate::vocab::kinds::{ArgumentType, InputFormat, RegistryType, TransportType};
 use crate::vocab::pointer::push_token;
 
@@ -615,10 +616,22 @@ fn launch(
             });
         }
     };
+    if let Some(kind) = kind {
+        check_base_url(package, kind, base)?;
+    }
     let runner = package
         .runtime_hint()
         .filter(|h| !h.trim().is_empty())
         .unwrap_or(default_runner);
+    if runner.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return Err(PlanError::Unusable {
+            path: format!("{base}/runtimeHint"),
+            reason: format!(
+                "`{}` is not a program name: a plan runs a program, never a command line",
+                runner.escape_debug()
+            ),
+        });
+    }
     let mut args = Vec::new();
     let text = |s: &str| Template::text(s);
     match runner {
@@ -656,6 +669,41 @@ fn launch(
         args,
         env,
     })
+}
+
+/// Docker Hub's names, which a legacy OCI `registryBaseUrl` (before 2025-10-11) may give.
+const DOCKER_HUB: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+
+/// A `registryBaseUrl` other than the one the runner installs from is refused: the runner would
+/// fetch a package of the same name from its default registry, which may not be the package the
+/// document means. (The reference is silent; the official registry pins each type's base URL,
+/// REFERENCE.md §5.5, so a published document always passes.)
+fn check_base_url(package: &Package, kind: &RegistryType, base: &str) -> Result<(), PlanError> {
+    let Some(url) = package.registry_base_url().filter(|u| !u.is_empty()) else {
+        return Ok(());
+    };
+    let trimmed = url.trim_end_matches('/');
+    let fits = match kind {
+        RegistryType::Oci => {
+            let host = trimmed
+                .strip_prefix("https://")
+                .or_else(|| trimmed.strip_prefix("http://"))
+                .unwrap_or(trimmed);
+            DOCKER_HUB.contains(&host) || package.identifier().starts_with(&format!("{host}/"))
+        }
+        other => default_base_url(other).is_some_and(|default| default == trimmed),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(PlanError::Unusable {
+            path: format!("{base}/registryBaseUrl"),
+            reason: format!(
+                "`{url}` is not the registry the runner installs from: the plan would fetch a \
+                 package of the same name from elsewhere"
+            ),
+        })
+    }
 }
 
 fn versioned(identifier: &str, separator: &str, version: Option<&str>) -> String {
