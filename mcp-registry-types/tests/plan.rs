@@ -841,6 +841,16 @@ fn errors_convert_into_the_crate_error() {
         plan_err(&package(json!({"registryType": "npm", "identifier": "w", "transport": {"type": "websocket"}})), P0, &Answers::new()).to_string(),
         "/packages/0/transport/type: cannot connect over transport `websocket`"
     );
+    // The document's own problem comes before the missing answers: no answer could fix it.
+    let no_identifier = package(json!({
+        "registryType": "npm", "identifier": "", "transport": {"type": "stdio"},
+        "environmentVariables": [{"name": "K", "isRequired": true}]
+    }));
+    assert_eq!(
+        plan_err(&no_identifier, P0, &Answers::new()).to_string(),
+        "/packages/0/identifier: missing `identifier`: nothing names the package"
+    );
+    assert_eq!(plan::questions(&no_identifier, P0).unwrap().len(), 1);
     // A part is either text or a secret reference.
     let t = Template::text("x");
     assert!(matches!(t.parts(), [Part::Text(s)] if s == "x"));

@@ -111,40 +111,18 @@ impl<'a> Walk<'a> {
         package: &Package,
         base: &str,
     ) -> Result<(Option<Launch>, Connect), PlanError> {
-        // An unsupported registry type fails before any input is looked at: its inputs could
-        // never be used. Questions are still listed for it.
-        let kind = package.registry_type();
-        if self.mode != Mode::Ask {
-            match kind {
-                Some(
-                    RegistryType::Npm
-                    | RegistryType::Pypi
-                    | RegistryType::Oci
-                    | RegistryType::Nuget
-                    | RegistryType::Mcpb,
-                ) => {}
-                other => {
-                    return Err(PlanError::Unsupported {
-                        path: format!("{base}/registryType"),
-                        registry_type: other.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-                    });
-                }
-            }
-        }
+        // The document's own problems (an unsupported registry type, no identifier, no hash,
+        // a foreign registry) fail before any input is looked at: no answer could fix them.
+        // Questions are still listed.
+        let runner = match self.mode {
+            Mode::Ask => None,
+            Mode::Launch | Mode::Export => Some(runner(package, base)?),
+        };
         let resolved = self.resolve_package(package, base)?;
         self.finish()?;
-        if self.mode == Mode::Ask {
-            return Ok((None, resolved.connect));
-        }
-        let launch = launch(
-            package,
-            kind,
-            base,
-            resolved.runtime,
-            resolved.package,
-            resolved.env,
-        )?;
-        Ok((Some(launch), resolved.connect))
+        let launch =
+            runner.map(|runner| runner.assemble(resolved.runtime, resolved.package, resolved.env));
+        Ok((launch, resolved.connect))
     }
 
     fn resolve_package(&mut self, package: &Package, base: &str) -> Result<Resolved, PlanError> {
@@ -580,35 +558,26 @@ pub(crate) fn is_json_number(text: &str) -> bool {
     bytes.next().is_none()
 }
 
-/// The process (or bundle) that runs `package`.
+/// What runs a package, before its arguments and environment are known.
+enum Runner {
+    /// A program; `reference` names the package for it.
+    Process { program: String, reference: String },
+    /// An MCP bundle to download and verify.
+    Bundle { url: String, sha256: String },
+}
+
+/// The runner of `package`.
 ///
-/// The runner comes from `runtimeHint` when given, else from the registry type; the package
-/// reference's form comes from the registry type. Runtime arguments are the runner's own
-/// options, so they go before the package reference; package arguments go after it.
-fn launch(
-    package: &Package,
-    kind: Option<&RegistryType>,
-    base: &str,
-    runtime: Vec<Template>,
-    package_args: Vec<Template>,
-    env: Vec<(String, Template)>,
-) -> Result<Launch, PlanError> {
-    let identifier = package.identifier();
-    if identifier.is_empty() {
-        return Err(PlanError::Unusable {
-            path: format!("{base}/identifier"),
-            reason: "missing `identifier`: nothing names the package".to_owned(),
-        });
-    }
-    // A version is passed as written; without one the runner takes the latest release (npx,
-    // uvx and dnx all allow that).
-    let version = package.version().filter(|v| !v.is_empty());
-    let (default_runner, reference) = match kind {
-        Some(RegistryType::Npm) => ("npx", versioned(identifier, "@", version)),
-        Some(RegistryType::Pypi) => ("uvx", versioned(identifier, "==", version)),
-        Some(RegistryType::Nuget) => ("dnx", versioned(identifier, "@", version)),
-        Some(RegistryType::Oci) => ("docker", image(identifier, version)),
-        Some(RegistryType::Mcpb) => return bundle(package, base, runtime, package_args, env),
+/// The program comes from `runtimeHint` when given, else from the registry type; the package
+/// reference's form comes from the registry type.
+fn runner(package: &Package, base: &str) -> Result<Runner, PlanError> {
+    let kind = package.registry_type();
+    let (default_program, reference) = match kind {
+        Some(RegistryType::Npm) => ("npx", versioned(package, "@")),
+        Some(RegistryType::Pypi) => ("uvx", versioned(package, "==")),
+        Some(RegistryType::Nuget) => ("dnx", versioned(package, "@")),
+        Some(RegistryType::Oci) => ("docker", image(package.identifier(), version(package))),
+        Some(RegistryType::Mcpb) => return bundle(package, base),
         other => {
             return Err(PlanError::Unsupported {
                 path: format!("{base}/registryType"),
@@ -616,59 +585,110 @@ fn launch(
             });
         }
     };
+    if package.identifier().is_empty() {
+        return Err(PlanError::Unusable {
+            path: format!("{base}/identifier"),
+            reason: "missing `identifier`: nothing names the package".to_owned(),
+        });
+    }
     if let Some(kind) = kind {
         check_base_url(package, kind, base)?;
     }
-    let runner = package
+    let program = package
         .runtime_hint()
         .filter(|h| !h.trim().is_empty())
-        .unwrap_or(default_runner);
-    if runner.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        .unwrap_or(default_program);
+    if program.contains(|c: char| c.is_whitespace() || c.is_control()) {
         return Err(PlanError::Unusable {
             path: format!("{base}/runtimeHint"),
             reason: format!(
                 "`{}` is not a program name: a plan runs a program, never a command line",
-                runner.escape_debug()
+                program.escape_debug()
             ),
         });
     }
-    let mut args = Vec::new();
-    let text = |s: &str| Template::text(s);
-    match runner {
-        "npx" => {
-            args.push(text("-y"));
-            args.extend(runtime);
-            args.push(text(&reference));
-        }
-        "docker" | "podman" => {
-            args.extend(["run", "-i", "--rm"].map(text));
-            // Each variable by name only: its value reaches docker through the process
-            // environment, so no secret is ever on the command line.
-            for (name, _) in &env {
-                args.push(text("-e"));
-                args.push(text(name));
+    Ok(Runner::Process {
+        program: program.to_owned(),
+        reference,
+    })
+}
+
+impl Runner {
+    /// The launch, with the arguments and environment in place. Runtime arguments are the
+    /// runner's own options, so they go before the package reference; package arguments go
+    /// after it.
+    fn assemble(
+        self,
+        runtime: Vec<Template>,
+        package_args: Vec<Template>,
+        env: Vec<(String, Template)>,
+    ) -> Launch {
+        let (program, reference) = match self {
+            Self::Bundle { url, sha256 } => {
+                let mut args = runtime;
+                args.extend(package_args);
+                return Launch::Bundle {
+                    url,
+                    sha256,
+                    args,
+                    env,
+                };
             }
-            args.extend(runtime);
-            args.push(text(&reference));
+            Self::Process { program, reference } => (program, reference),
+        };
+        let text = |s: &str| Template::text(s);
+        let mut args = Vec::new();
+        match program.as_str() {
+            "npx" => {
+                args.push(text("-y"));
+                args.extend(runtime);
+                args.push(text(&reference));
+            }
+            "docker" | "podman" => {
+                args.extend(["run", "-i", "--rm"].map(text));
+                // Each variable by name only: its value reaches docker through the process
+                // environment, so no secret is ever on the command line.
+                for (name, _) in &env {
+                    args.push(text("-e"));
+                    args.push(text(name));
+                }
+                args.extend(runtime);
+                args.push(text(&reference));
+            }
+            "dnx" => {
+                args.extend(runtime);
+                args.push(text(&reference));
+                args.push(text("--yes"));
+                args.push(text("--"));
+            }
+            // `uvx`, and any other runner the publisher names: its options, then the package.
+            _ => {
+                args.extend(runtime);
+                args.push(text(&reference));
+            }
         }
-        "dnx" => {
-            args.extend(runtime);
-            args.push(text(&reference));
-            args.push(text("--yes"));
-            args.push(text("--"));
-        }
-        // `uvx`, and any other runner the publisher names: its options, then the package.
-        _ => {
-            args.extend(runtime);
-            args.push(text(&reference));
+        args.extend(package_args);
+        Launch::Process {
+            command: program,
+            args,
+            env,
         }
     }
-    args.extend(package_args);
-    Ok(Launch::Process {
-        command: runner.to_owned(),
-        args,
-        env,
-    })
+}
+
+/// The version, passed as written; `None` when absent or empty.
+fn version(package: &Package) -> Option<&str> {
+    package.version().filter(|v| !v.is_empty())
+}
+
+/// `identifier` + `separator` + `version`; the bare identifier without a version, so the
+/// runner takes the latest release (npx, uvx and dnx all allow that).
+fn versioned(package: &Package, separator: &str) -> String {
+    let identifier = package.identifier();
+    match version(package) {
+        Some(version) => format!("{identifier}{separator}{version}"),
+        None => identifier.to_owned(),
+    }
 }
 
 /// Docker Hub's names, which a legacy OCI `registryBaseUrl` (before 2025-10-11) may give.
@@ -706,13 +726,6 @@ fn check_base_url(package: &Package, kind: &RegistryType, base: &str) -> Result<
     }
 }
 
-fn versioned(identifier: &str, separator: &str, version: Option<&str>) -> String {
-    match version {
-        Some(version) => format!("{identifier}{separator}{version}"),
-        None => identifier.to_owned(),
-    }
-}
-
 /// The image reference. Today's identifier carries its tag or digest and `version` is
 /// forbidden; documents before 2025-10-11 (most of the 2025-09 seed data) put the tag in
 /// `version`, so an untagged identifier takes it. A tagged identifier wins over `version`.
@@ -725,13 +738,7 @@ fn image(identifier: &str, version: Option<&str>) -> String {
     }
 }
 
-fn bundle(
-    package: &Package,
-    base: &str,
-    runtime: Vec<Template>,
-    package_args: Vec<Template>,
-    env: Vec<(String, Template)>,
-) -> Result<Launch, PlanError> {
+fn bundle(package: &Package, base: &str) -> Result<Runner, PlanError> {
     let url = package.identifier();
     if !url.starts_with("https://") {
         return Err(PlanError::Unusable {
@@ -751,13 +758,9 @@ fn bundle(
             reason: "an mcpb bundle needs its SHA-256 (64 lower-case hex digits) to be verified"
                 .to_owned(),
         })?;
-    let mut args = runtime;
-    args.extend(package_args);
-    Ok(Launch::Bundle {
+    Ok(Runner::Bundle {
         url: url.to_owned(),
         sha256: sha256.to_owned(),
-        args,
-        env,
     })
 }
 
