@@ -775,6 +775,21 @@ fn secrets_never_appear_in_debug_or_serialized_output() {
     assert!(command.get_args().any(|a| a == "SECRET-ARG"));
 }
 
+#[test]
+fn a_key_secret_anywhere_is_secret_everywhere() {
+    let doc = package(json!({
+        "registryType": "npm", "identifier": "w", "transport": {"type": "stdio"},
+        "packageArguments": [{"type": "named", "name": "--token"}],
+        "environmentVariables": [{"name": "--token", "isSecret": true}]
+    }));
+    let plan = plan_ok(&doc, P0, &Answers::new().with("--token", "SHARED-1"));
+    assert!(!format!("{plan:?}").contains("SHARED-1"));
+    assert_eq!(process(&plan).1, ["-y", "w", "--token", "<secret --token>"]);
+    let questions = plan::questions(&doc, P0).unwrap();
+    assert_eq!(questions.len(), 1);
+    assert!(questions[0].is_secret());
+}
+
 const METACHARACTERS: &[&str] = &[
     ";", "rm -rf /", "$(x)", "`y`", "|", "&", ">", "<", "a b", "'quoted'", "\"dq\"", "$HOME", "*",
     "\\", "",
@@ -968,4 +983,208 @@ fn every_real_entry_plans_or_fails_with_a_typed_error() {
     );
     eprintln!("{targets} targets: {planned} planned, {unsupported} cargo");
     assert!(planned > 350 && unsupported >= 2, "{planned} {unsupported}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any package or remote, any answers: a plan or a typed error, and no secret answer ever shows.
+
+const KEYS: &[&str] = &["a", "b", "--port", "PORT", "X-Key"];
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        "[a-z]{1,4}",
+        Just("{a}".to_owned()),
+        Just("x{b}y{unknown}".to_owned()),
+        Just("{--port}".to_owned()),
+        Just("1".to_owned()),
+        Just("true".to_owned()),
+    ]
+}
+
+fn arb_input() -> impl Strategy<Value = serde_json::Map<String, Value>> {
+    (
+        proptest::option::of(arb_text()),
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of(arb_text()),
+        proptest::option::of(proptest::collection::vec("[a-z1]{1,3}", 0..3)),
+        proptest::option::of(prop_oneof![
+            Just("string"),
+            Just("number"),
+            Just("boolean"),
+            Just("filepath"),
+            Just("color")
+        ]),
+        proptest::option::of(proptest::collection::btree_map(
+            proptest::sample::select(KEYS),
+            (
+                any::<bool>(),
+                any::<bool>(),
+                proptest::option::of(arb_text()),
+            ),
+            0..3,
+        )),
+    )
+        .prop_map(
+            |(value, required, secret, default, choices, format, variables)| {
+                let mut input = serde_json::Map::new();
+                if let Some(value) = value {
+                    input.insert("value".into(), json!(value));
+                }
+                input.insert("isRequired".into(), json!(required));
+                input.insert("isSecret".into(), json!(secret));
+                if let Some(default) = default {
+                    input.insert("default".into(), json!(default));
+                }
+                if let Some(choices) = choices {
+                    input.insert("choices".into(), json!(choices));
+                }
+                if let Some(format) = format {
+                    input.insert("format".into(), json!(format));
+                }
+                if let Some(variables) = variables {
+                    let variables: serde_json::Map<String, Value> = variables
+                        .into_iter()
+                        .map(|(name, (required, secret, default))| {
+                            let mut v = json!({"isRequired": required, "isSecret": secret});
+                            if let Some(default) = default {
+                                v.as_object_mut()
+                                    .unwrap()
+                                    .insert("default".into(), json!(default));
+                            }
+                            (name.to_owned(), v)
+                        })
+                        .collect();
+                    input.insert("variables".into(), Value::Object(variables));
+                }
+                input
+            },
+        )
+}
+
+fn arb_argument() -> impl Strategy<Value = Value> {
+    (
+        arb_input(),
+        prop_oneof![Just("named"), Just("positional"), Just("flag")],
+        proptest::option::of(proptest::sample::select(KEYS)),
+        any::<bool>(),
+    )
+        .prop_map(|(mut input, kind, key, repeated)| {
+            input.insert("type".into(), json!(kind));
+            if let Some(key) = key {
+                let field = if kind == "named" { "name" } else { "valueHint" };
+                input.insert(field.into(), json!(key));
+            }
+            input.insert("isRepeated".into(), json!(repeated));
+            Value::Object(input)
+        })
+}
+
+fn arb_key_value() -> impl Strategy<Value = Value> {
+    (arb_input(), proptest::sample::select(KEYS)).prop_map(|(mut input, name)| {
+        input.insert("name".into(), json!(name));
+        Value::Object(input)
+    })
+}
+
+fn arb_document() -> impl Strategy<Value = ServerJson> {
+    let transport = (
+        prop_oneof![
+            Just("stdio"),
+            Just("streamable-http"),
+            Just("sse"),
+            Just("ws")
+        ],
+        proptest::option::of(Just("http://localhost:{--port}/{a}/{PORT}")),
+        proptest::collection::vec(arb_key_value(), 0..2),
+    )
+        .prop_map(|(kind, url, headers)| json!({"type": kind, "url": url, "headers": headers}));
+    (
+        prop_oneof![
+            Just("npm"),
+            Just("pypi"),
+            Just("oci"),
+            Just("nuget"),
+            Just("mcpb"),
+            Just("cargo"),
+            Just("x")
+        ],
+        proptest::option::of(Just("1.0.0")),
+        proptest::collection::vec(arb_argument(), 0..3),
+        proptest::collection::vec(arb_argument(), 0..3),
+        proptest::collection::vec(arb_key_value(), 0..3),
+        transport,
+    )
+        .prop_map(|(kind, version, runtime, package_args, env, transport)| {
+            let mut remote = transport.clone();
+            remote.as_object_mut().unwrap().insert(
+                "variables".into(),
+                json!({"a": {"isSecret": true}, "PORT": {"isRequired": true}}),
+            );
+            server(
+                json!([{
+                    "registryType": kind,
+                    "identifier": if kind == "mcpb" { "https://github.com/a/b/releases/download/v1/b.mcpb" } else { "pkg" },
+                    "fileSha256": "fe333e598595000ae021bd27117db32ec69af6987f507ba7a63c90638ff633ce",
+                    "version": version,
+                    "runtimeArguments": runtime,
+                    "packageArguments": package_args,
+                    "environmentVariables": env,
+                    "transport": transport,
+                }]),
+                json!([remote]),
+            )
+        })
+}
+
+proptest! {
+    #[test]
+    fn any_document_plans_or_fails_typed_and_hides_secret_answers(
+        doc in arb_document(),
+        given in proptest::collection::btree_map(
+            proptest::sample::select(KEYS),
+            proptest::collection::vec(prop_oneof![Just("1"), Just("true"), Just("a"), Just("")], 1..3),
+            0..5,
+        ),
+    ) {
+        let mut answers = Answers::new();
+        for (i, (key, values)) in given.iter().enumerate() {
+            // Each answer is marked, so that a leak is visible whatever the input's shape.
+            let marked: Vec<String> = values.iter().map(|v| format!("{v}SECRET{i}")).collect();
+            answers = answers.with_many(*key, marked);
+        }
+        for target in [P0, R0] {
+            let secret_keys: Vec<String> = plan::questions(&doc, target)
+                .map(|questions| {
+                    questions.iter().filter(|q| q.is_secret()).map(|q| q.key().to_owned()).collect()
+                })
+                .unwrap_or_default();
+            for result in [
+                plan::plan(&doc, target, &answers),
+                plan::plan_for_export(&doc, target, &answers),
+                plan::plan(&doc, target, &Answers::new()),
+            ] {
+                match result {
+                    Ok(plan) => {
+                        let shown = format!("{plan:?} {}", serde_json::to_string(&plan).unwrap());
+                        for (i, key) in given.keys().enumerate() {
+                            if secret_keys.iter().any(|k| k == key) {
+                                prop_assert!(!shown.contains(&format!("SECRET{i}")), "{key}: {shown}");
+                            }
+                        }
+                        let _ = plan.command();
+                    }
+                    Err(e) => {
+                        let shown = format!("{e} {e:?}");
+                        for (i, key) in given.keys().enumerate() {
+                            if secret_keys.iter().any(|k| k == key) {
+                                prop_assert!(!shown.contains(&format!("SECRET{i}")), "{key}: {shown}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -98,7 +98,9 @@
 //!   §2.5). Any other `{x}`, and a variable that has no value, stays as written. Answers and
 //!   defaults are used literally.
 //! - **Secrets.** The value of an `isSecret` input is a [`Part::Secret`]; a variable of a
-//!   secret input is secret too. The document's own fixed text is never secret.
+//!   secret input is secret too, and so is every use of a key that is secret anywhere in the
+//!   target (one answer may feed several inputs). The document's own fixed text is never
+//!   secret: it is public in the registry.
 //! - **Questions** are listed in document order (runtime arguments, package arguments,
 //!   environment variables, then the URL's variables in order of appearance and the headers),
 //!   each key once; a variable the text never names is not asked.
@@ -134,7 +136,7 @@ pub use crate::plan::template::{Part, Secret, SecretRef, Template};
 /// read (an argument without its name, a transport without its URL, …).
 pub fn questions(server: &ServerJson, target: Target) -> Result<Vec<Question>, PlanError> {
     let answers = Answers::new();
-    let mut walk = Walk::new(&answers, Mode::Ask);
+    let mut walk = Walk::with_secret_keys(&answers, Mode::Ask, server, target)?;
     walk.target(server, target)?;
     Ok(walk.into_questions())
 }
@@ -170,7 +172,7 @@ fn build(
     answers: &Answers,
     mode: Mode,
 ) -> Result<Plan, PlanError> {
-    let mut walk = Walk::new(answers, mode);
+    let mut walk = Walk::with_secret_keys(answers, mode, server, target)?;
     let (launch, connect) = walk.target(server, target)?;
     Ok(Plan {
         server_name: server.name().to_owned(),

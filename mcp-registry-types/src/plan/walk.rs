@@ -1,7 +1,7 @@
 //! The walk over a target's inputs that both [`questions`](crate::plan::questions) and
 //! [`plan`](crate::plan::plan) make.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::input::{Argument, Input, KeyValueInput};
 use crate::model::package::Package;
@@ -42,6 +42,9 @@ struct Site<'s> {
 pub(crate) struct Walk<'a> {
     answers: &'a Answers,
     mode: Mode,
+    /// Keys secret wherever they are used: an answer shared by a secret input and another one
+    /// is secret in both.
+    secret_keys: BTreeSet<String>,
     questions: Vec<Question>,
     missing: Vec<Question>,
 }
@@ -59,9 +62,26 @@ impl<'a> Walk<'a> {
         Self {
             answers,
             mode,
+            secret_keys: BTreeSet::new(),
             questions: Vec::new(),
             missing: Vec::new(),
         }
+    }
+
+    /// The walk of `target` with every key that is secret anywhere in it known as secret
+    /// from the start (found by a first walk).
+    pub(crate) fn with_secret_keys(
+        answers: &'a Answers,
+        mode: Mode,
+        server: &ServerJson,
+        target: Target,
+    ) -> Result<Self, PlanError> {
+        let none = Answers::new();
+        let mut first = Walk::new(&none, Mode::Ask);
+        first.target(server, target)?;
+        let mut walk = Self::new(answers, mode);
+        walk.secret_keys = first.secret_keys;
+        Ok(walk)
     }
 
     /// The questions met, each key once, in document order.
@@ -338,8 +358,15 @@ impl<'a> Walk<'a> {
 
     /// The values of one input: its fixed value, else the answers, else its default; none
     /// when it is optional and has neither.
-    fn values(&mut self, site: Site<'_>) -> Result<Vec<Template>, PlanError> {
+    fn values(&mut self, mut site: Site<'_>) -> Result<Vec<Template>, PlanError> {
         let input = site.input;
+        if let Some(key) = site.key {
+            if site.secret {
+                self.secret_keys.insert(key.to_owned());
+            } else {
+                site.secret = self.secret_keys.contains(key);
+            }
+        }
         if let Some(fixed) = input.value() {
             // Not user-configurable: answers never override it.
             let of = site.key.unwrap_or(&site.path).to_owned();
