@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::plan::PlanError;
 use crate::validate::Report;
 use crate::vocab::name::NameError;
 use crate::vocab::url_template::UrlTemplateError;
@@ -24,6 +25,9 @@ pub enum Error {
     /// A URL template is not a usable URL.
     #[error(transparent)]
     UrlTemplate(#[from] UrlTemplateError),
+    /// A connection plan cannot be made.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     /// A constructed document breaks the registry's rules.
     #[error("invalid server.json: {0}")]
     Invalid(Report),

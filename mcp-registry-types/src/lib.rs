@@ -62,6 +62,14 @@
 //! ([`compare_versions`], [`latest_version`]), RFC 3339 [`Timestamp`]s, and [`sanitize_text`],
 //! [`escape_controls`] and [`escape_json_output`] to show untrusted text safely.
 //!
+//! # Plans
+//!
+//! [`plan`] turns a document and the user's answers into a typed, reviewable connection plan:
+//! [`plan::questions`] lists what a package or remote takes, [`plan::plan`] says what to launch
+//! (`npx -y …`, `uvx …`, `docker run …`, `dnx …`, or an MCP bundle to download and verify) and
+//! how to connect (stdio or HTTP with its URL and headers). Secret values never show in a plan's
+//! `Debug` or serialized form, and [`plan::Plan::command`] builds the process without a shell.
+//!
 //! # Layout
 //!
 //! The crate is built in floors, and a module imports only from its own floor and the floors
@@ -70,7 +78,7 @@
 //! | floor | modules | what it holds |
 //! |---|---|---|
 //! | 5 | `builder`, `error` | [`ServerJsonBuilder`], and [`Error`], which every fallible call converts into |
-//! | 4 | `validate` | the registry's rules: [`validate()`], [`Validator`], [`Report`] |
+//! | 4 | `validate`, `plan` | the registry's rules: [`validate()`], [`Validator`], [`Report`]; connection plans: [`plan::plan`], [`plan::questions`] |
 //! | 3 | `wire` | reading and writing: each type's wire names in one table (reader, writer, JSON Schema), the fast JSON reader, [`ParseError`] |
 //! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], …, and [`ServerFilter`], a predicate over it |
 //! | 1 | `vocab` | vocabulary and small values: [`ServerName`], [`ServerVersion`], [`UrlTemplate`], [`client_url`], [`glob`], the open enums, text escaping, version order, the registry's `_meta` keys and limits |
@@ -99,6 +107,9 @@
 mod builder;
 mod error;
 mod model;
+// Connection plans (floor 4, beside `validate`): a module of its own, for its several types
+// and its `plan` and `questions` functions.
+pub mod plan;
 mod validate;
 mod vocab;
 mod wire;

@@ -19,6 +19,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("model", 2),
     ("wire", 3),
     ("validate", 4),
+    ("plan", 4),
     ("builder", 5),
     ("error", 5),
 ];

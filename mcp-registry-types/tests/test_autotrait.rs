@@ -19,4 +19,9 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<ServerFilter>();
     assert_send_sync::<glob::Glob>();
     assert_send_sync::<glob::GlobError>();
+    assert_send_sync::<plan::Plan>();
+    assert_send_sync::<plan::PlanError>();
+    assert_send_sync::<plan::Answers>();
+    assert_send_sync::<plan::Question>();
+    assert_send_sync::<plan::Template>();
 }

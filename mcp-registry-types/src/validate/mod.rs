@@ -5,7 +5,7 @@
 //! crate's readers find them.
 
 mod json_schema;
-mod packages;
+pub(crate) mod packages;
 mod publish;
 mod schema_version;
 mod semantic;
