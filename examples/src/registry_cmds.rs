@@ -12,8 +12,10 @@
 //!
 //! [`SearchArgs`], [`ShowArgs`] and [`VersionsArgs`] declare the flags, sharing [`RegistryArgs`].
 //!
-//! `--registry` defaults to the official registry. With `--snapshot FILE` the commands work
-//! offline, from a catalog that [`crate::sync`] filled: `search` ranks the catalog's servers
+//! With `--registry URL` the commands ask a registry (`--registry official` names the official
+//! one). With `--snapshot FILE` they work offline, from a catalog that [`crate::sync`] filled;
+//! with neither, from the sample catalog built into the tool ([`crate::bundled`]), saying so
+//! on standard error. Offline, `search` ranks the catalog's servers
 //! by name, title and description ([`Catalog::search`]) instead of the registry's substring
 //! match on names; `show` and `versions` answer through the same [`RegistryHandler`] that
 //! `mcp-registry serve` mounts, so they print what that server would send (the catalog's own
@@ -50,9 +52,10 @@ pub const FAILED: u8 = 1;
 /// commands read from.
 #[derive(Clone, Debug, clap::Args)]
 pub struct RegistryArgs {
-    /// The registry to ask
-    #[arg(long, value_name = "URL", default_value = OFFICIAL_REGISTRY, conflicts_with = "snapshot")]
-    pub registry: String,
+    /// The registry to ask (`official` for the official registry); without it or --snapshot,
+    /// the bundled sample catalog is read offline
+    #[arg(long, value_name = "URL", conflicts_with = "snapshot")]
+    pub registry: Option<String>,
     /// Read this catalog snapshot (made by `mcp-registry sync`) offline instead of a registry
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<String>,
@@ -84,6 +87,44 @@ impl NetworkArgs {
             .with_timeout(Duration::from_secs(self.timeout))
             .with_retry_policy(RetryPolicy::new().with_max_retries(self.retries))
             .build()
+    }
+}
+
+/// Where a command reads from, once its flags are read.
+pub(crate) enum Source<'a> {
+    /// A registry, by base URL.
+    Registry(&'a str),
+    /// A catalog snapshot file.
+    Snapshot(&'a str),
+    /// The sample catalog built into the tool.
+    Bundled,
+}
+
+impl RegistryArgs {
+    /// Where to read: the registry or snapshot given, else the bundled sample.
+    pub(crate) fn source(&self) -> Source<'_> {
+        match (&self.registry, &self.snapshot) {
+            (Some(url), _) if url == "official" => Source::Registry(OFFICIAL_REGISTRY),
+            (Some(url), _) => Source::Registry(url),
+            (None, Some(path)) => Source::Snapshot(path),
+            (None, None) => Source::Bundled,
+        }
+    }
+
+    /// The catalog an offline command reads (saying on `err` when it is the bundled sample),
+    /// or `None` when the command asks a registry.
+    pub(crate) fn offline(&self, err: &mut dyn Write) -> Result<Option<(Catalog, String)>, String> {
+        match self.source() {
+            Source::Registry(_) => Ok(None),
+            Source::Snapshot(path) => {
+                snapshot_file::load_existing(path).map(|catalog| Some((catalog, path.to_owned())))
+            }
+            Source::Bundled => {
+                let _ = writeln!(err, "mcp-registry: {}", crate::bundled::NOTICE);
+                crate::bundled::catalog()
+                    .map(|catalog| Some((catalog, "the bundled sample catalog".to_owned())))
+            }
+        }
     }
 }
 
@@ -150,21 +191,23 @@ pub struct VersionsArgs {
 /// registry searches names only), up to `--limit` results (default 30; `--limit 0` or `--all`
 /// for every match). With `--snapshot`, the catalog's ranked search instead, best match first.
 pub fn search(args: &SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let result = if let Some(path) = &args.source.snapshot {
-        offline_search(path, &args.query, args.limit())
-    } else {
-        let limit = args.limit().unwrap_or(usize::MAX);
-        let query = ListQuery::new()
-            .with_search(args.query.clone())
-            .with_latest_only()
-            .with_limit(100);
-        run(&args.source, |client| async move {
-            client
-                .stream(query)
-                .take(limit)
-                .try_collect::<Vec<_>>()
-                .await
-        })
+    let result = match args.source.offline(err) {
+        Err(message) => Err(Failure::Message(message)),
+        Ok(Some((catalog, _))) => offline_search(&catalog, &args.query, args.limit()),
+        Ok(None) => {
+            let limit = args.limit().unwrap_or(usize::MAX);
+            let query = ListQuery::new()
+                .with_search(args.query.clone())
+                .with_latest_only()
+                .with_limit(100);
+            run(&args.source, |client| async move {
+                client
+                    .stream(query)
+                    .take(limit)
+                    .try_collect::<Vec<_>>()
+                    .await
+            })
+        }
     };
     match result {
         Ok(servers) if args.json => print_json(out, err, "search", &servers),
@@ -172,16 +215,15 @@ pub fn search(args: &SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
             if servers.is_empty() {
                 let _ = writeln!(out, "no servers match `{}`", sanitize_text(&args.query));
             }
-            for server in &servers {
-                let doc = server.server();
-                let _ = writeln!(
-                    out,
-                    "{}  {}  {}",
-                    sanitize_text(doc.name()),
-                    sanitize_text(doc.version()),
-                    sanitize_text(doc.description())
-                );
-            }
+            let rows: Vec<[String; 3]> = servers
+                .iter()
+                .map(|server| {
+                    let doc = server.server();
+                    [doc.name(), doc.version(), doc.description()]
+                        .map(|text| sanitize_text(text).into_owned())
+                })
+                .collect();
+            crate::safe_output::table(out, &rows);
             OK
         }
         Err(failure) => failure.report("search", err),
@@ -197,9 +239,10 @@ pub fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         }
         _ => (args.target.clone(), "latest".to_owned()),
     };
-    let result = match &args.source.snapshot {
-        Some(path) => offline_show(path, &name, &version),
-        None => run(&args.source, |client| async move {
+    let result = match args.source.offline(err) {
+        Err(message) => Err(Failure::Message(message)),
+        Ok(Some((catalog, label))) => offline_show(&catalog, &label, &name, &version),
+        Ok(None) => run(&args.source, |client| async move {
             client.server_version(&name, &version).await
         }),
     };
@@ -216,30 +259,35 @@ pub fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
 /// `versions NAME`: every version of a server, newest first, with status and latest marker.
 pub fn versions(args: &VersionsArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let name = args.name.clone();
-    let result = match &args.source.snapshot {
-        Some(path) => offline_versions(path, &name),
-        None => run(&args.source, |client| async move {
+    let result = match args.source.offline(err) {
+        Err(message) => Err(Failure::Message(message)),
+        Ok(Some((catalog, label))) => offline_versions(&catalog, &label, &name),
+        Ok(None) => run(&args.source, |client| async move {
             client.versions(&name).await
         }),
     };
     match result {
         Ok(list) if args.json => print_json(out, err, "versions", list.servers()),
         Ok(list) => {
-            for server in list.servers() {
-                let official = server.official();
-                let _ = writeln!(
-                    out,
-                    "{}  {}  {}{}",
-                    sanitize_text(server.server().version()),
-                    sanitize_text(server.status().as_str()),
-                    sanitize_text(official.and_then(|o| o.published_at()).unwrap_or("-")),
-                    if official.is_some_and(OfficialMeta::is_latest) {
-                        "  latest"
-                    } else {
-                        ""
-                    }
-                );
-            }
+            let rows: Vec<[String; 4]> = list
+                .servers()
+                .iter()
+                .map(|server| {
+                    let official = server.official();
+                    [
+                        server.server().version(),
+                        server.status().as_str(),
+                        official.and_then(|o| o.published_at()).unwrap_or("-"),
+                        if official.is_some_and(OfficialMeta::is_latest) {
+                            "latest"
+                        } else {
+                            ""
+                        },
+                    ]
+                    .map(|text| sanitize_text(text).into_owned())
+                })
+                .collect();
+            crate::safe_output::table(out, &rows);
             OK
         }
         Err(failure) => failure.report("versions", err),
@@ -272,46 +320,48 @@ where
     Fut: std::future::Future<Output = Result<T, ClientError>>,
 {
     let runtime = current_thread_runtime().map_err(Failure::Message)?;
+    let url = match source.source() {
+        Source::Registry(url) => url,
+        Source::Snapshot(_) | Source::Bundled => OFFICIAL_REGISTRY,
+    };
     runtime.block_on(async {
         let client = source
             .network
-            .client(&source.registry)
+            .client(url)
             .map_err(|e| Failure::Message(e.to_string()))?;
         task(client).await.map_err(Failure::Client)
     })
 }
 
-/// Reads the snapshot at `path` for an offline command.
-fn load(path: &str) -> Result<Catalog, Failure> {
-    snapshot_file::load_existing(path).map_err(Failure::Message)
-}
-
 /// `search` offline: the catalog's ranked search, each hit as `serve` would send it.
 fn offline_search(
-    path: &str,
+    catalog: &Catalog,
     query: &str,
     limit: Option<usize>,
 ) -> Result<Vec<ServerResponse>, Failure> {
-    let catalog = load(path)?;
     let mut servers = Vec::new();
     for hit in catalog.search(query, limit) {
         let entry = hit.entry();
         let target = version_path(entry.name(), entry.version());
-        if let Some(body) = ask(&catalog, &target)? {
+        if let Some(body) = ask(catalog, &target)? {
             servers.push(parse(&body, ServerResponse::from_slice)?);
         }
     }
     Ok(servers)
 }
 
-/// `show` offline.
-fn offline_show(path: &str, name: &str, version: &str) -> Result<ServerResponse, Failure> {
-    let catalog = load(path)?;
-    match ask(&catalog, &version_path(name, version))? {
+/// `show` offline, from the catalog `label` names in messages.
+fn offline_show(
+    catalog: &Catalog,
+    label: &str,
+    name: &str,
+    version: &str,
+) -> Result<ServerResponse, Failure> {
+    match ask(catalog, &version_path(name, version))? {
         Some(body) => parse(&body, ServerResponse::from_slice),
         None => Err(Failure::Message(format!(
             "not found in {}: `{}` version `{}`",
-            quote(path),
+            quote(label),
             quote(name),
             quote(version)
         ))),
@@ -319,14 +369,13 @@ fn offline_show(path: &str, name: &str, version: &str) -> Result<ServerResponse,
 }
 
 /// `versions` offline.
-fn offline_versions(path: &str, name: &str) -> Result<ServerList, Failure> {
-    let catalog = load(path)?;
+fn offline_versions(catalog: &Catalog, label: &str, name: &str) -> Result<ServerList, Failure> {
     let target = format!("/v0.1/servers/{}/versions", segment(name));
-    match ask(&catalog, &target)? {
+    match ask(catalog, &target)? {
         Some(body) => parse(&body, ServerList::from_slice),
         None => Err(Failure::Message(format!(
             "not found in {}: `{}`",
-            quote(path),
+            quote(label),
             quote(name)
         ))),
     }

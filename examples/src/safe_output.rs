@@ -140,6 +140,30 @@ impl Drop for SafeWriter<'_> {
     }
 }
 
+/// Writes `rows` as an aligned table: each column padded to its widest cell (in characters;
+/// the cells are text already made safe), two spaces between columns, no trailing spaces.
+pub fn table<const N: usize>(out: &mut dyn Write, rows: &[[String; N]]) {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in rows {
+        let mut line = String::new();
+        for (column, (cell, width)) in row.iter().zip(widths).enumerate() {
+            if column > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(cell);
+            if column + 1 < N {
+                line.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,11 +6,14 @@
 
 #![expect(
     clippy::unwrap_used,
+    clippy::string_slice,
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
 
 use std::collections::BTreeSet;
 use std::path::Path;
+
+mod util;
 
 use mcp_registry_client::catalog::{Catalog, encode};
 use mcp_registry_client::types::{ServerResponse, Status, Timestamp, TransportType};
@@ -125,4 +128,35 @@ fn the_sample_covers_every_package_type_transport_status_and_input_kind() {
     ] {
         assert!(text.contains(kind), "no input uses {kind}");
     }
+}
+
+/// Without `--registry` or `--snapshot`, the registry commands read the bundled sample
+/// offline, and say so on standard error.
+#[test]
+fn registry_commands_read_the_sample_when_given_no_source() {
+    let (code, out, err) = util::run_cli(&["search", "github"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(bundled::NOTICE), "{err}");
+    let first = out.lines().next().unwrap();
+    assert!(first.starts_with("io.github.octo-tools/github  "), "{out}");
+    // An aligned table: every row's second column starts at the same place.
+    let starts: BTreeSet<usize> = out
+        .lines()
+        .map(|line| {
+            line.find("  ").unwrap() + line[line.find("  ").unwrap()..].find(|c| c != ' ').unwrap()
+        })
+        .collect();
+    assert_eq!(starts.len(), 1, "{out}");
+
+    let (code, out, err) = util::run_cli(&["versions", "io.github.translate-hub/translator"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(out.lines().next().unwrap().ends_with("latest"), "{out}");
+
+    let (code, out, err) = util::run_cli(&["show", "io.github.nope/missing"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.contains("not found in the bundled sample catalog"),
+        "{err}"
+    );
 }
