@@ -206,10 +206,12 @@ fn toml_key(key: &str) -> String {
 }
 
 fn string(item: &Item, path: &str) -> Result<String, ImportError> {
-    item.as_str().map(str::to_owned).ok_or(ImportError::WrongType {
-        path: path.to_owned(),
-        expected: "a string",
-    })
+    item.as_str()
+        .map(str::to_owned)
+        .ok_or(ImportError::WrongType {
+            path: path.to_owned(),
+            expected: "a string",
+        })
 }
 
 fn strings(item: Option<&Item>, path: &str) -> Result<Vec<String>, ImportError> {
@@ -224,10 +226,13 @@ fn strings(item: Option<&Item>, path: &str) -> Result<Vec<String>, ImportError> 
         .iter()
         .enumerate()
         .map(|(i, value)| {
-            value.as_str().map(str::to_owned).ok_or(ImportError::WrongType {
-                path: format!("{path}[{i}]"),
-                expected: "a string",
-            })
+            value
+                .as_str()
+                .map(str::to_owned)
+                .ok_or(ImportError::WrongType {
+                    path: format!("{path}[{i}]"),
+                    expected: "a string",
+                })
         })
         .collect()
 }

@@ -112,7 +112,11 @@ pub enum ExportError {
 }
 
 fn shown_pointer(pointer: &str) -> &str {
-    if pointer.is_empty() { "the file" } else { pointer }
+    if pointer.is_empty() {
+        "the file"
+    } else {
+        pointer
+    }
 }
 
 /// Why [`import`](crate::host::import) could not read a host's file.

@@ -134,11 +134,14 @@ impl Shape {
                     url: url.to_string(),
                 });
             }
-            (None, Connect::Http {
-                transport,
-                url,
-                headers,
-            }) => Self::Http {
+            (
+                None,
+                Connect::Http {
+                    transport,
+                    url,
+                    headers,
+                },
+            ) => Self::Http {
                 transport: transport.clone(),
                 url: url.clone(),
                 headers: headers.clone(),
@@ -149,11 +152,14 @@ impl Shape {
             (Host::ClaudeDesktop, Self::Http { .. }) if !options.stdio_bridge => {
                 Err(ExportError::RemoteNotSupported { host })
             }
-            (Host::ClaudeDesktop, Self::Http {
-                transport,
-                url,
-                headers,
-            }) => Ok(bridge(&transport, url, headers)),
+            (
+                Host::ClaudeDesktop,
+                Self::Http {
+                    transport,
+                    url,
+                    headers,
+                },
+            ) => Ok(bridge(&transport, url, headers)),
             (Host::Codex, Self::Http { transport, .. })
                 if transport != TransportType::StreamableHttp =>
             {
@@ -228,10 +234,9 @@ impl<'a> References<'a> {
             Host::VsCode => {
                 let id = input_id(self.key, secret.key());
                 if !self.inputs.iter().any(|(known, _)| *known == id) {
-                    let description = secret.description().map_or_else(
-                        || format!("{}: {}", self.key, secret.key()),
-                        str::to_owned,
-                    );
+                    let description = secret
+                        .description()
+                        .map_or_else(|| format!("{}: {}", self.key, secret.key()), str::to_owned);
                     self.inputs.push((id.clone(), description));
                 }
                 format!("${{input:{id}}}")

@@ -49,6 +49,8 @@ pub struct ImportedServer {
     host: Host,
     key: String,
     endpoint: Endpoint,
+    /// VS Code: the description of each input the entry references, by ID.
+    descriptions: Vec<(String, String)>,
 }
 
 /// A value written in clear where a secret is expected: where it is, never the value.
@@ -103,6 +105,7 @@ impl ImportedServer {
             host,
             key,
             endpoint,
+            descriptions: Vec::new(),
         }
     }
 
@@ -246,7 +249,14 @@ impl ImportedServer {
             "uvx" => {
                 let id = positional(
                     args,
-                    &["--from", "--with", "--python", "-p", "--index", "--index-url"],
+                    &[
+                        "--from",
+                        "--with",
+                        "--python",
+                        "-p",
+                        "--index",
+                        "--index-url",
+                    ],
                 )?;
                 match id.split_once("==") {
                     Some((name, version)) => package(RegistryType::Pypi, name, Some(version)),
@@ -301,13 +311,14 @@ impl ImportedServer {
 
     /// The entry as a plan, to export it to another host: written text stays text, and each
     /// reference becomes a secret keyed by the name it references (`${GITHUB_TOKEN}` → the
-    /// secret `GITHUB_TOKEN`, `${input:gh-token}` → `gh-token`), with no value. Codex's
+    /// secret `GITHUB_TOKEN`, `${input:gh-token}` → `gh-token`, described as the VS Code input
+    /// is), with no value. A default (`${X:-d}`) is not kept. Codex's
     /// forwarded variables become secret environment variables, `bearer_token_env_var` an
     /// `Authorization: Bearer` header and `env_http_headers` secret headers. The plan's server
     /// name is the entry's key and its version is empty.
     pub fn to_plan(&self) -> Plan {
         let host = self.host;
-        let template = |text: &str| syntax::template(host, text);
+        let template = |text: &str| syntax::template(host, text, &self.descriptions);
         let pairs = |pairs: &[(String, String)]| -> Vec<(String, Template)> {
             pairs
                 .iter()
@@ -456,7 +467,14 @@ pub fn import(host: Host, text: &str) -> Result<Vec<ImportedServer>, ImportError
     if host.is_toml() {
         return codex::import(text);
     }
-    let root: Value = serde_json::from_str(text).map_err(|e| json_error(&e))?;
+    let root: Value = serde_json::from_str(text).map_err(|e| {
+        let (message, line, column) = json_error(&e);
+        ImportError::Json {
+            message,
+            line,
+            column,
+        }
+    })?;
     let Value::Object(root) = root else {
         return Err(ImportError::WrongType {
             path: "the file".to_owned(),
@@ -505,9 +523,37 @@ pub fn import(host: Host, text: &str) -> Result<Vec<ImportedServer>, ImportError
         } else {
             return Err(ImportError::NoCommandOrUrl { path });
         };
-        out.push(ImportedServer::new(host, key.clone(), endpoint));
+        let mut server = ImportedServer::new(host, key.clone(), endpoint);
+        if host == Host::VsCode {
+            server.descriptions = input_descriptions(&root, &server);
+        }
+        out.push(server);
     }
     Ok(out)
+}
+
+/// The description of each VS Code input `server` references, from the file's `inputs`;
+/// inputs that are not objects with a string `id` and `description` are passed over.
+fn input_descriptions(root: &Map<String, Value>, server: &ImportedServer) -> Vec<(String, String)> {
+    let Some(inputs) = root.get("inputs").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let used: Vec<String> = server
+        .references()
+        .into_iter()
+        .filter(|r| r.kind() == ReferenceKind::Input)
+        .map(|r| r.name().to_owned())
+        .collect();
+    inputs
+        .iter()
+        .filter_map(|input| {
+            let id = input.get("id")?.as_str()?;
+            let description = input.get("description")?.as_str()?;
+            used.iter()
+                .any(|u| u == id)
+                .then(|| (id.to_owned(), description.to_owned()))
+        })
+        .collect()
 }
 
 /// SSE when the URL's path ends in `/sse`, else streamable HTTP.
@@ -533,8 +579,7 @@ pub fn detect(text: &str) -> Option<Host> {
         return Some(Host::VsCode);
     }
     let servers = root.get("mcpServers")?.as_object()?;
-    let entries: Vec<&Map<String, Value>> =
-        servers.values().filter_map(Value::as_object).collect();
+    let entries: Vec<&Map<String, Value>> = servers.values().filter_map(Value::as_object).collect();
     let written = serde_json::to_string(servers).unwrap_or_default();
     if entries.iter().any(|e| e.contains_key("httpUrl")) {
         Some(Host::Gemini)
@@ -544,9 +589,17 @@ pub fn detect(text: &str) -> Option<Host> {
         Some(Host::Cursor)
     } else if written.contains("${") {
         Some(Host::ClaudeCode)
-    } else if ["general", "ui", "model", "tools", "security", "theme", "selectedAuthType"]
-        .iter()
-        .any(|k| root.contains_key(*k))
+    } else if [
+        "general",
+        "ui",
+        "model",
+        "tools",
+        "security",
+        "theme",
+        "selectedAuthType",
+    ]
+    .iter()
+    .any(|k| root.contains_key(*k))
     {
         Some(Host::Gemini)
     } else if ["globalShortcut", "preferences"]
@@ -559,17 +612,14 @@ pub fn detect(text: &str) -> Option<Host> {
     }
 }
 
-fn json_error(e: &serde_json::Error) -> ImportError {
+/// The parser's message without its position, the line and the column.
+pub(crate) fn json_error(e: &serde_json::Error) -> (String, usize, usize) {
     let text = e.to_string();
     let message = text
         .rsplit_once(" at line ")
         .map_or(text.as_str(), |(message, _)| message)
         .to_owned();
-    ImportError::Json {
-        message,
-        line: e.line(),
-        column: e.column(),
-    }
+    (message, e.line(), e.column())
 }
 
 /// `key` as a JSON Pointer segment (RFC 6901).
@@ -585,10 +635,13 @@ fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>, Im
 }
 
 fn string(value: &Value, path: &str) -> Result<String, ImportError> {
-    value.as_str().map(str::to_owned).ok_or(ImportError::WrongType {
-        path: path.to_owned(),
-        expected: "a string",
-    })
+    value
+        .as_str()
+        .map(str::to_owned)
+        .ok_or(ImportError::WrongType {
+            path: path.to_owned(),
+            expected: "a string",
+        })
 }
 
 fn strings(value: Option<&Value>, path: &str) -> Result<Vec<String>, ImportError> {
@@ -612,7 +665,12 @@ fn pairs(value: Option<&Value>, path: &str) -> Result<Vec<(String, String)>, Imp
     };
     object(value, path)?
         .iter()
-        .map(|(name, v)| Ok((name.clone(), string(v, &format!("{path}/{}", escape(name)))?)))
+        .map(|(name, v)| {
+            Ok((
+                name.clone(),
+                string(v, &format!("{path}/{}", escape(name)))?,
+            ))
+        })
         .collect()
 }
 
@@ -656,10 +714,19 @@ mod tests {
             pkg("npx", &["-y", "@acme/weather@1.2.3", "--units", "x"]),
             p("npm", "@acme/weather", Some("1.2.3"))
         );
-        assert_eq!(pkg("npx", &["-y", "@acme/weather"]), p("npm", "@acme/weather", None));
-        assert_eq!(pkg("uvx", &["weather==1.0"]), p("pypi", "weather", Some("1.0")));
         assert_eq!(
-            pkg("docker", &["run", "-i", "--rm", "-e", "K", "ghcr.io/a/b:1.0", "--x"]),
+            pkg("npx", &["-y", "@acme/weather"]),
+            p("npm", "@acme/weather", None)
+        );
+        assert_eq!(
+            pkg("uvx", &["weather==1.0"]),
+            p("pypi", "weather", Some("1.0"))
+        );
+        assert_eq!(
+            pkg(
+                "docker",
+                &["run", "-i", "--rm", "-e", "K", "ghcr.io/a/b:1.0", "--x"]
+            ),
             p("oci", "ghcr.io/a/b", Some("1.0"))
         );
         assert_eq!(
@@ -674,7 +741,11 @@ mod tests {
         assert_eq!(pkg("python", &["-m", "x"]), None);
         assert_eq!(pkg("docker", &["compose", "up"]), None);
         assert_eq!(
-            launch("npx", &["-y", "mcp-remote", "https://x/sse", "--header", "A: b"]).remote_url(),
+            launch(
+                "npx",
+                &["-y", "mcp-remote", "https://x/sse", "--header", "A: b"]
+            )
+            .remote_url(),
             Some("https://x/sse")
         );
     }
@@ -712,7 +783,10 @@ mod tests {
             Some(Host::Cursor)
         );
         assert_eq!(detect(r#"{"mcpServers": {"a": {"command": "x"}}}"#), None);
-        assert_eq!(detect("[mcp_servers.a]\ncommand = \"x\"\n"), Some(Host::Codex));
+        assert_eq!(
+            detect("[mcp_servers.a]\ncommand = \"x\"\n"),
+            Some(Host::Codex)
+        );
         assert_eq!(detect("not a config"), None);
     }
 }

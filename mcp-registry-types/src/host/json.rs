@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use crate::host::Host;
 use crate::host::error::ExportError;
 use crate::host::export::{ExportOptions, References, Shape};
+use crate::host::import::json_error;
 use crate::vocab::kinds::TransportType;
 
 /// The top-level key of the server table.
@@ -33,10 +34,13 @@ pub(crate) fn merge(
         "not expressible in this host's file"
     })?;
 
-    let mut root: Value = serde_json::from_str(existing).map_err(|e| ExportError::Json {
-        message: e.to_string(),
-        line: e.line(),
-        column: e.column(),
+    let mut root: Value = serde_json::from_str(existing).map_err(|e| {
+        let (message, line, column) = json_error(&e);
+        ExportError::Json {
+            message,
+            line,
+            column,
+        }
     })?;
     let Value::Object(root_map) = &mut root else {
         return Err(ExportError::NotAnObject {

@@ -196,13 +196,19 @@ impl Host {
                 "~/.config/Claude/claude_desktop_config.json",
             ],
             Self::ClaudeCode => &[".mcp.json (project)", "~/.claude.json (user)"],
-            Self::VsCode => &[".vscode/mcp.json (workspace)", "the user profile's mcp.json"],
+            Self::VsCode => &[
+                ".vscode/mcp.json (workspace)",
+                "the user profile's mcp.json",
+            ],
             Self::Cursor => &[".cursor/mcp.json (project)", "~/.cursor/mcp.json (global)"],
             Self::Gemini => &[
                 ".gemini/settings.json (project)",
                 "~/.gemini/settings.json (user)",
             ],
-            Self::Codex => &["~/.codex/config.toml", ".codex/config.toml (trusted project)"],
+            Self::Codex => &[
+                "~/.codex/config.toml",
+                ".codex/config.toml (trusted project)",
+            ],
         }
     }
 
@@ -274,13 +280,24 @@ mod tests {
     #[test]
     fn host_from_path_hints() {
         assert_eq!(
-            Host::from_path_hint("C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json"),
+            Host::from_path_hint(
+                "C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json"
+            ),
             Some(Host::ClaudeDesktop)
         );
         assert_eq!(Host::from_path_hint(".mcp.json"), Some(Host::ClaudeCode));
-        assert_eq!(Host::from_path_hint("a/.vscode/mcp.json"), Some(Host::VsCode));
-        assert_eq!(Host::from_path_hint("/home/me/.gemini/settings.json"), Some(Host::Gemini));
-        assert_eq!(Host::from_path_hint("/home/me/.codex/config.toml"), Some(Host::Codex));
+        assert_eq!(
+            Host::from_path_hint("a/.vscode/mcp.json"),
+            Some(Host::VsCode)
+        );
+        assert_eq!(
+            Host::from_path_hint("/home/me/.gemini/settings.json"),
+            Some(Host::Gemini)
+        );
+        assert_eq!(
+            Host::from_path_hint("/home/me/.codex/config.toml"),
+            Some(Host::Codex)
+        );
         assert_eq!(Host::from_path_hint("other/config.toml"), None);
         assert_eq!(Host::from_path_hint(""), None);
     }

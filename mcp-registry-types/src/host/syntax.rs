@@ -173,17 +173,19 @@ fn reference_at(host: Host, tail: &str) -> Option<(Reference, usize)> {
     };
     if let Some(body) = tail.strip_prefix("<set ") {
         let (name, _) = body.split_once('>')?;
-        return is_env_name(name)
-            .then(|| (reference(name, ReferenceKind::Placeholder, None), name.len() + 6));
+        return is_env_name(name).then(|| {
+            (
+                reference(name, ReferenceKind::Placeholder, None),
+                name.len() + 6,
+            )
+        });
     }
     if let Some(body) = tail.strip_prefix("${") {
         let (inner, _) = body.split_once('}')?;
         let used = inner.len() + 3;
         let found = match host {
             Host::VsCode => match inner.split_once(':') {
-                Some(("input", id)) if !id.is_empty() => {
-                    reference(id, ReferenceKind::Input, None)
-                }
+                Some(("input", id)) if !id.is_empty() => reference(id, ReferenceKind::Input, None),
                 Some(("env", name)) if !name.is_empty() => {
                     reference(name, ReferenceKind::Env, None)
                 }
@@ -219,14 +221,23 @@ fn reference_at(host: Host, tail: &str) -> Option<(Reference, usize)> {
     None
 }
 
-/// The value as a template: text stays text, each reference becomes a secret keyed by its name.
-pub(crate) fn template(host: Host, text: &str) -> Template {
+/// The value as a template: text stays text, each reference becomes a secret keyed by its name,
+/// described from `descriptions` (by name) when it is there.
+pub(crate) fn template(host: Host, text: &str, descriptions: &[(String, String)]) -> Template {
     let mut out = Template::new();
     for piece in pieces(host, text) {
         match piece {
             Piece::Text(text) => out.push(Template::text(text)),
             Piece::Reference(reference) => {
-                out.push(Template::secret(SecretRef::new(reference.name, None, None)));
+                let description = descriptions
+                    .iter()
+                    .find(|(name, _)| *name == reference.name)
+                    .map(|(_, description)| description.clone());
+                out.push(Template::secret(SecretRef::new(
+                    reference.name,
+                    description,
+                    None,
+                )));
             }
         }
     }
