@@ -77,8 +77,7 @@
 //!
 //! | floor | modules | what it holds |
 //! |---|---|---|
-//! | 6 | `host` | *(feature `host-config`)* host config files: [`host::export`], [`host::merge`], [`host::import`] |
-//! | 5 | `builder`, `error` | [`ServerJsonBuilder`], and [`Error`], which every fallible call converts into |
+//! | 5 | `builder`, `error`, `host` | [`ServerJsonBuilder`]; [`Error`], which every fallible call converts into; *(feature `host-config`)* host config files: [`host::export`], [`host::merge`], [`host::import`] |
 //! | 4 | `validate`, `plan` | the registry's rules: [`validate()`], [`Validator`], [`Report`]; connection plans: [`plan::plan`], [`plan::questions`] |
 //! | 3 | `wire` | reading and writing: each type's wire names in one table (reader, writer, JSON Schema), the fast JSON reader, [`ParseError`] |
 //! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], …, and [`ServerFilter`], a predicate over it |
@@ -110,8 +109,8 @@
 // (`tests/floors.rs` holds this).
 mod builder;
 mod error;
-// Host config files (floor 6, above the plans it writes): behind `host-config`, which brings
-// `toml_edit`.
+// Host config files (floor 5: above the plans it writes, beside `error`, which wraps its
+// errors), behind `host-config`, which brings `toml_edit`.
 #[cfg(feature = "host-config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "host-config")))]
 pub mod host;

@@ -629,6 +629,27 @@ bearer_token_env_var = "ACME_TOKEN"
 }
 
 #[test]
+fn moving_a_bridged_claude_desktop_remote_unbridges_it() {
+    let lenient = ExportOptions::new()
+        .with_placeholder_secrets(true)
+        .with_stdio_bridge(true);
+    let desktop =
+        host::export(Host::ClaudeDesktop, KEY, &plan_of("remote-http"), &lenient).unwrap();
+    let server = &host::import(Host::ClaudeDesktop, &desktop).unwrap()[0];
+    assert_eq!(server.remote_url(), Some("https://mcp.acme.dev/mcp"));
+    assert_eq!(
+        host::export(Host::ClaudeCode, KEY, &server.to_plan(), &lenient).unwrap(),
+        host::export(Host::ClaudeCode, KEY, &plan_of("remote-http"), &lenient).unwrap()
+    );
+    // A bridge with options of its own stays a process.
+    let custom = r#"{"mcpServers": {"x": {"command": "npx",
+        "args": ["mcp-remote", "https://a.dev/mcp", "--allow-http"]}}}"#;
+    let server = &host::import(Host::ClaudeDesktop, custom).unwrap()[0];
+    assert!(server.to_plan().launch().is_some());
+    assert_eq!(server.remote_url(), Some("https://a.dev/mcp"));
+}
+
+#[test]
 fn import_errors_point_at_the_bad_value() {
     let error = |host: Host, text: &str| host::import(host, text).unwrap_err().to_string();
     assert_eq!(

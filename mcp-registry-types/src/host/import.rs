@@ -296,17 +296,40 @@ impl ImportedServer {
         match &self.endpoint {
             Endpoint::Connect { url, .. } => Some(url),
             Endpoint::Launch { command, args, .. } => {
-                let program = command.rsplit(['/', '\\']).next().unwrap_or(command);
-                if !program.starts_with("npx") {
-                    return None;
-                }
-                let mut rest = args.iter().skip_while(|a| a.starts_with('-'));
-                let bridge = rest.next()?;
-                (bridge == "mcp-remote" || bridge.starts_with("mcp-remote@"))
-                    .then(|| rest.next().map(String::as_str))
-                    .flatten()
+                bridge_args(command, args).and_then(|rest| rest.first().map(String::as_str))
             }
         }
+    }
+
+    /// The connection an `npx [-y] mcp-remote URL [--transport T] [--header "N: v"]…` bridge
+    /// makes, when it has no other options (any other option keeps it a process).
+    fn bridged(&self) -> Option<Bridged<'_>> {
+        let Endpoint::Launch {
+            command, args, env, ..
+        } = &self.endpoint
+        else {
+            return None;
+        };
+        if !env.is_empty() {
+            return None;
+        }
+        let (url, mut rest) = bridge_args(command, args)?.split_first()?;
+        let mut transport = TransportType::StreamableHttp;
+        let mut headers = Vec::new();
+        while let Some((flag, tail)) = rest.split_first() {
+            let (value, tail) = tail.split_first()?;
+            match flag.as_str() {
+                "--transport" if value.starts_with("sse") => transport = TransportType::Sse,
+                "--transport" if value.starts_with("http") => {}
+                "--header" => {
+                    let (name, value) = value.split_once(':')?;
+                    headers.push((name.trim().to_owned(), value.trim_start().to_owned()));
+                }
+                _ => return None,
+            }
+            rest = tail;
+        }
+        Some((transport, url, headers))
     }
 
     /// The entry as a plan, to export it to another host: written text stays text, and each
@@ -314,8 +337,9 @@ impl ImportedServer {
     /// secret `GITHUB_TOKEN`, `${input:gh-token}` → `gh-token`, described as the VS Code input
     /// is), with no value. A default (`${X:-d}`) is not kept. Codex's
     /// forwarded variables become secret environment variables, `bearer_token_env_var` an
-    /// `Authorization: Bearer` header and `env_http_headers` secret headers. The plan's server
-    /// name is the entry's key and its version is empty.
+    /// `Authorization: Bearer` header and `env_http_headers` secret headers, and an
+    /// `mcp-remote` bridge (Claude Desktop's way to a remote) becomes the remote it bridges to.
+    /// The plan's server name is the entry's key and its version is empty.
     pub fn to_plan(&self) -> Plan {
         let host = self.host;
         let template = |text: &str| syntax::template(host, text, &self.descriptions);
@@ -326,6 +350,20 @@ impl ImportedServer {
                 .collect()
         };
         let secret = |name: &str| Template::secret(SecretRef::new(name, None, None));
+        if let Some((transport, url, headers)) = self.bridged() {
+            let connect = Connect::Http {
+                transport,
+                url: template(url),
+                headers: pairs(&headers),
+            };
+            return Plan::from_parts(
+                self.key.clone(),
+                String::new(),
+                Target::Remote(0),
+                None,
+                connect,
+            );
+        }
         let (target, launch, connect) = match &self.endpoint {
             Endpoint::Launch {
                 command,
@@ -369,6 +407,24 @@ impl ImportedServer {
             }
         };
         Plan::from_parts(self.key.clone(), String::new(), target, launch, connect)
+    }
+}
+
+/// What an `mcp-remote` bridge connects to: transport, URL and headers.
+type Bridged<'a> = (TransportType, &'a str, Vec<(String, String)>);
+
+/// The arguments after `mcp-remote` when `command args` runs the `mcp-remote` bridge.
+fn bridge_args<'a>(command: &str, args: &'a [String]) -> Option<&'a [String]> {
+    let program = command.rsplit(['/', '\\']).next().unwrap_or(command);
+    if !matches!(program, "npx" | "npx.cmd" | "npx.exe") {
+        return None;
+    }
+    let at = args.iter().position(|a| !a.starts_with('-'))?;
+    let bridge = args.get(at)?;
+    if bridge == "mcp-remote" || bridge.starts_with("mcp-remote@") {
+        args.get(at + 1..)
+    } else {
+        None
     }
 }
 
