@@ -225,6 +225,27 @@ fn export_then_import_gives_back_the_entry_with_its_references() {
 }
 
 #[test]
+fn secret_values_given_by_the_user_are_never_written() {
+    let npm = server(
+        &json!([{
+            "registryType": "npm", "identifier": "x", "version": "1.0.0",
+            "transport": {"type": "stdio"},
+            "environmentVariables": [{"name": "API_KEY", "isRequired": true, "isSecret": true}]
+        }]),
+        &json!([]),
+    );
+    let answers = Answers::new().with("API_KEY", "sk-live-123");
+    let plan = plan::plan(&npm, Target::Package(0), &answers).unwrap();
+    let lenient = ExportOptions::new().with_placeholder_secrets(true);
+    for host in Host::ALL {
+        let text = host::export(host, KEY, &plan, &lenient).unwrap();
+        assert!(!text.contains("sk-live-123"), "{host}: {text}");
+        let merged = host::merge(host, &text, "other", &plan, &lenient).unwrap();
+        assert!(!merged.contains("sk-live-123"), "{host}: {merged}");
+    }
+}
+
+#[test]
 fn import_reads_packages_and_urls_back() {
     let text = host::export(
         Host::ClaudeCode,
@@ -283,9 +304,8 @@ fn refusals_name_the_problem() {
     );
     assert_eq!(
         refuse(Host::ClaudeDesktop, "npm-secret"),
-        "claude-desktop cannot reference the secret `API_KEY`: claude-desktop does not expand \
-         variables in its config file; export with placeholders and fill them in, or use \
-         another host"
+        "claude-desktop cannot reference the secret `API_KEY`: it expands no variables in its \
+         config file; export with placeholders and fill them in, or use another host"
     );
 
     let url = "https://github.com/acme/weather/releases/download/v1.0.0/weather.mcpb";

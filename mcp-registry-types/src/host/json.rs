@@ -28,8 +28,8 @@ pub(crate) fn merge(
     let mut references = References::new(host, key, options);
     let entry = entry(host, shape, &mut references);
     let inputs = references.finish(if host == Host::ClaudeDesktop {
-        "claude-desktop does not expand variables in its config file; export with placeholders \
-         and fill them in, or use another host"
+        "it expands no variables in its config file; export with placeholders and fill them \
+         in, or use another host"
     } else {
         "not expressible in this host's file"
     })?;

@@ -92,7 +92,10 @@
 //!   as its value. A remote is refused unless [`ExportOptions::with_stdio_bridge`].
 //! - **Codex** forwards whole variables, so an environment variable whose value mixes text and
 //!   secrets, a secret in an argument or in a URL, and a header other than `Authorization:
-//!   Bearer {secret}`, exactly one secret or plain text are refused.
+//!   Bearer {secret}`, exactly one secret or plain text are refused. An environment variable
+//!   whose value is one secret is forwarded under its own name (`env_vars`): the user sets the
+//!   variable the server reads, whatever the secret's key (moving `"GITHUB_PERSONAL_ACCESS_TOKEN":
+//!   "${GITHUB_TOKEN}"` from Claude Code forwards `GITHUB_PERSONAL_ACCESS_TOKEN`).
 //! - **Refused for every host**: an MCP bundle ([`ExportError::Bundle`] names its URL and
 //!   SHA-256: no host config can reference one) and a package that serves HTTP (a host entry
 //!   either launches a process or connects to a URL, never both).
@@ -105,8 +108,10 @@
 //! other entry and top-level setting in order. A JSON file that is not an object, or whose
 //! server table is not an object, is refused ([`ExportError::NotAnObject`]), and so is JSON with
 //! comments (VS Code reads JSONC; write it back as plain JSON first) rather than dropping them.
-//! VS Code `inputs` are merged by `id`. A Codex file is edited with `toml_edit`, so its comments
-//! and layout survive.
+//! VS Code `inputs` are merged by `id` (inputs only the replaced entry used are left in place).
+//! JSON files are written back pretty-printed, keys in their order. A Codex file is edited with
+//! `toml_edit`, so its comments and layout survive; a replaced entry keeps its place and the
+//! comments above it.
 //!
 //! # Import
 //!
