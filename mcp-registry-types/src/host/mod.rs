@@ -140,6 +140,9 @@ pub use crate::host::import::{
 pub use crate::host::syntax::{HostReference, ReferenceKind};
 
 /// An MCP host: an application that reads MCP servers from a config file.
+///
+/// Non-exhaustive: more hosts will come.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Host {
     /// Claude Desktop (`claude_desktop_config.json`).
