@@ -671,6 +671,28 @@ fn moving_a_bridged_claude_desktop_remote_unbridges_it() {
 }
 
 #[test]
+fn detect_never_names_the_wrong_host_of_a_golden_file() {
+    let mut named = 0;
+    for host in Host::ALL {
+        for (case, _) in cases() {
+            let path = golden_dir().join(format!("{host}/{case}.{}", extension(host)));
+            let Ok(text) = fs::read_to_string(&path) else {
+                continue;
+            };
+            let detected = host::detect(&text);
+            assert!(
+                detected.is_none() || detected == Some(host),
+                "{}",
+                path.display()
+            );
+            named += usize::from(detected.is_some());
+        }
+    }
+    // Every VS Code, Codex and Claude Code file; Gemini's remote; Cursor's files with a secret.
+    assert_eq!(named, 4 + 3 + 4 + 1 + 3);
+}
+
+#[test]
 fn import_errors_point_at_the_bad_value() {
     let error = |host: Host, text: &str| host::import(host, text).unwrap_err().to_string();
     assert_eq!(

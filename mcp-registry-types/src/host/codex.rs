@@ -256,3 +256,44 @@ fn pairs(item: Option<&Item>, path: &str) -> Result<Vec<(String, String)>, Impor
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape() -> Shape {
+        Shape::Stdio {
+            command: "npx".to_owned(),
+            args: vec![Template::text("x")],
+            env: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn host_codex_merges_into_every_shape_of_mcp_servers() {
+        let dotted = "mcp_servers.old.command = \"a\"\n";
+        let merged = merge(dotted, "new", &shape()).unwrap();
+        assert_eq!(
+            merged,
+            "mcp_servers.old.command = \"a\"\n\n[mcp_servers.new]\ncommand = \"npx\"\nargs = [\"x\"]\n"
+        );
+        let inline = "[mcp_servers]\nold = { command = \"a\" }\n";
+        let merged2 = merge(inline, "new", &shape()).unwrap();
+        assert!(merged2.starts_with(inline), "{merged2}");
+        let inline_root = "mcp_servers = { old = { command = \"a\" } }\n";
+        let merged3 = merge(inline_root, "new", &shape()).unwrap();
+        assert_eq!(
+            merged3,
+            "mcp_servers = { old = { command = \"a\" } , new = { command = \"npx\", args = \
+             [\"x\"] } }\n"
+        );
+        for text in [merged, merged2, merged3] {
+            let keys: Vec<_> = import(&text)
+                .unwrap()
+                .iter()
+                .map(|s| s.key().to_owned())
+                .collect();
+            assert_eq!(keys, ["old", "new"], "{text}");
+        }
+    }
+}

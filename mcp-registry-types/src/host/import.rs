@@ -622,9 +622,11 @@ fn guess_transport(url: &str) -> TransportType {
     }
 }
 
-/// The host whose file `text` looks like, from its shape; `None` when it could be several (a
-/// plain `mcpServers` file is written alike by Claude Desktop, Cursor and Gemini CLI: use
-/// [`Host::from_path_hint`] then).
+/// The host whose file `text` looks like, from its shape: `servers` is VS Code, `httpUrl`
+/// Gemini CLI, a `type` in an `mcpServers` entry Claude Code, `${env:…}` Cursor, a TOML
+/// `mcp_servers` table Codex; else the other top-level settings. `None` when it could be
+/// several (a plain `mcpServers` file is written alike by Claude Desktop, Cursor and Gemini CLI,
+/// and `${NAME}` by Claude Code and Gemini CLI): use [`Host::from_path_hint`] then.
 pub fn detect(text: &str) -> Option<Host> {
     let Ok(root) = serde_json::from_str::<Value>(text) else {
         let doc = text.parse::<toml_edit::DocumentMut>().ok()?;
@@ -644,7 +646,8 @@ pub fn detect(text: &str) -> Option<Host> {
     } else if written.contains("${env:") {
         Some(Host::Cursor)
     } else if written.contains("${") {
-        Some(Host::ClaudeCode)
+        // `${NAME}`: Claude Code or Gemini CLI.
+        None
     } else if [
         "general",
         "ui",
