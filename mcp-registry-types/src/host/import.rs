@@ -124,8 +124,10 @@ impl ImportedServer {
         &self.endpoint
     }
 
-    /// Every value with its field name, for [`references`](Self::references) and
-    /// [`clear_text_secrets`](Self::clear_text_secrets): `(field, name, value)`.
+    /// Every value with where it is and the name it goes by, for
+    /// [`references`](Self::references) and [`clear_text_secrets`](Self::clear_text_secrets):
+    /// `(field, name, value)`. An argument's name is its option's: `--api-key` names the
+    /// argument after it, and the value of `--api-key=…`.
     fn values(&self) -> Vec<(String, Option<&str>, &str)> {
         let mut out = Vec::new();
         match &self.endpoint {
@@ -133,8 +135,16 @@ impl ImportedServer {
                 command, args, env, ..
             } => {
                 out.push(("command".to_owned(), None, command.as_str()));
+                let mut option: Option<&str> = None;
                 for (i, arg) in args.iter().enumerate() {
-                    out.push((format!("args[{i}]"), None, arg.as_str()));
+                    let field = format!("args[{i}]");
+                    match arg.strip_prefix("--").and_then(|a| a.split_once('=')) {
+                        Some((name, value)) => out.push((field, Some(name), value)),
+                        None => out.push((field, option, arg.as_str())),
+                    }
+                    option = arg
+                        .strip_prefix("--")
+                        .filter(|name| !name.is_empty() && !name.contains('='));
                 }
                 for (name, value) in env {
                     out.push((format!("env.{name}"), Some(name.as_str()), value.as_str()));
@@ -195,9 +205,10 @@ impl ImportedServer {
         out
     }
 
-    /// The environment variables and headers whose name `is_secret` and whose value is written
-    /// in clear (not empty, no reference): for a `doctor` that knows from the registry entry
-    /// which inputs are secret. Values are never returned.
+    /// The environment variables, headers and option arguments (`--api-key VALUE`,
+    /// `--api-key=VALUE`) whose name `is_secret` (`API_KEY`, `Authorization`, `api-key`) and
+    /// whose value is written in clear (not empty, no reference): for a `doctor` that knows from
+    /// the registry entry which inputs are secret. Values are never returned.
     pub fn clear_text_secrets(&self, is_secret: impl Fn(&str) -> bool) -> Vec<ClearText> {
         self.values()
             .into_iter()
@@ -818,6 +829,32 @@ mod tests {
             .map(|c| c.field().to_owned())
             .collect();
         assert_eq!(found, ["env.GITHUB_TOKEN"]);
+        let flags = launch(
+            "npx",
+            &[
+                "x",
+                "--api-key",
+                "sk-1",
+                "--token=t",
+                "--units",
+                "metric",
+                "--",
+                "--password",
+            ],
+        );
+        let found: Vec<_> = flags
+            .suspected_clear_text_secrets()
+            .iter()
+            .map(|c| format!("{} {}", c.field(), c.name()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "args[2] api-key",
+                "args[3] token",
+                "env.GITHUB_TOKEN GITHUB_TOKEN"
+            ]
+        );
         let by_entry = server.clear_text_secrets(|name| name == "LOG_LEVEL");
         assert_eq!(by_entry.len(), 1);
         assert!(looks_like_secret("X-Api-Key", "abc"));
