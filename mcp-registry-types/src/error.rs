@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+#[cfg(feature = "host-config")]
+use crate::host::{ExportError, ImportError};
 use crate::plan::PlanError;
 use crate::validate::Report;
 use crate::vocab::name::NameError;
@@ -28,6 +30,14 @@ pub enum Error {
     /// A connection plan cannot be made.
     #[error(transparent)]
     Plan(#[from] PlanError),
+    /// A plan cannot be written to a host's config file.
+    #[cfg(feature = "host-config")]
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// A host's config file cannot be read.
+    #[cfg(feature = "host-config")]
+    #[error(transparent)]
+    Import(#[from] ImportError),
     /// A constructed document breaks the registry's rules.
     #[error("invalid server.json: {0}")]
     Invalid(Report),

@@ -144,3 +144,48 @@ pub fn check_version_order(items: &[(String, Option<String>); 3]) {
 pub fn parse_with_serde_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseError> {
     crate::wire::error::parse_slice_with_serde_json(bytes)
 }
+
+/// A host config file, read as each host's: reading never panics; every entry read exports
+/// to every host as a file that reads back as that one entry; and a file written from our own
+/// file is written again unchanged (one step may change it: a default dropped, or text the
+/// target host reads as a reference, such as `${env:X}` read from a Claude Code file and
+/// written for VS Code).
+#[cfg(feature = "host-config")]
+pub fn check_host_config(bytes: &[u8]) {
+    use crate::host::{self, ExportOptions, Host};
+
+    let options = ExportOptions::new()
+        .with_placeholder_secrets(true)
+        .with_stdio_bridge(true);
+    // Our own file for `to`: reads back as the one entry `key`, and is written again.
+    let again = |to: Host, key: &str, written: &str| -> String {
+        let read = host::import(to, written)
+            .unwrap_or_else(|e| panic!("{to}: our own file does not read: {e}\n{written}"));
+        let [one] = read.as_slice() else {
+            panic!("{to}: our own file holds {} entries\n{written}", read.len());
+        };
+        assert_eq!(one.key(), key, "{to}: key changed\n{written}");
+        host::export(to, key, &one.to_plan(), &options)
+            .unwrap_or_else(|e| panic!("{to}: our own entry does not export: {e}\n{written}"))
+    };
+    let text = String::from_utf8_lossy(bytes);
+    let _ = host::detect(&text);
+    for from in Host::ALL {
+        let Ok(servers) = host::import(from, &text) else {
+            continue;
+        };
+        for server in servers {
+            let _ = (server.package(), server.remote_url());
+            let _ = server.suspected_clear_text_secrets();
+            for to in Host::ALL {
+                let Ok(written) = host::export(to, server.key(), &server.to_plan(), &options)
+                else {
+                    continue;
+                };
+                let second = again(to, server.key(), &written);
+                let third = again(to, server.key(), &second);
+                assert_eq!(third, second, "{to}: export → import → export changed");
+            }
+        }
+    }
+}

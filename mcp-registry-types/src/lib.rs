@@ -77,7 +77,7 @@
 //!
 //! | floor | modules | what it holds |
 //! |---|---|---|
-//! | 5 | `builder`, `error` | [`ServerJsonBuilder`], and [`Error`], which every fallible call converts into |
+//! | 5 | `builder`, `error`, `host` | [`ServerJsonBuilder`]; [`Error`], which every fallible call converts into; *(feature `host-config`)* host config files: [`host::export`], [`host::merge`], [`host::import`] |
 //! | 4 | `validate`, `plan` | the registry's rules: [`validate()`], [`Validator`], [`Report`]; connection plans: [`plan::plan`], [`plan::questions`] |
 //! | 3 | `wire` | reading and writing: each type's wire names in one table (reader, writer, JSON Schema), the fast JSON reader, [`ParseError`] |
 //! | 2 | `model` | the data model: [`ServerJson`], [`Package`], [`Transport`], [`ServerList`], …, and [`ServerFilter`], a predicate over it |
@@ -98,6 +98,9 @@
 //!   [`ServerResponse`], [`ServerList`], …) and the open enums, described by the same tables
 //!   that read and write them; `schemars::schema_for!(ServerJson)` matches the official
 //!   schema's properties, types and required lists.
+//! - `host-config`: [`host`], a plan written into the config file of an MCP host (Claude
+//!   Desktop, Claude Code, VS Code, Cursor, Gemini CLI, Codex) and such files read back;
+//!   adds `toml_edit`, to edit Codex's `config.toml` without losing its comments.
 //! - `fuzzing`: the properties the fuzz targets check (`mcp_registry_types::fuzzing`), for the
 //!   fuzz crate and this crate's tests; not a stable API, and off in every other build.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -106,6 +109,11 @@
 // (`tests/floors.rs` holds this).
 mod builder;
 mod error;
+// Host config files (floor 5: above the plans it writes, beside `error`, which wraps its
+// errors), behind `host-config`, which brings `toml_edit`.
+#[cfg(feature = "host-config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "host-config")))]
+pub mod host;
 mod model;
 // Connection plans (floor 4, beside `validate`): a module of its own, for its several types
 // and its `plan` and `questions` functions.

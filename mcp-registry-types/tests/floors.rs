@@ -22,6 +22,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("plan", 4),
     ("builder", 5),
     ("error", 5),
+    ("host", 5),
 ];
 
 fn src() -> PathBuf {

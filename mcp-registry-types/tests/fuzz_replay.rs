@@ -14,7 +14,8 @@ use replay::{replay, structured};
 #[cfg(feature = "fast-json")]
 use mcp_registry_types::fuzzing::check_fast_json;
 use mcp_registry_types::fuzzing::{
-    check_server_json, check_server_list, check_server_response, check_version_order,
+    check_host_config, check_server_json, check_server_list, check_server_response,
+    check_version_order,
 };
 
 #[test]
@@ -46,4 +47,9 @@ fn version_order() {
             check_version_order(&items);
         }
     });
+}
+
+#[test]
+fn host_config() {
+    replay("host_config", check_host_config);
 }

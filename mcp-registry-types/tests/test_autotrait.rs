@@ -24,4 +24,8 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<plan::Answers>();
     assert_send_sync::<plan::Question>();
     assert_send_sync::<plan::Template>();
+    assert_send_sync::<host::ExportError>();
+    assert_send_sync::<host::ImportError>();
+    assert_send_sync::<host::ImportedServer>();
+    assert_send_sync::<host::ExportOptions>();
 }

@@ -196,6 +196,25 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// A plan from its parts, for a plan read back from a host's config file
+    /// (`host::ImportedServer::to_plan`) rather than made from a document.
+    #[cfg(feature = "host-config")]
+    pub(crate) fn from_parts(
+        server_name: String,
+        version: String,
+        target: Target,
+        launch: Option<Launch>,
+        connect: Connect,
+    ) -> Self {
+        Self {
+            server_name,
+            version,
+            target,
+            launch,
+            connect,
+        }
+    }
+
     /// The server's name.
     pub fn server_name(&self) -> &str {
         &self.server_name
