@@ -29,12 +29,14 @@ use clap::{CommandFactory as _, Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::check::CheckArgs;
+use crate::config::ConfigArgs;
+use crate::doctor::DoctorArgs;
 use crate::registry_cmds::{SearchArgs, ShowArgs, VersionsArgs};
 use crate::safe_output::SafeWriter;
 use crate::serve::ServeArgs;
 use crate::sync::{Progress, SyncArgs};
 use crate::validate::ValidateArgs;
-use crate::{check, registry_cmds, serve, sync, validate};
+use crate::{check, config, doctor, registry_cmds, serve, sync, validate};
 
 /// Exit code: the command line is wrong (clap's own exit code for usage errors).
 pub const USAGE_ERROR: u8 = 2;
@@ -79,6 +81,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Decide a request against a policy or host settings (exit 0 allow, 3 ask, 4 deny)
     Check(CheckArgs),
+    /// Write a server's entry in a host's config format (Claude, VS Code, Cursor, Gemini, Codex)
+    Config(ConfigArgs),
+    /// Check the MCP servers in host config files for drift and secrets in clear text
+    Doctor(DoctorArgs),
     /// Print a shell completion script to standard output
     Completions(CompletionsArgs),
 }
@@ -95,6 +101,8 @@ impl Command {
             Self::Sync(args) => sync::run(args, out, err, Progress::for_stderr()),
             Self::Serve(args) => serve::run(args, out, err),
             Self::Check(args) => check::run(args, out, err),
+            Self::Config(args) => config::run(args, out, err),
+            Self::Doctor(args) => doctor::run(args, out, err),
             Self::Completions(args) => completions(args, out),
         }
     }

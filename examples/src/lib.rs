@@ -16,12 +16,16 @@
 //! | `sync` (registries into a snapshot) | [`sync`] |
 //! | `serve` (a snapshot as a registry over HTTP) | [`serve`] |
 //! | `check` | [`check`] |
+//! | `config` (an entry as a host's configuration) | [`config`] |
+//! | `doctor` (host config files checked against a catalog) | [`doctor`] |
 //! | `completions` (a shell completion script) | [`cli`] |
 #![forbid(unsafe_code)]
 
 pub mod bundled;
 pub mod check;
 pub mod cli;
+pub mod config;
+pub mod doctor;
 pub mod input;
 pub mod registry_cmds;
 pub mod safe_output;

@@ -294,6 +294,35 @@ pub fn versions(args: &VersionsArgs, out: &mut dyn Write, err: &mut dyn Write) -
     }
 }
 
+/// One version of a server's document (`latest` for the latest) from where `source` says,
+/// for commands that work on an entry (`config`).
+///
+/// # Errors
+/// The one-line message to print: not found, unreachable, unreadable.
+pub(crate) fn fetch_server(
+    source: &RegistryArgs,
+    name: &str,
+    version: &str,
+    err: &mut dyn Write,
+) -> Result<mcp_registry_client::types::ServerJson, String> {
+    let result = match source.offline(err) {
+        Err(message) => Err(Failure::Message(message)),
+        Ok(Some((catalog, label))) => offline_show(&catalog, &label, name, version),
+        Ok(None) => {
+            let (name, version) = (name.to_owned(), version.to_owned());
+            run(source, |client| async move {
+                client.server_version(&name, &version).await
+            })
+        }
+    };
+    result
+        .map(ServerResponse::into_server)
+        .map_err(|failure| match failure {
+            Failure::Message(message) => message,
+            Failure::Client(error) => error.to_string(),
+        })
+}
+
 /// Why a command failed after its arguments parsed.
 enum Failure {
     /// A message ready to print.
