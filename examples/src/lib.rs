@@ -19,6 +19,7 @@
 //! | `completions` (a shell completion script) | [`cli`] |
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod bundled;
 pub mod check;
 pub mod cli;

@@ -460,3 +460,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_torn_line_in_the_middle_is_malformed_and_the_stream_api_agrees() {
+    let mut lines = trail(3, 10);
+    lines[1].truncate(20);
+    let report = check(&lines, true);
+    assert_first(&report, 2, FindingKind::Malformed);
+    assert!(
+        report.first().unwrap().message().starts_with("not json: "),
+        "{report:?}"
+    );
+    let key = key_a().verifying_key();
+    let mut verifier = mcp_policy::audit::Verifier::new(Some(&key));
+    for line in &lines {
+        verifier.push(line);
+    }
+    assert_eq!(verifier.finish(), report);
+}

@@ -93,7 +93,7 @@ pub use record::{
     Approval, AuditAction, AuditPrincipal, AuditRecord, CallOutcome, REDACTED, RecordKind,
     Timestamp, arguments_digest,
 };
-pub use verify::{Finding, FindingKind, Report, verify};
+pub use verify::{Finding, FindingKind, Report, Verifier, verify};
 
 /// The `prev` of a trail's first line, and the `head` of a checkpoint that covers no record:
 /// 64 zeros.

@@ -183,64 +183,91 @@ impl Report {
 /// exactly an earlier checkpoint is still a valid trail; to catch that, keep the
 /// [`Report::signed_records`] and [`Report::head`] of the last verification (or of the writer)
 /// somewhere else, and compare.
+///
+/// [`Verifier`] does the same a line at a time, for a trail read as a stream.
 pub fn verify<'a>(lines: impl IntoIterator<Item = &'a str>, key: Option<&VerifyingKey>) -> Report {
-    let mut state = State {
-        report: Report {
-            lines: 0,
-            records: 0,
-            checkpoints: 0,
-            signed_records: 0,
-            unsigned_records: 0,
-            key_pinned: key.is_some(),
-            public_key: None,
-            head: GENESIS.to_owned(),
-            findings: Vec::new(),
-        },
-        key,
-        expected_seq: Some(1),
-        prev: GENESIS.to_owned(),
-    };
-    let mut lines = lines.into_iter().peekable();
-    let mut number = 0;
-    while let Some(text) = lines.next() {
-        number += 1;
-        let last = lines.peek().is_none();
-        state.line(number, text, last);
+    let mut verifier = Verifier::new(key);
+    for line in lines {
+        verifier.push(line);
     }
-    let mut report = state.report;
-    report.lines = number;
-    report.unsigned_records = report.records.saturating_sub(report.signed_records);
-    report
+    verifier.finish()
 }
 
-struct State<'k> {
+/// [`verify`], fed one line at a time, so that a trail of any size is checked in constant
+/// memory.
+#[derive(Debug)]
+pub struct Verifier<'k> {
     report: Report,
     key: Option<&'k VerifyingKey>,
     // `None` after a line whose `seq` could not be read: the next one is taken as it is.
     expected_seq: Option<u64>,
     prev: String,
+    // The finding for the line just read when it was not JSON: if it turns out to be the last
+    // line, it is a torn write rather than a malformed line.
+    unfinished: Option<usize>,
 }
 
-impl State<'_> {
-    fn line(&mut self, number: usize, text: &str, last: bool) {
+impl<'k> Verifier<'k> {
+    /// A verifier for a trail signed by `key`, or by whichever key its first checkpoint names.
+    pub fn new(key: Option<&'k VerifyingKey>) -> Self {
+        Self {
+            report: Report {
+                lines: 0,
+                records: 0,
+                checkpoints: 0,
+                signed_records: 0,
+                unsigned_records: 0,
+                key_pinned: key.is_some(),
+                public_key: None,
+                head: GENESIS.to_owned(),
+                findings: Vec::new(),
+            },
+            key,
+            expected_seq: Some(1),
+            prev: GENESIS.to_owned(),
+            unfinished: None,
+        }
+    }
+
+    /// Checks the next line (without its newline).
+    pub fn push(&mut self, line: &str) {
+        self.unfinished = None;
+        self.report.lines += 1;
+        self.line(self.report.lines, line);
+    }
+
+    /// The report on every line pushed.
+    pub fn finish(mut self) -> Report {
+        if let Some(finding) = self
+            .unfinished
+            .and_then(|index| self.report.findings.get_mut(index))
+        {
+            finding.kind = FindingKind::Truncated;
+            "the last line is not a complete json object (a torn write, or the file was cut)"
+                .clone_into(&mut finding.message);
+        }
+        let mut report = self.report;
+        report.unsigned_records = report.records.saturating_sub(report.signed_records);
+        report
+    }
+}
+
+impl Verifier<'_> {
+    fn line(&mut self, number: usize, text: &str) {
         let hash = sha256_hex(text.as_bytes());
         let parsed = Line::parse(text);
         let line = match parsed {
             Ok(line) => line,
             Err(problem) => {
                 let kind = match problem {
-                    LineProblem::NotJson(_) if last => FindingKind::Truncated,
                     LineProblem::NotCanonical => FindingKind::NonCanonical,
-                    LineProblem::NotJson(_) | LineProblem::Shape(_) => FindingKind::Malformed,
+                    LineProblem::NotJson(_) => {
+                        self.unfinished = Some(self.report.findings.len());
+                        FindingKind::Malformed
+                    }
+                    LineProblem::Shape(_) => FindingKind::Malformed,
                 };
-                let message = if kind == FindingKind::Truncated {
-                    "the last line is not a complete json object (a torn write, or the file \
-                     was cut)"
-                        .to_owned()
-                } else {
-                    problem.message()
-                };
-                self.find(number, kind, message);
+                self.find(number, kind, problem.message());
                 self.expected_seq = None;
                 self.prev = hash;
                 return;
