@@ -329,7 +329,8 @@ proptest! {
     // no longer matches.
     #[test]
     fn an_edited_record_is_found_at_the_next_line((mut lines, i) in trail_and_index()) {
-        prop_assume!(!is_checkpoint(&lines[i]));
+        // The nearest record at or before `i` (the trail starts with one).
+        let i = (0..=i).rev().find(|&j| !is_checkpoint(&lines[j])).unwrap();
         let value: Value = serde_json::from_str(&lines[i]).unwrap();
         let mut edited = value.clone();
         edited["record"]["principal"]["id"] = json!("mallory");
@@ -339,6 +340,26 @@ proptest! {
             // The trail always ends with a checkpoint, so a later line exists.
             assert_first(&report, i + 2, FindingKind::BrokenLink);
             prop_assert!(!report.passes(false));
+        }
+    }
+
+    // Any one character changed anywhere in a signed trail is found, whatever it hits: a
+    // value, a key, a hash, a signature, a bracket.
+    #[test]
+    fn any_changed_character_is_found(
+        (mut lines, i) in trail_and_index(),
+        at in any::<prop::sample::Index>(),
+        with in 0x20_u8..0x7f,
+    ) {
+        let line = lines[i].clone().into_bytes();
+        let at = at.index(line.len());
+        prop_assume!(line[at].is_ascii() && line[at] != with);
+        let mut changed = line;
+        changed[at] = with;
+        lines[i] = String::from_utf8(changed).unwrap();
+        for pinned in [true, false] {
+            let report = check(&lines, pinned);
+            prop_assert!(!report.passes(pinned), "{:?}", report);
         }
     }
 
@@ -436,7 +457,8 @@ proptest! {
     // refused when the trail changes key.
     #[test]
     fn a_checkpoint_re_signed_with_another_key_is_refused((mut lines, i) in trail_and_index()) {
-        prop_assume!(is_checkpoint(&lines[i]));
+        // The nearest checkpoint at or after `i` (the trail ends with one).
+        let i = (i..lines.len()).find(|&j| is_checkpoint(&lines[j])).unwrap();
         lines[i] = resign(&lines[i], &key_b(), |_| {});
         // Re-signing changes the checkpoint line's bytes, so later lines are relinked too, as a
         // forger would.

@@ -16,9 +16,11 @@
 //!   `max_delay` has passed since the group's first record, and on [`AuditWriter::sync`] and
 //!   [`AuditWriter::close`]. There is no timer thread: a writer that goes quiet keeps its last
 //!   group unsynced until the next write, so a caller that wants `max_delay` as a hard bound
-//!   calls [`AuditWriter::sync`] from its own timer. Those records are lost from the end only
-//!   (the file system keeps the order of appends to one file), and a torn last line is repaired
-//!   on the next open.
+//!   calls [`AuditWriter::sync`] from its own timer. What is lost is normally the end of the
+//!   file, and a torn last line is repaired on the next open; but a file system may write
+//!   unsynced blocks out of order and leave zeros (or old bytes) in the middle of the
+//!   unsynced part, which the next open does not look at and `verify` reports as malformed
+//!   or broken lines there.
 //!
 //! Either way, records after the last checkpoint are unsigned until the next one: a verifier
 //! reports them as an unsigned tail (see [`mcp_policy::audit::verify`]).
@@ -182,7 +184,8 @@ impl AuditWriter {
     /// Opens (or creates) the trail at `path`. A last line without its newline is the torn end
     /// of a crashed write: it is cut off, and the [`Repair`] says what went. The chain
     /// continues from the last complete line, which is trusted as it is: verify the trail to
-    /// check what came before.
+    /// check what came before. When that line is a record, a checkpoint is due on close, and
+    /// the count towards the next periodic checkpoint starts again.
     ///
     /// # Errors
     ///
@@ -207,6 +210,7 @@ impl AuditWriter {
             }
             Err(std::fs::TryLockError::Error(error)) => return Err(io_error(error)),
         }
+        sync_parent(path).map_err(io_error)?;
         let tail = Tail::read(&mut file).map_err(io_error)?;
         let repair = match tail.torn_from {
             Some(offset) => {
@@ -387,6 +391,22 @@ impl Tail {
             torn_from,
         })
     }
+}
+
+/// Makes the trail's directory entry durable, so that a file just created is still there after
+/// a machine crash (syncing the file alone does not guarantee that on Linux).
+fn sync_parent(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        File::open(parent)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn tail_bytes(file: &mut File, offset: u64) -> io::Result<Vec<u8>> {
