@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use super::{AuditError, AuditRecord, GENESIS, canonical, hex, parse_hex, sha256_hex};
 
-/// The first line of a private key file's single line.
+/// The header that opens a private key file's one line (see [`keygen`]).
 pub const PRIVATE_KEY_HEADER: &str = "mcp-registry-audit-ed25519-private v1";
-/// The first word group of a public key file's single line.
+/// The header that opens a public key file's one line (see [`keygen`]).
 pub const PUBLIC_KEY_HEADER: &str = "mcp-registry-audit-ed25519-public v1";
 
 /// The state of a trail being written: the next record's `seq`, the hash of the last line, and
