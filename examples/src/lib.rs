@@ -21,6 +21,7 @@
 //! | `completions` (a shell completion script) | [`cli`] |
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod bundled;
 pub mod check;
 pub mod cli;

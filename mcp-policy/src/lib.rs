@@ -83,10 +83,15 @@
 //!
 //! # Feature flags
 //!
+//! - `audit`: the audit trail ([`audit`]): records of decisions and calls, a hash chain of
+//!   RFC 8785 canonical JSON lines, Ed25519-signed checkpoints and verification.
 //! - `fuzzing`: the properties the fuzz targets check (`mcp_policy::fuzzing`), for the fuzz
 //!   crate and this crate's tests; not a stable API, and off in every other build.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "audit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
+pub mod audit;
 mod compile;
 mod diagnostic;
 mod document;

@@ -13,3 +13,12 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<mcp_policy::PolicyError>();
     assert_send_sync::<mcp_policy::HostSettings>();
 }
+
+#[cfg(feature = "audit")]
+#[test]
+fn audit_types_are_send_and_sync() {
+    assert_send_sync::<mcp_policy::audit::AuditRecord>();
+    assert_send_sync::<mcp_policy::audit::Chain>();
+    assert_send_sync::<mcp_policy::audit::Report>();
+    assert_send_sync::<mcp_policy::audit::AuditError>();
+}
