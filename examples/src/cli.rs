@@ -28,6 +28,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory as _, Parser, Subcommand};
 use clap_complete::Shell;
 
+use crate::audit::AuditArgs;
 use crate::check::CheckArgs;
 use crate::config::ConfigArgs;
 use crate::doctor::DoctorArgs;
@@ -36,7 +37,7 @@ use crate::safe_output::SafeWriter;
 use crate::serve::ServeArgs;
 use crate::sync::{Progress, SyncArgs};
 use crate::validate::ValidateArgs;
-use crate::{check, config, doctor, registry_cmds, serve, sync, validate};
+use crate::{audit, check, config, doctor, registry_cmds, serve, sync, validate};
 
 /// Exit code: the command line is wrong (clap's own exit code for usage errors).
 pub const USAGE_ERROR: u8 = 2;
@@ -85,6 +86,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// Check the MCP servers in host config files for drift and secrets in clear text
     Doctor(DoctorArgs),
+    /// Audit trails: make a signing key, verify a trail, show its records
+    Audit(AuditArgs),
     /// Print a shell completion script to standard output
     Completions(CompletionsArgs),
 }
@@ -103,6 +106,7 @@ impl Command {
             Self::Check(args) => check::run(args, out, err),
             Self::Config(args) => config::run(args, out, err),
             Self::Doctor(args) => doctor::run(args, out, err),
+            Self::Audit(args) => audit::run(args, out, err),
             Self::Completions(args) => completions(args, out),
         }
     }

@@ -426,3 +426,41 @@ fn show_reports_lines_that_are_not_records() {
     assert_eq!(out.lines().count(), 3);
     assert_eq!(err, format!("show: {file}:4: not a record line, skipped\n"));
 }
+
+/// The same commands through the real binary: `audit keygen`, `audit verify` (intact, then
+/// with one record edited), `audit show`.
+#[test]
+fn the_audit_subcommands_run_from_the_command_line() {
+    let (trail, _, public) = keyed_trail("cli", 4);
+    let file = trail.display().to_string();
+    let binary = env!("CARGO_BIN_EXE_mcp-registry");
+    let run = |args: &[&str]| {
+        std::process::Command::new(binary)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let verified = run(&["audit", "verify", &file, "--key", &public, "--strict"]);
+    assert_eq!(verified.status.code(), Some(0));
+    let shown = run(&["audit", "show", &file, "--principal", "bob"]);
+    assert_eq!(shown.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(shown.stdout)
+            .unwrap()
+            .matches("bob")
+            .count(),
+        2
+    );
+    let edited = std::fs::read_to_string(&trail)
+        .unwrap()
+        .replacen("forecast", "forecasT", 1);
+    std::fs::write(&trail, edited).unwrap();
+    let broken = run(&["audit", "verify", &file, "--key", &public]);
+    assert_eq!(broken.status.code(), Some(1));
+    // Record 1 still reads; the next line no longer chains to it.
+    assert!(String::from_utf8(broken.stdout).unwrap().contains(":2: "));
+    let prefix = trail.with_file_name("fresh").display().to_string();
+    let keygen = run(&["audit", "keygen", "--out", &prefix]);
+    assert_eq!(keygen.status.code(), Some(0));
+    assert!(Path::new(&format!("{prefix}.pub")).exists());
+}
