@@ -275,10 +275,13 @@ fn configure(
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
                 Err(error) => return Err(one(format!("cannot read {}: {error}", quote(file)))),
             };
-            let text = match &existing {
-                Some(existing) => host::merge(args.host, existing, &key, &plan, &options),
-                None => host::export(args.host, &key, &plan, &options),
-            }
+            let text = host::merge(
+                args.host,
+                existing.as_deref().unwrap_or_default(),
+                &key,
+                &plan,
+                &options,
+            )
             .map_err(|e| one(format!("{}: {e}", quote(file))))?;
             let backup = write::replace(path, &text).map_err(one)?;
             let alone = host::export(args.host, &key, &plan, &options).unwrap_or_default();

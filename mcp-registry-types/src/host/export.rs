@@ -62,12 +62,8 @@ pub fn export(
     plan: &Plan,
     options: &ExportOptions,
 ) -> Result<String, ExportError> {
-    let shape = Shape::of(host, plan, options)?;
-    if host.is_toml() {
-        codex::merge("", key, &shape)
-    } else {
-        json::merge(host, "{}", key, &shape, options)
-    }
+    // A new file is a merge into an empty one.
+    merge(host, "", key, plan, options)
 }
 
 /// `existing` with the entry `key` for `plan` added, or replacing the entry of that key in
