@@ -272,3 +272,33 @@ fn on_a_terminal_missing_inputs_are_asked_for_and_secrets_are_not() {
     assert!(out.contains("IMAP_HOST = \"imap.example.com\""), "{out}");
     assert!(out.contains("env_vars = [\"MAIL_PASSWORD\"]"), "{out}");
 }
+
+#[test]
+fn an_entry_moves_from_one_host_to_another() {
+    let (code, vscode, err) = config(&[GITHUB, "--host", "vscode"]);
+    assert_eq!(code, 0, "{err}");
+    let vscode_file = util::scratch("config-move", "mcp.json", &vscode);
+    // A bare `mcp.json` could be VS Code's or Cursor's: the shape says VS Code.
+    let (code, codex, err) = config(&["--from", &vscode_file, "--host", "codex"]);
+    assert_eq!(code, 0, "{err}");
+    let moved = host::import(Host::Codex, &codex).unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].key(), "github");
+    assert!(codex.contains("@octo-tools/github-mcp@1.4.0"), "{codex}");
+    assert!(!codex.contains("input:"), "{codex}");
+    // A file with several entries needs --entry, and names them when it is missing or wrong.
+    let two = util::scratch(
+        "config-move",
+        ".mcp.json",
+        r#"{"mcpServers": {"a": {"command": "a"}, "b": {"url": "https://b.example/mcp"}}}"#,
+    );
+    let (code, out, err) = config(&["--from", &two, "--host", "cursor"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("it has: a, b"), "{err}");
+    let (code, out, err) = config(&["--from", &two, "--entry", "b", "--host", "cursor"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"url\": \"https://b.example/mcp\""), "{out}");
+    let (code, _, err) = config(&["--from", &two, "--entry", "c", "--host", "cursor"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no entry `c`"), "{err}");
+}

@@ -1,13 +1,16 @@
 //! `mcp-registry config`: turn a registry entry into a host's configuration.
 //!
 //! ```text
-//! mcp-registry config (NAME[@VERSION] | --file SERVER.json) --host HOST [--package N | --remote N]
+//! mcp-registry config (NAME[@VERSION] | --file SERVER.json | --from HOST-FILE [--entry KEY])
+//!                     --host HOST [--package N | --remote N]
 //!                     [--set KEY=VALUE]... [--key KEY] [--registry URL | --snapshot FILE]
 //!                     [--write FILE] [--dry-run] [--no-input] [--stdio-bridge] [--placeholder-secrets]
 //! ```
 //!
-//! The entry comes from the registry, a snapshot, the bundled sample (the default), or a local
-//! `server.json` (`--file`, one not yet published, say). `--package N` or `--remote N` picks how
+//! The entry comes from the registry, a snapshot, the bundled sample (the default), a local
+//! `server.json` (`--file`, one not yet published, say), or another host's config file
+//! (`--from FILE [--entry KEY]`: moving a setup from one host to another, its references
+//! carried over as the new host's own). `--package N` or `--remote N` picks how
 //! to run it (counting from 0; the first package by default, else the first remote). The
 //! inputs come from `--set KEY=VALUE` (a repeated input takes the flag once per value); on a
 //! terminal, the others are asked for (a pick list for choices) unless `--no-input`. Secrets
@@ -58,13 +61,23 @@ pub struct ConfigArgs {
     /// The server's name, and the version after an `@` (the latest when none is given)
     #[arg(
         value_name = "NAME[@VERSION]",
-        required_unless_present = "file",
-        conflicts_with = "file"
+        required_unless_present_any = ["file", "from"],
+        conflicts_with_all = ["file", "from"]
     )]
     pub target: Option<String>,
     /// Read the entry from this server.json instead of a registry
-    #[arg(long, value_name = "SERVER.json")]
+    #[arg(long, value_name = "SERVER.json", conflicts_with = "from")]
     pub file: Option<String>,
+    /// Move an entry from another host's config file (its host from the file's name or shape)
+    #[arg(
+        long,
+        value_name = "HOST-FILE",
+        conflicts_with_all = ["package", "remote", "set"]
+    )]
+    pub from: Option<String>,
+    /// With --from: the entry to move (needed when the file has several)
+    #[arg(long, value_name = "KEY", requires = "from")]
+    pub entry: Option<String>,
     /// The host to write for: claude-desktop, claude-code, vscode, cursor, gemini or codex
     #[arg(long, value_name = "HOST", value_parser = parse_host)]
     pub host: Host,
@@ -219,6 +232,63 @@ fn configure(
     prompter: Option<&mut dyn Prompter>,
     err: &mut dyn Write,
 ) -> Result<Done, Vec<String>> {
+    let (plan, key) = match &args.from {
+        Some(file) => moved(args, file).map_err(|reason| vec![reason])?,
+        None => planned(args, prompter, err)?,
+    };
+    if args.dry_run {
+        return Ok(Done::Show(dry_run(&plan), Vec::new()));
+    }
+    write_out(args, &plan, &key)
+}
+
+/// The plan of an entry read from another host's file (`--from`), and its key there.
+fn moved(args: &ConfigArgs, file: &str) -> Result<(Plan, String), String> {
+    let bytes = crate::input::read_input(file, args.input.max_input_bytes)
+        .map_err(|error| error.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", quote(file)))?;
+    let from = Host::from_path_hint(file)
+        .or_else(|| host::detect(&text))
+        .ok_or_else(|| format!("{}: cannot tell which host's file this is", quote(file)))?;
+    let servers = host::import(from, &text)
+        .map_err(|error| format!("{}: not a {from} config: {error}", quote(file)))?;
+    let keys = || {
+        servers
+            .iter()
+            .map(ImportedServer::key)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let server = match &args.entry {
+        Some(key) => servers.iter().find(|s| s.key() == key).ok_or_else(|| {
+            format!(
+                "{} has no entry `{}` (it has: {})",
+                quote(file),
+                quote(key),
+                keys()
+            )
+        })?,
+        None if servers.len() == 1 => servers.first().ok_or_else(String::new)?,
+        None => {
+            return Err(format!(
+                "{} has {} entries: name one with --entry (it has: {})",
+                quote(file),
+                servers.len(),
+                keys()
+            ));
+        }
+    };
+    let key = args.key.clone().unwrap_or_else(|| server.key().to_owned());
+    Ok((server.to_plan(), key))
+}
+
+/// The plan of a registry entry (or `--file`) with the answers given or asked for, and the
+/// key it goes under.
+fn planned(
+    args: &ConfigArgs,
+    prompter: Option<&mut dyn Prompter>,
+    err: &mut dyn Write,
+) -> Result<(Plan, String), Vec<String>> {
     let one = |reason: String| vec![reason];
     let server = entry(args, err).map_err(one)?;
     let target = match (args.package, args.remote) {
@@ -249,22 +319,26 @@ fn configure(
         collect(&questions, &mut answers, prompter).map_err(one)?;
     }
     let plan = plan::plan_for_export(&server, target, &answers).map_err(refusals)?;
-    if args.dry_run {
-        return Ok(Done::Show(dry_run(&plan), Vec::new()));
-    }
     let key = args.key.clone().unwrap_or_else(|| {
         let name = server.name();
         name.rsplit_once('/')
             .map_or(name, |(_, key)| key)
             .to_owned()
     });
+    Ok((plan, key))
+}
+
+/// The host file for `plan` under `key`: printed, or merged into `--write FILE`.
+fn write_out(args: &ConfigArgs, plan: &Plan, key: &str) -> Result<Done, Vec<String>> {
+    let one = |reason: String| vec![reason];
+    let (plan, key) = (plan, key.to_owned());
     let options = ExportOptions::new()
         .with_stdio_bridge(args.stdio_bridge)
         .with_placeholder_secrets(args.placeholder_secrets);
     match &args.write {
         None => {
             let text =
-                host::export(args.host, &key, &plan, &options).map_err(|e| one(e.to_string()))?;
+                host::export(args.host, &key, plan, &options).map_err(|e| one(e.to_string()))?;
             let hints = secret_hints(args.host, &text);
             Ok(Done::Show(text, hints))
         }
@@ -279,12 +353,12 @@ fn configure(
                 args.host,
                 existing.as_deref().unwrap_or_default(),
                 &key,
-                &plan,
+                plan,
                 &options,
             )
             .map_err(|e| one(format!("{}: {e}", quote(file))))?;
             let backup = write::replace(path, &text).map_err(one)?;
-            let alone = host::export(args.host, &key, &plan, &options).unwrap_or_default();
+            let alone = host::export(args.host, &key, plan, &options).unwrap_or_default();
             Ok(Done::Wrote {
                 file: file.clone(),
                 backup: backup.map(|b| b.display().to_string()),
