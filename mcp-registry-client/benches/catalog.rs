@@ -9,6 +9,8 @@
 //! fetches after 1% of the entries change. Memory per server is the `catalog_memory` bench.
 //! `CATALOG_BENCH=search` skips the snapshot and sync passes (with the criterion filter
 //! `search`, only search is timed): `CATALOG_BENCH=search cargo bench ... -- ... search`.
+//! `CATALOG_BENCH=load` runs the snapshot group alone (no search, percentile or sync pass):
+//! `CATALOG_BENCH=load cargo bench ... -- ... snapshot_decode`.
 //!
 //! The documents come from a seeded generator (`common/catalog_docs.rs`): 1–3 KB of JSON each,
 //! names, titles and descriptions from a skewed vocabulary of services, verbs and objects,
@@ -165,6 +167,11 @@ fn search_only() -> bool {
     std::env::var("CATALOG_BENCH").is_ok_and(|only| only == "search")
 }
 
+/// Whether `CATALOG_BENCH=load` asked for the snapshot group alone.
+fn load_only() -> bool {
+    std::env::var("CATALOG_BENCH").is_ok_and(|only| only == "load")
+}
+
 fn snapshot_load(c: &mut Criterion) {
     if search_only() {
         return;
@@ -193,6 +200,9 @@ fn snapshot_load(c: &mut Criterion) {
 }
 
 fn search(c: &mut Criterion) {
+    if load_only() {
+        return;
+    }
     for size in SIZES {
         let (_, catalog) = built(size);
         let tantivy = Tantivy::build(&catalog);
@@ -246,6 +256,9 @@ fn percentiles(_: &mut Criterion) {
         times.sort_unstable();
         let at = |q: usize| times[(times.len() - 1) * q / 100];
         (at(50), at(99))
+    }
+    if load_only() {
+        return;
     }
     println!("\nindex build (median of 3)");
     println!("| servers | ours | tantivy |");
@@ -362,7 +375,7 @@ fn mirror() -> Catalog {
 /// of an incremental sync after 1% of the entries change.
 fn sync(_: &mut Criterion) {
     const SIZE: usize = 10_000;
-    if search_only() {
+    if search_only() || load_only() {
         return;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
