@@ -542,11 +542,9 @@ impl Catalog {
     /// Decides the latest version of every server in every source, after a load.
     pub(super) fn finish_load(&mut self) {
         self.index = OnceLock::new();
-        for (name, slot) in &mut self.names {
-            for (rank, versions) in &mut slot.by_source {
-                if let Some(source) = self.sources.get(*rank) {
-                    relatest(versions, None, source.name_arc(), name);
-                }
+        for slot in self.names.values_mut() {
+            for (_, versions) in &mut slot.by_source {
+                mark_latest(versions);
             }
         }
     }
@@ -567,6 +565,25 @@ fn latest_of(versions: &Versions) -> Option<Arc<str>> {
         .values()
         .find(|entry| entry.is_latest())
         .map(|entry| Arc::from(entry.version()))
+}
+
+/// Decides which of `versions` is latest and marks it, as [`relatest`] does, without saying
+/// what changed: for a load, where nothing was marked before.
+fn mark_latest(versions: &mut Versions) {
+    // Most servers have one version in a source: it is the latest, whatever its facts.
+    if let [only] = versions.0.as_mut_slice() {
+        only.set_latest(true);
+        return;
+    }
+    let latest =
+        latest_version_by(versions.values(), CatalogEntry::version_facts).and_then(|best| {
+            versions
+                .values()
+                .position(|entry| std::ptr::eq(entry, best))
+        });
+    for (at, entry) in versions.0.iter_mut().enumerate() {
+        entry.set_latest(latest == Some(at));
+    }
 }
 
 /// Decides which of `versions` is latest and marks it; a change when the mark moved from
