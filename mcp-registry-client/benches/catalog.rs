@@ -2,8 +2,9 @@
 //! `tantivy` on the same documents, index build time, and sync throughput beside a plain fetch.
 //!
 //! Run: `cargo bench -p mcp-registry-client --features catalog --bench catalog -- --warm-up-time 0.5
-//! --measurement-time 1`. Criterion times `decode` and each query; after its groups a pass
-//! prints search p50/p99 and index build times, and a sync pass (10k servers served by
+//! --measurement-time 1`. Criterion times `decode` (on its default threads, and on one) and
+//! each query; after its groups a pass prints search p50/p99 and index build times, and a sync
+//! pass (10k servers served by
 //! `RegistryHandler` through an in-process transport) prints full-sync time beside a plain
 //! fetch of the same pages with a `serde_json::Value` parse, and the bytes an incremental sync
 //! fetches after 1% of the entries change. Memory per server is the `catalog_memory` bench.
@@ -43,7 +44,8 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mcp_registry_client::catalog::{
-    Catalog, RegistryHandler, SyncMode, SyncOptions, decode, encode, sync_source,
+    Catalog, DecodeOptions, RegistryHandler, SyncMode, SyncOptions, decode, decode_with, encode,
+    sync_source,
 };
 use mcp_registry_client::{RegistryClient, RetryPolicy, TransportError};
 use mcp_registry_types::Timestamp;
@@ -194,6 +196,11 @@ fn snapshot_load(c: &mut Criterion) {
         );
         group.bench_with_input(BenchmarkId::from_parameter(size), &bytes, |b, bytes| {
             b.iter(|| black_box(decode(black_box(bytes), u64::MAX).unwrap()));
+        });
+        // The same on the calling thread alone: the work the threads share.
+        group.bench_with_input(BenchmarkId::new("one thread", size), &bytes, |b, bytes| {
+            let one = DecodeOptions::with_threads(1);
+            b.iter(|| black_box(decode_with(black_box(bytes), u64::MAX, one).unwrap()));
         });
     }
     group.finish();

@@ -64,9 +64,9 @@ const MAX_THREADS: usize = 8;
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub struct DecodeOptions {
-    /// The most threads that inflate and parse chunks at once (never more than the chunks,
-    /// nor than 8); 1 (or 0) reads everything on the calling thread. The default is the
-    /// machine's available parallelism.
+    /// The most threads that inflate and parse chunks at once, the calling thread included
+    /// (never more than the chunks, nor than 8); 1 (or 0) reads everything on the calling
+    /// thread. The default is the machine's available parallelism.
     pub threads: usize,
 }
 
@@ -727,8 +727,9 @@ impl Load {
     }
 }
 
-/// Reads `chunks` on `threads` scoped threads, each taking the next chunk not yet taken, while
-/// this thread adds them to `load` in file order. Stops at the first error in file order.
+/// Reads `chunks` on `threads` threads, this one and scoped ones, each taking the next chunk
+/// not yet taken, while this thread adds them to `load` in file order. Stops at the first
+/// error in file order.
 fn parallel(
     chunks: &[Chunk<'_>],
     threads: usize,
@@ -737,17 +738,20 @@ fn parallel(
 ) -> Result<(), SnapshotError> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    let take = || {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        chunks.get(next.fetch_add(1, Ordering::Relaxed))
+    };
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel::<(usize, Parsed)>();
-        let workers: Vec<_> = (0..threads)
+        let workers: Vec<_> = (1..threads)
             .map(|_| {
                 let sender = sender.clone();
-                let (next, stop) = (&next, &stop);
+                let take = &take;
                 scope.spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        let Some(chunk) = chunks.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                            break;
-                        };
+                    while let Some(chunk) = take() {
                         if sender
                             .send((chunk.index, parse_chunk(chunk, limit)))
                             .is_err()
@@ -759,7 +763,7 @@ fn parallel(
             })
             .collect();
         drop(sender);
-        let added = add_in_order(chunks, &receiver, load);
+        let added = add_in_order(chunks, &receiver, &take, limit, load);
         stop.store(true, Ordering::Relaxed);
         // Threads still reading see the channel closed when they send, and stop.
         drop(receiver);
@@ -775,11 +779,14 @@ fn parallel(
     })
 }
 
-/// Adds the chunks `receiver` delivers to `load` in file order, holding back those that
-/// arrive early.
-fn add_in_order(
-    chunks: &[Chunk<'_>],
+/// Adds `chunks` to `load` in file order: those the other threads deliver through
+/// `receiver`, held back when they arrive early, and those this thread takes itself while
+/// the next one is not ready.
+fn add_in_order<'a, 'b>(
+    chunks: &'a [Chunk<'b>],
     receiver: &mpsc::Receiver<(usize, Parsed)>,
+    take: &dyn Fn() -> Option<&'a Chunk<'b>>,
+    limit: u64,
     load: &mut Load,
 ) -> Result<(), SnapshotError> {
     let mut early: Vec<Option<Parsed>> = chunks.iter().map(|_| None).collect();
@@ -788,8 +795,14 @@ fn add_in_order(
             if let Some(parsed) = early.get_mut(chunk.index).and_then(Option::take) {
                 break parsed;
             }
-            // Every thread gone with this chunk unread: one of them failed.
-            let (index, parsed) = receiver.recv().map_err(|_| thread_failed())?;
+            let (index, parsed) = if let Ok(delivered) = receiver.try_recv() {
+                delivered
+            } else if let Some(own) = take() {
+                (own.index, parse_chunk(own, limit))
+            } else {
+                // Every chunk taken, this one by a thread not done with it (or gone: failed).
+                receiver.recv().map_err(|_| thread_failed())?
+            };
             if let Some(slot) = early.get_mut(index) {
                 *slot = Some(parsed);
             }
