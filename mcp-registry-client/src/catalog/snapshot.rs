@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::entry::{Body, Head};
-use super::memory::Catalog;
+use super::memory::{Catalog, Loading};
 
 /// The `format` every snapshot's manifest names.
 pub const SNAPSHOT_FORMAT: &str = "mcp-registry-catalog";
@@ -451,7 +451,7 @@ pub fn decode_with(
     }
     let chunks = chunks(&manifest, content, max_content_bytes)?;
     let mut load = Load {
-        catalog: sources(&manifest)?,
+        catalog: Loading::new(sources(&manifest)?),
         lines: 0,
         count: 0,
     };
@@ -469,8 +469,7 @@ pub fn decode_with(
             found: load.count,
         });
     }
-    load.catalog.finish_load();
-    Ok(load.catalog)
+    Ok(load.catalog.finish())
 }
 
 /// One zstd frame of the content, as the manifest describes it.
@@ -684,7 +683,7 @@ fn parse_line(
 
 /// The catalog being loaded, chunk after chunk in file order.
 struct Load {
-    catalog: Catalog,
+    catalog: Loading,
     /// The lines of the chunks added so far: where the next one's lines start.
     lines: usize,
     /// The entries added so far.
@@ -698,7 +697,7 @@ impl Load {
         let found = parsed.rows.len() as u64;
         for row in parsed.rows {
             self.catalog
-                .insert_loaded(row.rank, row.head, row.body, row.synced_at)
+                .insert(row.rank, row.head, row.body, row.synced_at)
                 .map_err(|message| SnapshotError::Entry {
                     line: self.lines + row.line,
                     message,

@@ -891,10 +891,10 @@ fn raw_frames(chunks: &[(String, usize)]) -> Vec<u8> {
     out
 }
 
-/// An entry line of source `up`.
+/// An entry line of source `up`, its response as the catalog writes it.
 fn line_of(name: &str, version: &str) -> String {
     format!(
-        r#"{{"source":0,"syncedAt":"{T0}","response":{{"server":{{"name":"{name}","version":"{version}","description":"d"}}}}}}"#
+        r#"{{"source":0,"syncedAt":"{T0}","response":{{"server":{{"name":"{name}","description":"d","version":"{version}"}}}}}}"#
     )
 }
 
@@ -1097,4 +1097,47 @@ fn chunks_that_disagree_with_the_manifest_are_refused() {
         &bytes,
         "chunk 1 of the content ends inside a line",
     );
+}
+
+/// A snapshot written by hand may list names in any order: the catalog is the same.
+#[test]
+fn names_out_of_order_load_the_same() {
+    let order = [
+        ("io.github.a/m", "1.0.0"),
+        ("io.github.a/c", "1.0.0"),
+        ("io.github.a/m", "2.0.0"),
+        ("io.github.a/x", "1.0.0"),
+        ("io.github.a/c", "2.0.0"),
+        ("io.github.a/a", "1.0.0"),
+        ("io.github.a/x", "0.9.0"),
+        ("io.github.a/z", "1.0.0"),
+    ];
+    let lines: Vec<String> = order.iter().map(|(n, v)| line_of(n, v)).collect();
+    let mut expected = Catalog::new();
+    expected.add_source("up");
+    for line in &lines {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let response: ServerResponse = serde_json::from_value(entry["response"].clone()).unwrap();
+        expected.upsert("up", &response, at(T0)).unwrap();
+    }
+    for count in [1, 2] {
+        let loaded = decode_with(
+            &raw_chunked(&[lines[..3].to_vec(), lines[3..].to_vec()]),
+            u64::MAX,
+            threads(count),
+        )
+        .unwrap();
+        assert_eq!(loaded, expected);
+        assert_eq!(loaded.get("io.github.a/x").unwrap().version(), "1.0.0");
+    }
+    // A repeat is refused wherever the first copy went.
+    for repeat in ["io.github.a/c", "io.github.a/m", "io.github.a/a"] {
+        let mut with = lines.clone();
+        with.push(line_of(repeat, "1.0.0"));
+        let error = decode(&raw_snapshot(&with), u64::MAX).unwrap_err();
+        assert!(
+            matches!(&error, snapshot::SnapshotError::Entry { line: 9, .. }),
+            "{repeat}: {error}"
+        );
+    }
 }
