@@ -19,9 +19,10 @@
 //! chunks on several threads, each into its own buffer, and adds their entries in file order.
 //! The chunks must add up to `contentBytes`, `inflatedBytes` and `entries`, and each must
 //! inflate to exactly its `J` and hold its `K`; every chunk but the last ends with a newline.
-//! `chunks` is optional: a file written before it was added (one frame, which is also what
-//! a reader without it sees of a chunked file) is read whole on one thread, into a buffer of
-//! `inflatedBytes` when the manifest has it, or streamed.
+//! `chunks` is optional, so the format is still version 1: a file written before it was added
+//! (one frame) is read whole on one thread, into a buffer of `inflatedBytes` when the manifest
+//! has it, or streamed; and a reader from before it reads a chunked file's frames one after
+//! the other as a single content, which is what they are.
 //!
 //! The manifest is one line of JSON, so a reader learns the format version, the sources and
 //! their watermarks and checkpoints, and what the content must hash to, before it reads the
