@@ -2,13 +2,16 @@
 //! `tantivy` on the same documents, index build time, and sync throughput beside a plain fetch.
 //!
 //! Run: `cargo bench -p mcp-registry-client --features catalog --bench catalog -- --warm-up-time 0.5
-//! --measurement-time 1`. Criterion times `decode` and each query; after its groups a pass
-//! prints search p50/p99 and index build times, and a sync pass (10k servers served by
+//! --measurement-time 1`. Criterion times `decode` (on its default threads, and on one) and
+//! each query; after its groups a pass prints search p50/p99 and index build times, and a sync
+//! pass (10k servers served by
 //! `RegistryHandler` through an in-process transport) prints full-sync time beside a plain
 //! fetch of the same pages with a `serde_json::Value` parse, and the bytes an incremental sync
 //! fetches after 1% of the entries change. Memory per server is the `catalog_memory` bench.
 //! `CATALOG_BENCH=search` skips the snapshot and sync passes (with the criterion filter
 //! `search`, only search is timed): `CATALOG_BENCH=search cargo bench ... -- ... search`.
+//! `CATALOG_BENCH=load` runs the snapshot group alone (no search, percentile or sync pass):
+//! `CATALOG_BENCH=load cargo bench ... -- ... snapshot_decode`.
 //!
 //! The documents come from a seeded generator (`common/catalog_docs.rs`): 1–3 KB of JSON each,
 //! names, titles and descriptions from a skewed vocabulary of services, verbs and objects,
@@ -41,7 +44,8 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use mcp_registry_client::catalog::{
-    Catalog, RegistryHandler, SyncMode, SyncOptions, decode, encode, sync_source,
+    Catalog, DecodeOptions, RegistryHandler, SyncMode, SyncOptions, decode, decode_with, encode,
+    sync_source,
 };
 use mcp_registry_client::{RegistryClient, RetryPolicy, TransportError};
 use mcp_registry_types::Timestamp;
@@ -165,6 +169,11 @@ fn search_only() -> bool {
     std::env::var("CATALOG_BENCH").is_ok_and(|only| only == "search")
 }
 
+/// Whether `CATALOG_BENCH=load` asked for the snapshot group alone.
+fn load_only() -> bool {
+    std::env::var("CATALOG_BENCH").is_ok_and(|only| only == "load")
+}
+
 fn snapshot_load(c: &mut Criterion) {
     if search_only() {
         return;
@@ -188,11 +197,19 @@ fn snapshot_load(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(size), &bytes, |b, bytes| {
             b.iter(|| black_box(decode(black_box(bytes), u64::MAX).unwrap()));
         });
+        // The same on the calling thread alone: the work the threads share.
+        group.bench_with_input(BenchmarkId::new("one thread", size), &bytes, |b, bytes| {
+            let one = DecodeOptions::with_threads(1);
+            b.iter(|| black_box(decode_with(black_box(bytes), u64::MAX, one).unwrap()));
+        });
     }
     group.finish();
 }
 
 fn search(c: &mut Criterion) {
+    if load_only() {
+        return;
+    }
     for size in SIZES {
         let (_, catalog) = built(size);
         let tantivy = Tantivy::build(&catalog);
@@ -246,6 +263,9 @@ fn percentiles(_: &mut Criterion) {
         times.sort_unstable();
         let at = |q: usize| times[(times.len() - 1) * q / 100];
         (at(50), at(99))
+    }
+    if load_only() {
+        return;
     }
     println!("\nindex build (median of 3)");
     println!("| servers | ours | tantivy |");
@@ -362,7 +382,7 @@ fn mirror() -> Catalog {
 /// of an incremental sync after 1% of the entries change.
 fn sync(_: &mut Criterion) {
     const SIZE: usize = 10_000;
-    if search_only() {
+    if search_only() || load_only() {
         return;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -507,10 +507,37 @@ impl Catalog {
         self.names.is_empty()
     }
 
-    /// Inserts an entry read from a snapshot: no change events, and latest is decided for
-    /// every server at once by [`finish_load`](Self::finish_load). `head.name` is replaced by
-    /// the catalog's shared copy when it holds the name already.
-    pub(super) fn insert_loaded(
+    /// Every entry of every source, for persistence: source rank, then the entry.
+    pub(super) fn all_entries(&self) -> impl Iterator<Item = (usize, &CatalogEntry)> {
+        self.names.values().flat_map(|slot| {
+            slot.by_source
+                .iter()
+                .flat_map(|(rank, versions)| versions.values().map(move |entry| (*rank, entry)))
+        })
+    }
+}
+
+/// A catalog being read from a snapshot: entries arrive without change events, mostly in
+/// name order (as [`Catalog::all_entries`] writes them), and latest is decided for every
+/// server at once by [`finish`](Self::finish).
+pub(super) struct Loading {
+    catalog: Catalog,
+    /// The names that arrived in ascending order, each added without a search of the map.
+    sorted: Vec<(Arc<str>, NameSlot)>,
+}
+
+impl Loading {
+    /// Loads entries into `catalog`, which holds sources and no entries.
+    pub(super) fn new(catalog: Catalog) -> Self {
+        Self {
+            catalog,
+            sorted: Vec::new(),
+        }
+    }
+
+    /// Adds an entry. `head.name` is replaced by the catalog's shared copy when it holds the
+    /// name already.
+    pub(super) fn insert(
         &mut self,
         rank: usize,
         mut head: Head,
@@ -518,12 +545,32 @@ impl Catalog {
         synced_at: Timestamp,
     ) -> Result<(), String> {
         let source_name = self
+            .catalog
             .source_arc(rank)
             .ok_or_else(|| format!("names source {rank}, which the manifest lacks"))?;
-        // One shared copy of each name: the map's key.
-        let slot = self.names.entry(Arc::clone(&head.name));
-        head.name = Arc::clone(slot.key());
-        let slot = slot.or_default();
+        // The same name as the last, or the next in order: no search. A name out of order
+        // (a snapshot written by hand) is looked for among those before, then in the map;
+        // those added to the map are all below the sorted names that follow.
+        let at = match self.sorted.last() {
+            Some((last, _)) if **last == *head.name => Some(self.sorted.len() - 1),
+            Some((last, _)) if **last > *head.name => self
+                .sorted
+                .binary_search_by(|(name, _)| (**name).cmp(&head.name))
+                .ok(),
+            _ => {
+                self.sorted
+                    .push((Arc::clone(&head.name), NameSlot::default()));
+                Some(self.sorted.len() - 1)
+            }
+        };
+        let slot = if let Some((name, slot)) = at.and_then(|at| self.sorted.get_mut(at)) {
+            head.name = Arc::clone(name);
+            slot
+        } else {
+            let slot = self.catalog.names.entry(Arc::clone(&head.name));
+            head.name = Arc::clone(slot.key());
+            slot.or_default()
+        };
         let versions = slot.source_mut(rank);
         match versions.find(&head.version) {
             Ok(_) => Err(format!(
@@ -539,25 +586,22 @@ impl Catalog {
         }
     }
 
-    /// Decides the latest version of every server in every source, after a load.
-    pub(super) fn finish_load(&mut self) {
-        self.index = OnceLock::new();
-        for (name, slot) in &mut self.names {
-            for (rank, versions) in &mut slot.by_source {
-                if let Some(source) = self.sources.get(*rank) {
-                    relatest(versions, None, source.name_arc(), name);
-                }
+    /// The catalog, with the latest version of every server in every source decided.
+    pub(super) fn finish(self) -> Catalog {
+        let Self {
+            mut catalog,
+            sorted,
+        } = self;
+        let map = std::mem::take(&mut catalog.names);
+        // Two sorted runs of distinct names: the map is built from them in linear time.
+        catalog.names = map.into_iter().chain(sorted).collect();
+        catalog.index = OnceLock::new();
+        for slot in catalog.names.values_mut() {
+            for (_, versions) in &mut slot.by_source {
+                mark_latest(versions);
             }
         }
-    }
-
-    /// Every entry of every source, for persistence: source rank, then the entry.
-    pub(super) fn all_entries(&self) -> impl Iterator<Item = (usize, &CatalogEntry)> {
-        self.names.values().flat_map(|slot| {
-            slot.by_source
-                .iter()
-                .flat_map(|(rank, versions)| versions.values().map(move |entry| (*rank, entry)))
-        })
+        catalog
     }
 }
 
@@ -567,6 +611,25 @@ fn latest_of(versions: &Versions) -> Option<Arc<str>> {
         .values()
         .find(|entry| entry.is_latest())
         .map(|entry| Arc::from(entry.version()))
+}
+
+/// Decides which of `versions` is latest and marks it, as [`relatest`] does, without saying
+/// what changed: for a load, where nothing was marked before.
+fn mark_latest(versions: &mut Versions) {
+    // Most servers have one version in a source: it is the latest, whatever its facts.
+    if let [only] = versions.0.as_mut_slice() {
+        only.set_latest(true);
+        return;
+    }
+    let latest =
+        latest_version_by(versions.values(), CatalogEntry::version_facts).and_then(|best| {
+            versions
+                .values()
+                .position(|entry| std::ptr::eq(entry, best))
+        });
+    for (at, entry) in versions.0.iter_mut().enumerate() {
+        entry.set_latest(latest == Some(at));
+    }
 }
 
 /// Decides which of `versions` is latest and marks it; a change when the mark moved from

@@ -22,7 +22,9 @@ pub use change::{Change, ChangeCounts, ChangeKind};
 pub use entry::{CatalogEntry, Provenance};
 pub use memory::{Catalog, SearchHit};
 pub use serve::{CATALOG_META, RegistryHandler};
-pub use snapshot::{SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, decode, encode};
+pub use snapshot::{
+    DecodeOptions, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, decode, decode_with, encode,
+};
 pub use source::{CatalogError, SourceState};
 pub use store::{CatalogStore, DEFAULT_MAX_SNAPSHOT_BYTES, FileStore, StoreError};
 pub use sync::{SyncError, SyncMode, SyncOptions, SyncReport, SyncRun, sync_source};

@@ -813,3 +813,331 @@ fn the_declared_inflated_size_must_be_the_contents() {
         "{error}"
     );
 }
+
+/// A catalog of `count` one-version servers, and a few with several versions.
+fn many(count: usize) -> Catalog {
+    let mut catalog = Catalog::new();
+    catalog.add_source("up");
+    catalog.add_source("mirror");
+    for n in 0..count {
+        let name = format!("io.github.a/server-{n:04}");
+        let source = if n % 5 == 0 { "mirror" } else { "up" };
+        let versions: &[&str] = if n % 7 == 0 {
+            &["1.0.0", "1.2.0", "1.10.0"]
+        } else {
+            &["0.1.0"]
+        };
+        for version in versions {
+            catalog
+                .upsert(
+                    source,
+                    &row(&name, version, Status::Active, T0, false),
+                    at(T0),
+                )
+                .unwrap();
+        }
+    }
+    catalog
+}
+
+/// The manifest of a snapshot, as JSON.
+fn manifest_of(bytes: &[u8]) -> serde_json::Value {
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    serde_json::from_slice(&bytes[..newline]).unwrap()
+}
+
+/// The snapshot with its manifest edited; the content (and so its hash) is untouched.
+fn with_manifest(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let mut manifest = manifest_of(bytes);
+    edit(&mut manifest);
+    let mut out = serde_json::to_vec(&manifest).unwrap();
+    out.extend_from_slice(&bytes[newline..]);
+    out
+}
+
+/// A snapshot of source `up` whose chunks hold exactly `chunks`' lines, one frame each.
+fn raw_chunked(chunks: &[Vec<String>]) -> Vec<u8> {
+    let texts: Vec<(String, usize)> = chunks
+        .iter()
+        .map(|lines| (lines.join("\n") + "\n", lines.len()))
+        .collect();
+    raw_frames(&texts)
+}
+
+/// A snapshot of source `up` whose chunks are exactly `chunks`' texts, each said to hold its
+/// number of entries.
+fn raw_frames(chunks: &[(String, usize)]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut content = Vec::new();
+    let mut listed = Vec::new();
+    for (text, entries) in chunks {
+        let frame = zstd::encode_all(text.as_bytes(), 3).unwrap();
+        listed.push(serde_json::json!([frame.len(), text.len(), entries]));
+        content.extend_from_slice(&frame);
+    }
+    let sha = Sha256::digest(&content)
+        .iter()
+        .fold(String::new(), |hex, byte| hex + &format!("{byte:02x}"));
+    let manifest = serde_json::json!({
+        "format": "mcp-registry-catalog", "version": 1, "compression": "zstd",
+        "entries": chunks.iter().map(|(_, entries)| entries).sum::<usize>(),
+        "contentBytes": content.len(), "chunks": listed, "sha256": sha,
+        "sources": [{"name": "up"}],
+    });
+    let mut out = serde_json::to_vec(&manifest).unwrap();
+    out.push(b'\n');
+    out.extend_from_slice(&content);
+    out
+}
+
+/// An entry line of source `up`, its response as the catalog writes it.
+fn line_of(name: &str, version: &str) -> String {
+    format!(
+        r#"{{"source":0,"syncedAt":"{T0}","response":{{"server":{{"name":"{name}","description":"d","version":"{version}"}}}}}}"#
+    )
+}
+
+fn threads(count: usize) -> snapshot::DecodeOptions {
+    snapshot::DecodeOptions::with_threads(count)
+}
+
+#[test]
+fn a_chunked_snapshot_reads_the_same_on_any_number_of_threads() {
+    let catalog = many(300);
+    let bytes = snapshot::encode_chunked(&catalog, 2_000).unwrap();
+    let manifest = manifest_of(&bytes);
+    let chunks = manifest["chunks"].as_array().unwrap();
+    assert!(chunks.len() > 10, "{}", chunks.len());
+    let sum = |at: usize| chunks.iter().map(|c| c[at].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum(0), manifest["contentBytes"].as_u64().unwrap());
+    assert_eq!(sum(1), manifest["inflatedBytes"].as_u64().unwrap());
+    assert_eq!(sum(2), manifest["entries"].as_u64().unwrap());
+    let one = decode_with(&bytes, u64::MAX, threads(1)).unwrap();
+    assert_eq!(one, catalog);
+    for count in [2, 3, 8, 64] {
+        assert_eq!(decode_with(&bytes, u64::MAX, threads(count)).unwrap(), one);
+    }
+    assert_eq!(decode(&bytes, u64::MAX).unwrap(), one);
+    assert_eq!(
+        one.get("io.github.a/server-0007").unwrap().version(),
+        "1.10.0"
+    );
+    // The default writer's chunks are larger: this catalog is one of them.
+    let bytes = encode(&catalog).unwrap();
+    assert_eq!(manifest_of(&bytes)["chunks"].as_array().unwrap().len(), 1);
+    assert_eq!(decode(&bytes, u64::MAX).unwrap(), catalog);
+    // An empty catalog is one empty frame.
+    let empty = Catalog::new();
+    let bytes = encode(&empty).unwrap();
+    let chunks = manifest_of(&bytes)["chunks"].clone();
+    assert_eq!(chunks.as_array().unwrap().len(), 1);
+    assert_eq!((&chunks[0][1], &chunks[0][2]), (&0.into(), &0.into()));
+    assert_eq!(decode(&bytes, u64::MAX).unwrap(), empty);
+}
+
+/// A reader from before `chunks` sees the frames as one content: so does this one without it.
+#[test]
+fn a_snapshot_without_chunks_reads_as_one_frame() {
+    let catalog = many(120);
+    let bytes = snapshot::encode_chunked(&catalog, 1_000).unwrap();
+    let plain = with_manifest(&bytes, |manifest| {
+        manifest.as_object_mut().unwrap().remove("chunks");
+    });
+    assert_eq!(decode(&plain, u64::MAX).unwrap(), catalog);
+    let streamed = with_manifest(&plain, |manifest| {
+        manifest.as_object_mut().unwrap().remove("inflatedBytes");
+    });
+    assert_eq!(decode(&streamed, u64::MAX).unwrap(), catalog);
+    // And a file written by hand, one frame, no sizes at all.
+    let lines = [
+        line_of("io.github.a/x", "1.0.0"),
+        line_of("io.github.a/y", "2.0.0"),
+    ];
+    let loaded = decode(&raw_snapshot(&lines), u64::MAX).unwrap();
+    assert_eq!(loaded.version_count(), 2);
+}
+
+#[test]
+fn errors_name_the_line_of_the_whole_content_in_file_order() {
+    let chunk = |names: &[&str]| -> Vec<String> {
+        names.iter().map(|name| line_of(name, "1.0.0")).collect()
+    };
+    let first = chunk(&["io.github.a/a", "io.github.a/b"]);
+    let second = chunk(&["io.github.a/c", "io.github.a/d", "io.github.a/e"]);
+    let good = raw_chunked(&[first.clone(), second.clone(), chunk(&["io.github.a/f"])]);
+    for count in [1, 2, 4] {
+        assert_eq!(
+            decode_with(&good, u64::MAX, threads(count))
+                .unwrap()
+                .version_count(),
+            6
+        );
+    }
+    let cases = [
+        // A line that does not parse: the second of chunk 3 is line 2 + 3 + 2.
+        (
+            vec![line_of("io.github.a/f", "1.0.0"), "{".to_owned()],
+            7,
+            "EOF",
+        ),
+        // A version chunk 1 holds already.
+        (
+            chunk(&["io.github.a/f", "io.github.a/a"]),
+            7,
+            "repeats io.github.a/a@1.0.0",
+        ),
+        // The repeat comes before the line that does not parse: it is the one named.
+        (
+            vec![line_of("io.github.a/b", "1.0.0"), "{".to_owned()],
+            6,
+            "repeats io.github.a/b@1.0.0",
+        ),
+    ];
+    for (third, line, says) in cases {
+        // A fourth chunk with a bad line of its own, read as early as the third.
+        let bytes = raw_chunked(&[
+            first.clone(),
+            second.clone(),
+            third,
+            vec!["not json".to_owned()],
+        ]);
+        for count in [1, 2, 4] {
+            let error = decode_with(&bytes, u64::MAX, threads(count)).unwrap_err();
+            assert!(
+                matches!(&error, snapshot::SnapshotError::Entry { line: l, .. } if *l == line),
+                "{count}: {error}"
+            );
+            assert!(error.to_string().contains(says), "{count}: {error}");
+        }
+    }
+    // Blank lines count: a chunk ending in one moves the next chunk's lines down.
+    let bytes = raw_chunked(&[
+        vec![line_of("io.github.a/a", "1.0.0"), String::new()],
+        vec!["[]".to_owned()],
+    ]);
+    let bytes = with_manifest(&bytes, |manifest| {
+        manifest["chunks"][0][2] = 1.into();
+        manifest["chunks"][1][2] = 1.into();
+        manifest["entries"] = 2.into();
+    });
+    let error = decode_with(&bytes, u64::MAX, threads(2)).unwrap_err();
+    assert!(
+        matches!(error, snapshot::SnapshotError::Entry { line: 3, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn chunks_that_disagree_with_the_manifest_are_refused() {
+    let catalog = many(60);
+    let bytes = snapshot::encode_chunked(&catalog, 1_000).unwrap();
+    let chunks = manifest_of(&bytes)["chunks"].as_array().unwrap().len();
+    assert!(chunks >= 3, "{chunks}");
+    let refused = |what: &str, bytes: &[u8], says: &str| {
+        for count in [1, 4] {
+            let error = decode_with(bytes, u64::MAX, threads(count)).unwrap_err();
+            assert!(
+                matches!(error, snapshot::SnapshotError::NotASnapshot(_)),
+                "{what}: {error}"
+            );
+            assert!(error.to_string().contains(says), "{what}: {error}");
+        }
+    };
+    // Sums that disagree with the totals.
+    for (at, says) in [
+        (0, "bytes of content"),
+        (1, "inflated bytes"),
+        (2, "entries"),
+    ] {
+        let edited = with_manifest(&bytes, |manifest| {
+            let cell = &mut manifest["chunks"][1][at];
+            *cell = (cell.as_u64().unwrap() + 1).into();
+        });
+        refused(says, &edited, says);
+    }
+    let edited = with_manifest(&bytes, |manifest| {
+        manifest["chunks"].as_array_mut().unwrap().pop();
+    });
+    refused("a chunk missing", &edited, "add up to");
+    let edited = with_manifest(&bytes, |manifest| {
+        manifest["chunks"][0][0] = u64::MAX.into();
+    });
+    refused("overflow", &edited, "overflow");
+    // Sums that agree, chunks that do not: sizes or entries moved from one chunk to the next.
+    for (at, says) in [
+        (0, "chunk 2"),
+        (1, "chunk 2"),
+        (2, "chunk 2 of the content holds"),
+    ] {
+        let edited = with_manifest(&bytes, |manifest| {
+            let from = manifest["chunks"][1][at].as_u64().unwrap();
+            let to = manifest["chunks"][2][at].as_u64().unwrap();
+            manifest["chunks"][1][at] = (from - 1).into();
+            manifest["chunks"][2][at] = (to + 1).into();
+        });
+        refused(says, &edited, says);
+    }
+    // Chunks past the reader's limit are refused before any is read.
+    let limit = manifest_of(&bytes)["inflatedBytes"].as_u64().unwrap() - 1;
+    let error = decode(&bytes, limit).unwrap_err();
+    assert!(
+        matches!(error, snapshot::SnapshotError::TooLarge { .. }),
+        "{error}"
+    );
+    // A chunk that ends inside a line, though the two halves would make one.
+    let (whole, other) = (
+        line_of("io.github.a/a", "1.0.0"),
+        line_of("io.github.a/b", "1.0.0"),
+    );
+    let (head, tail) = other.split_at(20);
+    let bytes = raw_frames(&[(format!("{whole}\n{head}"), 2), (format!("{tail}\n"), 0)]);
+    refused(
+        "a line across chunks",
+        &bytes,
+        "chunk 1 of the content ends inside a line",
+    );
+}
+
+/// A snapshot written by hand may list names in any order: the catalog is the same.
+#[test]
+fn names_out_of_order_load_the_same() {
+    let order = [
+        ("io.github.a/m", "1.0.0"),
+        ("io.github.a/c", "1.0.0"),
+        ("io.github.a/m", "2.0.0"),
+        ("io.github.a/x", "1.0.0"),
+        ("io.github.a/c", "2.0.0"),
+        ("io.github.a/a", "1.0.0"),
+        ("io.github.a/x", "0.9.0"),
+        ("io.github.a/z", "1.0.0"),
+    ];
+    let lines: Vec<String> = order.iter().map(|(n, v)| line_of(n, v)).collect();
+    let mut expected = Catalog::new();
+    expected.add_source("up");
+    for line in &lines {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let response: ServerResponse = serde_json::from_value(entry["response"].clone()).unwrap();
+        expected.upsert("up", &response, at(T0)).unwrap();
+    }
+    for count in [1, 2] {
+        let loaded = decode_with(
+            &raw_chunked(&[lines[..3].to_vec(), lines[3..].to_vec()]),
+            u64::MAX,
+            threads(count),
+        )
+        .unwrap();
+        assert_eq!(loaded, expected);
+        assert_eq!(loaded.get("io.github.a/x").unwrap().version(), "1.0.0");
+    }
+    // A repeat is refused wherever the first copy went.
+    for repeat in ["io.github.a/c", "io.github.a/m", "io.github.a/a"] {
+        let mut with = lines.clone();
+        with.push(line_of(repeat, "1.0.0"));
+        let error = decode(&raw_snapshot(&with), u64::MAX).unwrap_err();
+        assert!(
+            matches!(&error, snapshot::SnapshotError::Entry { line: 9, .. }),
+            "{repeat}: {error}"
+        );
+    }
+}
