@@ -302,3 +302,67 @@ fn an_entry_moves_from_one_host_to_another() {
     assert_eq!(code, 1);
     assert!(err.contains("no entry `c`"), "{err}");
 }
+
+/// The real binary, on each kind of bad input: exit 1, nothing on standard output, one reason
+/// per line on standard error (after the note that the bundled sample is read).
+#[test]
+fn the_binary_refuses_bad_input_with_a_reason() {
+    let bad_json = util::scratch("config-binary", "bad.json", "{\"name\": ");
+    let absent = util::scratch_dir("config-binary")
+        .join("absent.json")
+        .display()
+        .to_string();
+    let cases: [(&[&str], &str); 6] = [
+        (&["--file", &absent, "--host", "vscode"], "absent.json"),
+        (
+            &["--file", &bad_json, "--host", "vscode"],
+            "not a server.json",
+        ),
+        (
+            &["io.github.nobody/nothing", "--host", "vscode"],
+            "not found",
+        ),
+        (
+            &["io.github.mailroom/email", "--host", "vscode", "--no-input"],
+            "required input(s) missing",
+        ),
+        (
+            &[
+                "io.github.pgtools/postgres",
+                "--host",
+                "vscode",
+                "--set",
+                "--access-mode=all",
+            ],
+            "is not one of",
+        ),
+        (
+            &[
+                GITHUB,
+                "--host",
+                "vscode",
+                "--registry",
+                "http://127.0.0.1:1/",
+                "--retries",
+                "0",
+            ],
+            "127.0.0.1:1",
+        ),
+    ];
+    for (args, reason) in cases {
+        let mut line = vec!["config"];
+        line.extend_from_slice(args);
+        let output = util::run_binary(&line);
+        let (out, err) = (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        );
+        assert_eq!(
+            (output.status.code(), out.as_str()),
+            (Some(1), ""),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains(reason), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -245,7 +245,7 @@ fn configure(
 /// The plan of an entry read from another host's file (`--from`), and its key there.
 fn moved(args: &ConfigArgs, file: &str) -> Result<(Plan, String), String> {
     let bytes = crate::input::read_input(file, args.input.max_input_bytes)
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| format!("cannot read {}: {error}", quote(file)))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", quote(file)))?;
     let from = Host::from_path_hint(file)
         .or_else(|| host::detect(&text))
@@ -395,7 +395,7 @@ fn refusals(error: PlanError) -> Vec<String> {
 fn entry(args: &ConfigArgs, err: &mut dyn Write) -> Result<ServerJson, String> {
     if let Some(file) = &args.file {
         let bytes = crate::input::read_input(file, args.input.max_input_bytes)
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| format!("cannot read {}: {error}", quote(file)))?;
         return ServerJson::from_slice(&bytes)
             .map_err(|error| format!("{}: not a server.json: {error}", quote(file)));
     }
