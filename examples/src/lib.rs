@@ -18,7 +18,7 @@
 //! | `check` | [`check`] |
 //! | `config` (an entry as a host's configuration) | [`config`] |
 //! | `doctor` (host config files checked against a catalog) | [`doctor`] |
-//! | `gateway` (policy and audit on MCP traffic; a library in this slice) | [`gateway`] |
+//! | `gateway` (policy and an audit trail in front of a host's MCP servers) | [`gateway`] |
 //! | `completions` (a shell completion script) | [`cli`] |
 #![forbid(unsafe_code)]
 

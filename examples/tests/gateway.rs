@@ -8,7 +8,7 @@
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use mcp_policy::audit::{SigningKey, verify};
@@ -20,6 +20,7 @@ use mcp_registry_examples::gateway::{
 use mcp_registry_types::host::{Host, import};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject};
 use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
 use rmcp::{ErrorData, RoleClient, ServiceError, ServiceExt as _};
 use serde_json::{Value, json};
 
@@ -158,15 +159,21 @@ fn mcp_error(result: Result<CallToolResult, ServiceError>) -> ErrorData {
 async fn finish(setup: Setup) -> Vec<Value> {
     setup.client.cancel().await.unwrap();
     setup.gateway.close().await.unwrap();
-    let text = std::fs::read_to_string(&setup.trail).unwrap();
+    let records = finish_trail(&setup.trail);
+    if let Some(dir) = setup.trail.parent() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    records
+}
+
+/// Checks that the trail is intact and signed to its end, and returns its records.
+fn finish_trail(trail: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(trail).unwrap();
     let key = key().verifying_key();
     let report = verify(text.lines(), Some(&key));
     assert!(report.is_intact(), "{:?}", report.findings());
     assert!(report.passes(true), "{:?}", report.findings());
     assert_eq!(report.unsigned_records(), 0);
-    if let Some(dir) = setup.trail.parent() {
-        std::fs::remove_dir_all(dir).unwrap();
-    }
     text.lines()
         .map(|line| serde_json::from_str::<Value>(line).unwrap())
         .filter_map(|line| line.get("record").cloned())
@@ -351,4 +358,81 @@ async fn another_principal_sees_and_calls_less() {
         find(&records, "decision", "files", "delete_all")[0]["approval"],
         "rejected"
     );
+}
+
+/// `mcp-registry gateway --stdio`: a host starts the gateway as its MCP server, the OS user
+/// is the principal, and the trail is closed with a signed checkpoint when the host leaves.
+#[tokio::test]
+async fn the_command_serves_over_stdio() {
+    let dir = dir("stdio");
+    let upstreams = dir.join("mcp.json");
+    let servers = json!({ "mcpServers": { "files": { "command": UPSTREAM } } });
+    std::fs::write(&upstreams, servers.to_string()).unwrap();
+    let policy = dir.join("policy.json");
+    std::fs::write(&policy, POLICY).unwrap();
+    let (private, _public) = mcp_policy::audit::keygen([7; 32]);
+    let key_file = dir.join("audit.key");
+    std::fs::write(&key_file, private).unwrap();
+    let trail = dir.join("trail.jsonl");
+
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_mcp-registry"));
+    command
+        .arg("gateway")
+        .arg("--upstreams")
+        .arg(&upstreams)
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--audit")
+        .arg(&trail)
+        .arg("--audit-key")
+        .arg(&key_file)
+        .arg("--stdio")
+        .env("USER", "alice")
+        .env_remove("USERNAME");
+    let client = ().serve(TokioChildProcess::new(command).unwrap()).await.unwrap();
+
+    let tools = client.list_all_tools().await.unwrap();
+    let mut names: Vec<&str> = tools.iter().map(|tool| tool.name.as_ref()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["files__delete_all", "files__echo"]);
+    let answer = call(&client, "files__echo", json!({ "text": "over stdio" }))
+        .await
+        .unwrap();
+    assert_eq!(text(&answer), "echo: over stdio");
+    // Nobody can be asked on stdio: the ask is refused.
+    let error = mcp_error(call(&client, "files__delete_all", json!({})).await);
+    assert_eq!(error.code, NOT_APPROVED);
+
+    // Closing the host's side ends the gateway, which signs the end of the trail.
+    client.cancel().await.unwrap();
+    let records = finish_trail(&trail);
+    assert!(records.iter().all(|r| r["principal"]["id"] == "alice"));
+    assert_eq!(find(&records, "call", "files", "echo").len(), 1);
+    assert_eq!(
+        find(&records, "decision", "files", "delete_all")[0]["approval"],
+        "rejected"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_command_needs_stdio() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-registry"))
+        .args([
+            "gateway",
+            "--upstreams",
+            "u.json",
+            "--policy",
+            "p.json",
+            "--audit",
+            "t.jsonl",
+            "--audit-key",
+            "k",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(err.contains("--stdio is required"), "{err}");
+    assert!(output.stdout.is_empty());
 }

@@ -38,8 +38,14 @@
 //!
 //! On stdio the principal is the operating-system user ([`os_user`]), fixed for the gateway's
 //! life and passed to [`Gateway::start`].
+//!
+//! # On the command line
+//!
+//! `mcp-registry gateway --upstreams FILE --policy FILE --audit FILE --audit-key FILE --stdio`
+//! ([`command`]).
 
 mod approval;
+pub mod command;
 mod handler;
 mod upstream;
 
