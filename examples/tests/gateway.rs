@@ -436,3 +436,46 @@ fn the_command_needs_stdio() {
     assert!(err.contains("--stdio is required"), "{err}");
     assert!(output.stdout.is_empty());
 }
+
+/// Entries the gateway cannot serve are refused at start, naming the entry, before anything
+/// is recorded.
+#[tokio::test]
+async fn refuses_upstreams_it_cannot_serve() {
+    let dir = dir("refused");
+    let policy = Arc::new(
+        Policy::from_json(POLICY.as_bytes())
+            .unwrap()
+            .compile()
+            .unwrap(),
+    );
+    for (file, expected) in [
+        (
+            json!({ "mcpServers": { "web": { "type": "http", "url": "https://example.com/mcp" } } }),
+            "upstream `web`: remote servers are not supported yet",
+        ),
+        (
+            json!({ "mcpServers": { "a__b": { "command": UPSTREAM } } }),
+            "upstream `a__b`: a key must not contain `__`",
+        ),
+        (
+            json!({ "mcpServers": { "gh": { "command": UPSTREAM, "env": { "T": "${TOKEN}" } } } }),
+            "upstream `gh`: variable references",
+        ),
+    ] {
+        let servers = import(Host::ClaudeCode, &file.to_string()).unwrap();
+        let trail = dir.join("trail.jsonl");
+        let (writer, _) = AuditWriter::open_with_key(&trail, key(), WriterConfig::new()).unwrap();
+        let error = Gateway::start(
+            &servers,
+            Arc::clone(&policy),
+            Principal::new("alice"),
+            Arc::new(RefuseAll),
+            writer,
+        )
+        .await
+        .unwrap_err();
+        assert!(error.to_string().starts_with(expected), "{error}");
+        assert_eq!(std::fs::read_to_string(&trail).unwrap(), "");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
