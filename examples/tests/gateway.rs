@@ -112,6 +112,15 @@ async fn start(test: &str, principal: &str, approver: Arc<dyn Approver>) -> Setu
         async move { gateway.serve(server_io).await.map(RunningService::waiting) }
     });
     let client = ().serve(client_io).await.unwrap();
+    assert_eq!(
+        client
+            .peer_info()
+            .unwrap()
+            .server_info
+            .as_ref()
+            .map(|info| info.name.as_str()),
+        Some("mcp-registry-gateway")
+    );
     // The server side runs in the background once its handshake is done.
     let waiting = serving.await.unwrap().unwrap();
     tokio::spawn(waiting);

@@ -9,8 +9,8 @@ use mcp_policy::audit::{Approval, AuditRecord, CallOutcome, RecordKind, Timestam
 use mcp_policy::{Action, CompiledPolicy, Decision, Effect, Principal, Request, ToolFacts};
 use mcp_registry_types::host::ImportedServer;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ErrorCode, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ErrorCode, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceError, ServiceExt as _};
@@ -419,7 +419,9 @@ impl Gateway {
 
 impl ServerHandler for Gateway {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build());
+        info.server_info = Implementation::new("mcp-registry-gateway", env!("CARGO_PKG_VERSION"));
+        info
     }
 
     async fn list_tools(
