@@ -32,12 +32,13 @@ use crate::audit::AuditArgs;
 use crate::check::CheckArgs;
 use crate::config::ConfigArgs;
 use crate::doctor::DoctorArgs;
+use crate::gateway::command::GatewayArgs;
 use crate::registry_cmds::{SearchArgs, ShowArgs, VersionsArgs};
 use crate::safe_output::SafeWriter;
 use crate::serve::ServeArgs;
 use crate::sync::{Progress, SyncArgs};
 use crate::validate::ValidateArgs;
-use crate::{audit, check, config, doctor, registry_cmds, serve, sync, validate};
+use crate::{audit, check, config, doctor, gateway, registry_cmds, serve, sync, validate};
 
 /// Exit code: the command line is wrong (clap's own exit code for usage errors).
 pub const USAGE_ERROR: u8 = 2;
@@ -88,6 +89,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Audit trails: make a signing key, verify a trail, show its records
     Audit(AuditArgs),
+    /// Put policy and an audit trail in front of the MCP servers of a host config file
+    Gateway(GatewayArgs),
     /// Print a shell completion script to standard output
     Completions(CompletionsArgs),
 }
@@ -107,6 +110,7 @@ impl Command {
             Self::Config(args) => config::run(args, out, err),
             Self::Doctor(args) => doctor::run(args, out, err),
             Self::Audit(args) => audit::run(args, out, err),
+            Self::Gateway(args) => gateway::command::run(args, out, err),
             Self::Completions(args) => completions(args, out),
         }
     }

@@ -18,6 +18,7 @@
 //! | `check` | [`check`] |
 //! | `config` (an entry as a host's configuration) | [`config`] |
 //! | `doctor` (host config files checked against a catalog) | [`doctor`] |
+//! | `gateway` (policy and an audit trail in front of a host's MCP servers) | [`gateway`] |
 //! | `completions` (a shell completion script) | [`cli`] |
 #![forbid(unsafe_code)]
 
@@ -27,6 +28,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod doctor;
+pub mod gateway;
 pub mod input;
 pub mod registry_cmds;
 pub mod safe_output;
