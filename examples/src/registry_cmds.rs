@@ -232,20 +232,8 @@ pub fn search(args: &SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
 
 /// `show NAME[@VERSION]`: one version of a server (the latest when no version is given).
 pub fn show(args: &ShowArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    // Names contain no `@`, so the last one separates the version.
-    let (name, version) = match args.target.rsplit_once('@') {
-        Some((name, version)) if !name.is_empty() && !version.is_empty() => {
-            (name.to_owned(), version.to_owned())
-        }
-        _ => (args.target.clone(), "latest".to_owned()),
-    };
-    let result = match args.source.offline(err) {
-        Err(message) => Err(Failure::Message(message)),
-        Ok(Some((catalog, label))) => offline_show(&catalog, &label, &name, &version),
-        Ok(None) => run(&args.source, |client| async move {
-            client.server_version(&name, &version).await
-        }),
-    };
+    let (name, version) = split_target(&args.target);
+    let result = fetch(&args.source, name, version, err);
     match result {
         Ok(server) if args.json => print_json(out, err, "show", &server),
         Ok(server) => {
@@ -305,7 +293,30 @@ pub(crate) fn fetch_server(
     version: &str,
     err: &mut dyn Write,
 ) -> Result<mcp_registry_client::types::ServerJson, String> {
-    let result = match source.offline(err) {
+    fetch(source, name, version, err)
+        .map(ServerResponse::into_server)
+        .map_err(|failure| match failure {
+            Failure::Message(message) => message,
+            Failure::Client(error) => error.to_string(),
+        })
+}
+
+/// `NAME[@VERSION]` split at the last `@` (names contain none); `latest` without a version.
+pub(crate) fn split_target(target: &str) -> (&str, &str) {
+    match target.rsplit_once('@') {
+        Some((name, version)) if !name.is_empty() && !version.is_empty() => (name, version),
+        _ => (target, "latest"),
+    }
+}
+
+/// One version's response from where `source` says: `show`, and [`fetch_server`].
+fn fetch(
+    source: &RegistryArgs,
+    name: &str,
+    version: &str,
+    err: &mut dyn Write,
+) -> Result<ServerResponse, Failure> {
+    match source.offline(err) {
         Err(message) => Err(Failure::Message(message)),
         Ok(Some((catalog, label))) => offline_show(&catalog, &label, name, version),
         Ok(None) => {
@@ -314,13 +325,7 @@ pub(crate) fn fetch_server(
                 client.server_version(&name, &version).await
             })
         }
-    };
-    result
-        .map(ServerResponse::into_server)
-        .map_err(|failure| match failure {
-            Failure::Message(message) => message,
-            Failure::Client(error) => error.to_string(),
-        })
+    }
 }
 
 /// Why a command failed after its arguments parsed.

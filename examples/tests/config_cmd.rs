@@ -164,12 +164,15 @@ fn a_dry_run_shows_the_exact_argv_with_shell_metacharacters_literal() {
 fn write_merges_into_the_file_and_keeps_a_backup() {
     let dir = util::scratch_dir("config-write");
     let file = dir.join("mcp.json");
-    let existing = "{\n  \"servers\": {\n    \"mine\": {\"type\": \"stdio\", \"command\": \"my-server\"}\n  },\n  \"inputs\": []\n}\n";
+    let existing = "{\n  \"servers\": {\n    \"mine\": {\"type\": \"stdio\", \"command\": \"my-server\", \"env\": {\"K\": \"${input:mine-key}\"}}\n  },\n  \"inputs\": []\n}\n";
     std::fs::write(&file, existing).unwrap();
     let path = file.display().to_string();
     let (code, out, err) = config(&[GITHUB, "--host", "vscode", "--write", &path]);
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     assert!(err.contains("wrote"), "{err}");
+    // One hint: the written entry's secret, not those of entries already in the file.
+    assert_eq!(err.matches("asks for").count(), 1, "{err}");
+    assert!(err.contains("`github-token`"), "{err}");
     let written = std::fs::read_to_string(&file).unwrap();
     let servers = host::import(Host::VsCode, &written).unwrap();
     let keys: Vec<&str> = servers.iter().map(host::ImportedServer::key).collect();

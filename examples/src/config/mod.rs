@@ -196,15 +196,16 @@ fn secrets_note(secrets: &[String], err: &mut dyn Write) {
     }
 }
 
-/// What the person must do for each secret the host file references, read back from the file
-/// as the host will read it: set an environment variable, answer the host's prompt, or fill
+/// What the person must do for each secret the entry `key` of a host file references, read
+/// back from the file as the host will read it: set an environment variable, answer the host's prompt, or fill
 /// in a placeholder.
-fn secret_hints(host: Host, text: &str) -> Vec<String> {
+fn secret_hints(host: Host, text: &str, key: &str) -> Vec<String> {
     let Ok(servers) = host::import(host, text) else {
         return Vec::new();
     };
     let mut hints: Vec<String> = servers
         .iter()
+        .filter(|server| server.key() == key)
         .flat_map(ImportedServer::references)
         .map(|reference| match reference.kind() {
             ReferenceKind::Input => format!(
@@ -339,7 +340,7 @@ fn write_out(args: &ConfigArgs, plan: &Plan, key: &str) -> Result<Done, Vec<Stri
         None => {
             let text =
                 host::export(args.host, &key, plan, &options).map_err(|e| one(e.to_string()))?;
-            let hints = secret_hints(args.host, &text);
+            let hints = secret_hints(args.host, &text, &key);
             Ok(Done::Show(text, hints))
         }
         Some(file) => {
@@ -358,11 +359,10 @@ fn write_out(args: &ConfigArgs, plan: &Plan, key: &str) -> Result<Done, Vec<Stri
             )
             .map_err(|e| one(format!("{}: {e}", quote(file))))?;
             let backup = write::replace(path, &text).map_err(one)?;
-            let alone = host::export(args.host, &key, plan, &options).unwrap_or_default();
             Ok(Done::Wrote {
                 file: file.clone(),
                 backup: backup.map(|b| b.display().to_string()),
-                secrets: secret_hints(args.host, &alone),
+                secrets: secret_hints(args.host, &text, &key),
             })
         }
     }
@@ -399,11 +399,8 @@ fn entry(args: &ConfigArgs, err: &mut dyn Write) -> Result<ServerJson, String> {
         return ServerJson::from_slice(&bytes)
             .map_err(|error| format!("{}: not a server.json: {error}", quote(file)));
     }
-    let target = args.target.as_deref().unwrap_or_default();
-    let (name, version) = match target.rsplit_once('@') {
-        Some((name, version)) if !name.is_empty() && !version.is_empty() => (name, version),
-        _ => (target, "latest"),
-    };
+    let (name, version) =
+        crate::registry_cmds::split_target(args.target.as_deref().unwrap_or_default());
     crate::registry_cmds::fetch_server(&args.source, name, version, err)
 }
 
