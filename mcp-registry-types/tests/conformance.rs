@@ -13,6 +13,9 @@
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
 
+#[path = "common/spec_dir.rs"]
+mod spec_dir;
+
 use std::path::{Path, PathBuf};
 
 use mcp_registry_types::fuzzing::parse_with_serde_json;
@@ -22,18 +25,7 @@ use mcp_registry_types::{
 use serde_json::Value;
 
 fn spec_dir() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("MCP_REGISTRY_SPEC_DIR") else {
-        eprintln!("MCP_REGISTRY_SPEC_DIR is not set: conformance data not checked");
-        return None;
-    };
-    // A relative path is read from the workspace root, where the README's command runs.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
-    assert!(
-        dir.is_dir(),
-        "MCP_REGISTRY_SPEC_DIR={} is not a directory",
-        dir.display()
-    );
-    Some(dir)
+    spec_dir::spec_dir("conformance data not checked")
 }
 
 fn read_json(path: &Path) -> Value {

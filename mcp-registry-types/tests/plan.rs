@@ -7,6 +7,9 @@
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
 
+#[path = "common/spec_dir.rs"]
+mod spec_dir;
+
 use std::path::{Path, PathBuf};
 
 use mcp_registry_types::plan::{
@@ -875,17 +878,7 @@ fn errors_convert_into_the_crate_error() {
 // The shared registry data: every target of every real entry plans or fails with a typed error.
 
 fn spec_dir() -> Option<PathBuf> {
-    let Some(dir) = std::env::var_os("MCP_REGISTRY_SPEC_DIR") else {
-        eprintln!("MCP_REGISTRY_SPEC_DIR is not set: real entries not planned");
-        return None;
-    };
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
-    assert!(
-        dir.is_dir(),
-        "MCP_REGISTRY_SPEC_DIR={} is not a directory",
-        dir.display()
-    );
-    Some(dir)
+    spec_dir::spec_dir("real entries not planned")
 }
 
 /// Every server document in the shared data, with where it came from.
