@@ -339,6 +339,13 @@ impl CompiledPolicy {
         self.rules.len()
     }
 
+    /// Every quota the policy's rules set, in rule order: the counters a caller keeps and
+    /// passes in [`crate::Request::usage`], with each one's window. A decision that applies a
+    /// quota rule carries [`crate::Obligation::CountUsage`] naming the counter to advance.
+    pub fn quotas(&self) -> impl Iterator<Item = &Quota> {
+        self.rules.iter().filter_map(|rule| rule.quota.as_ref())
+    }
+
     pub(crate) fn layer_name(&self, layer: u32) -> Arc<str> {
         self.layers
             .get(layer as usize)

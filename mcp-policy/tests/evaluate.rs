@@ -180,6 +180,11 @@ fn quotas_judge_the_callers_counters() {
         r#"{"rules": [{"id": "search", "effect": "allow", "match": {"tool": ["search"]},
             "quota": {"counter": "search-calls", "limit": 3, "windowSeconds": 60}}]}"#,
     );
+    let quotas: Vec<_> = policy
+        .quotas()
+        .map(|quota| (quota.counter.as_str(), quota.limit, quota.window_seconds))
+        .collect();
+    assert_eq!(quotas, [("search-calls", 3, 60)]);
     let base = call("u", "a/b", "search").with_time(1_000);
     let decision = policy.evaluate(&base);
     assert_eq!(decision.effect(), Effect::Allow);

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use mcp_registry_types::ServerJson;
 use mcp_registry_types::fuzzing::check_host_config;
 use mcp_registry_types::host::{
-    self, Endpoint, ExportError, ExportOptions, Host, ImportError, ReferenceKind,
+    self, Endpoint, ExpandError, ExportError, ExportOptions, Host, ImportError, ReferenceKind,
 };
 use mcp_registry_types::plan::{self, Answers, Plan, Target};
 use proptest::prelude::*;
@@ -817,4 +817,72 @@ proptest! {
         let (_, text) = &files[pick % files.len()];
         check_host_config(apply(text, &edits).as_bytes());
     }
+}
+
+#[test]
+fn expanding_fills_environment_references_as_the_host_would() {
+    let file = r#"{"mcpServers": {
+        "local": {"command": "${HOME}/bin/srv", "args": ["--token=${TOKEN}", "--region", "${REGION:-eu}"],
+                  "env": {"KEY": "k-${TOKEN}", "PLAIN": "$"}},
+        "remote": {"type": "http", "url": "https://${HOST}/mcp",
+                   "headers": {"Authorization": "Bearer ${TOKEN}"}}
+    }}"#;
+    let servers = host::import(Host::ClaudeCode, file).unwrap();
+    let vars = |name: &str| match name {
+        "HOME" => Some("/home/a".to_owned()),
+        "TOKEN" => Some("t0k".to_owned()),
+        "HOST" => Some("mcp.example.com".to_owned()),
+        _ => None,
+    };
+    let local = servers[0].expand(vars).unwrap();
+    let Endpoint::Launch {
+        command, args, env, ..
+    } = local.endpoint()
+    else {
+        panic!("a launch");
+    };
+    assert_eq!(command, "/home/a/bin/srv");
+    assert_eq!(args, &["--token=t0k", "--region", "eu"]);
+    assert_eq!(
+        env,
+        &[
+            ("KEY".to_owned(), "k-t0k".to_owned()),
+            ("PLAIN".to_owned(), "$".to_owned())
+        ]
+    );
+    assert!(local.references().is_empty());
+
+    let remote = servers[1].expand(vars).unwrap();
+    assert_eq!(remote.remote_url(), Some("https://mcp.example.com/mcp"));
+    let Endpoint::Connect { headers, .. } = remote.endpoint() else {
+        panic!("a remote");
+    };
+    assert_eq!(
+        headers,
+        &[("Authorization".to_owned(), "Bearer t0k".to_owned())]
+    );
+
+    let unset = servers[1].expand(|_| None).unwrap_err();
+    assert!(
+        matches!(&unset, ExpandError::Unset { key, field, name, .. }
+            if key == "remote" && field == "url" && name == "HOST"),
+        "{unset:?}"
+    );
+    assert_eq!(
+        unset.to_string(),
+        "server `remote`: url refers to ${HOST}, which is not set"
+    );
+}
+
+#[test]
+fn expanding_refuses_what_only_the_host_can_fill() {
+    let file = r#"{"servers": {"s": {"type": "stdio", "command": "srv",
+        "env": {"TOKEN": "${input:token}"}}},
+        "inputs": [{"id": "token", "type": "promptString", "description": "Token", "password": true}]}"#;
+    let servers = host::import(Host::VsCode, file).unwrap();
+    let error = servers[0].expand(|_| Some("x".to_owned())).unwrap_err();
+    assert!(
+        matches!(&error, ExpandError::NotEnv { field, name, .. } if field == "env.TOKEN" && name == "token"),
+        "{error:?}"
+    );
 }

@@ -161,3 +161,33 @@ pub enum ImportError {
         path: String,
     },
 }
+
+/// Why [`ImportedServer::expand`](crate::host::ImportedServer::expand) could not fill in a
+/// server's references.
+#[non_exhaustive]
+#[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
+pub enum ExpandError {
+    /// An environment variable the entry needs is not set, and the entry gives no default.
+    #[error("server `{key}`: {field} refers to ${{{name}}}, which is not set")]
+    #[non_exhaustive]
+    Unset {
+        /// The entry's key.
+        key: String,
+        /// Where the reference is (`env.TOKEN`, `headers.Authorization`, `args[2]`).
+        field: String,
+        /// The variable.
+        name: String,
+    },
+    /// The reference is not to an environment variable (a VS Code input, a `<set NAME>`
+    /// placeholder): only the host can fill it in.
+    #[error("server `{key}`: {field} refers to `{name}`, which only the host can fill in")]
+    #[non_exhaustive]
+    NotEnv {
+        /// The entry's key.
+        key: String,
+        /// Where the reference is.
+        field: String,
+        /// What it names.
+        name: String,
+    },
+}

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::host::error::ImportError;
+use crate::host::error::{ExpandError, ImportError};
 use crate::host::json::servers_key;
 use crate::host::syntax::{self, HostReference, Piece, ReferenceKind};
 use crate::host::{Host, codex};
@@ -122,6 +122,110 @@ impl ImportedServer {
     /// What it runs or connects to.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
+    }
+
+    /// This entry as the host runs it: every environment reference (`${NAME}`,
+    /// `${NAME:-default}`, `${env:NAME}`, ...) replaced by `env(NAME)`, or by its default when
+    /// that is `None`. Codex's forwarded variables are added when set (`env_vars` to the
+    /// environment, `env_http_headers` and `bearer_token_env_var` to the headers) and left out
+    /// when not. Text that is not a reference is kept as written.
+    ///
+    /// # Errors
+    ///
+    /// [`ExpandError::Unset`] for a variable that is not set and has no default;
+    /// [`ExpandError::NotEnv`] for a VS Code input or a `<set NAME>` placeholder. Both name
+    /// the field.
+    pub fn expand(&self, env: impl Fn(&str) -> Option<String>) -> Result<Self, ExpandError> {
+        let fill = |field: String, value: &str| -> Result<String, ExpandError> {
+            let mut out = String::with_capacity(value.len());
+            for piece in syntax::pieces(self.host, value) {
+                match piece {
+                    Piece::Text(text) => out.push_str(&text),
+                    Piece::Reference(reference) => {
+                        if reference.kind != ReferenceKind::Env {
+                            return Err(ExpandError::NotEnv {
+                                key: self.key.clone(),
+                                field,
+                                name: reference.name,
+                            });
+                        }
+                        match env(&reference.name).or(reference.default) {
+                            Some(value) => out.push_str(&value),
+                            None => {
+                                return Err(ExpandError::Unset {
+                                    key: self.key.clone(),
+                                    field,
+                                    name: reference.name,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(out)
+        };
+        let endpoint = match &self.endpoint {
+            Endpoint::Launch {
+                command,
+                args,
+                env: vars,
+                env_vars,
+            } => {
+                let mut filled = Vec::with_capacity(vars.len() + env_vars.len());
+                for (name, value) in vars {
+                    filled.push((name.clone(), fill(format!("env.{name}"), value)?));
+                }
+                for name in env_vars {
+                    if let Some(value) = env(name) {
+                        filled.push((name.clone(), value));
+                    }
+                }
+                Endpoint::Launch {
+                    command: fill("command".to_owned(), command)?,
+                    args: args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, arg)| fill(format!("args[{i}]"), arg))
+                        .collect::<Result<_, _>>()?,
+                    env: filled,
+                    env_vars: Vec::new(),
+                }
+            }
+            Endpoint::Connect {
+                transport,
+                url,
+                headers,
+                env_headers,
+                bearer_token_env_var,
+            } => {
+                let url = fill("url".to_owned(), url)?;
+                let mut filled = Vec::with_capacity(headers.len() + env_headers.len() + 1);
+                for (name, value) in headers {
+                    filled.push((name.clone(), fill(format!("headers.{name}"), value)?));
+                }
+                for (header, variable) in env_headers {
+                    if let Some(value) = env(variable) {
+                        filled.push((header.clone(), value));
+                    }
+                }
+                if let Some(token) = bearer_token_env_var.as_deref().and_then(&env) {
+                    filled.push(("Authorization".to_owned(), format!("Bearer {token}")));
+                }
+                Endpoint::Connect {
+                    transport: transport.clone(),
+                    url,
+                    headers: filled,
+                    env_headers: Vec::new(),
+                    bearer_token_env_var: None,
+                }
+            }
+        };
+        Ok(Self {
+            host: self.host,
+            key: self.key.clone(),
+            endpoint,
+            descriptions: self.descriptions.clone(),
+        })
     }
 
     /// Every value with where it is and the name it goes by, for

@@ -132,7 +132,7 @@ mod syntax;
 use std::fmt;
 use std::str::FromStr;
 
-pub use crate::host::error::{ExportError, ImportError, UnknownHost};
+pub use crate::host::error::{ExpandError, ExportError, ImportError, UnknownHost};
 pub use crate::host::export::{ExportOptions, export, merge};
 pub use crate::host::import::{
     ClearText, Endpoint, ImportedPackage, ImportedServer, detect, import, looks_like_secret,
