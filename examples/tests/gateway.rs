@@ -15,7 +15,7 @@ use mcp_policy::audit::{SigningKey, verify};
 use mcp_policy::{Policy, Principal};
 use mcp_registry_examples::audit::writer::{AuditWriter, WriterConfig};
 use mcp_registry_examples::gateway::{
-    Approver, DENIED, Gateway, NEEDS_APPROVAL, NOT_APPROVED, PendingCall, RefuseAll,
+    Approver, DENIED, Gateway, GatewayOptions, NEEDS_APPROVAL, NOT_APPROVED, PendingCall, RefuseAll,
 };
 use mcp_registry_types::host::{Host, import};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject};
@@ -96,15 +96,12 @@ async fn start(test: &str, principal: &str, approver: Arc<dyn Approver>) -> Setu
     let trail = dir.join("trail.jsonl");
     let (writer, repair) = AuditWriter::open_with_key(&trail, key(), WriterConfig::new()).unwrap();
     assert!(repair.is_none());
-    let gateway = Gateway::start(
-        &servers,
-        policy,
-        Principal::new(principal),
-        approver,
-        writer,
-    )
-    .await
-    .unwrap();
+    let options = GatewayOptions::new()
+        .with_principal(Principal::new(principal))
+        .with_approver(approver);
+    let gateway = Gateway::start(&servers, policy, writer, options)
+        .await
+        .unwrap();
 
     let (server_io, client_io) = tokio::io::duplex(64 * 1024);
     let serving = tokio::spawn({
@@ -425,7 +422,7 @@ async fn the_command_serves_over_stdio() {
 }
 
 #[test]
-fn the_command_needs_stdio() {
+fn the_command_needs_a_front_end() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-registry"))
         .args([
             "gateway",
@@ -442,7 +439,7 @@ fn the_command_needs_stdio() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8(output.stderr).unwrap();
-    assert!(err.contains("--stdio is required"), "{err}");
+    assert!(err.contains("--stdio") && err.contains("--listen"), "{err}");
     assert!(output.stdout.is_empty());
 }
 
@@ -459,30 +456,30 @@ async fn refuses_upstreams_it_cannot_serve() {
     );
     for (file, expected) in [
         (
-            json!({ "mcpServers": { "web": { "type": "http", "url": "https://example.com/mcp" } } }),
-            "upstream `web`: remote servers are not supported yet",
+            json!({ "mcpServers": { "web": { "type": "sse", "url": "http://127.0.0.1:9/sse" } } }),
+            "upstream `web`: sse is not supported",
+        ),
+        (
+            json!({ "mcpServers": { "ftp": { "type": "http", "url": "ftp://127.0.0.1/mcp" } } }),
+            "upstream `ftp`: ftp://127.0.0.1/mcp: only http and https",
         ),
         (
             json!({ "mcpServers": { "a__b": { "command": UPSTREAM } } }),
             "upstream `a__b`: a key must not contain `__`",
         ),
         (
-            json!({ "mcpServers": { "gh": { "command": UPSTREAM, "env": { "T": "${TOKEN}" } } } }),
-            "upstream `gh`: variable references",
+            json!({ "mcpServers": { "gh": { "command": UPSTREAM,
+                "env": { "T": "${MCP_GATEWAY_TEST_NEVER_SET}" } } } }),
+            "upstream: server `gh`: env.T refers to ${MCP_GATEWAY_TEST_NEVER_SET}, which is not set",
         ),
     ] {
         let servers = import(Host::ClaudeCode, &file.to_string()).unwrap();
         let trail = dir.join("trail.jsonl");
         let (writer, _) = AuditWriter::open_with_key(&trail, key(), WriterConfig::new()).unwrap();
-        let error = Gateway::start(
-            &servers,
-            Arc::clone(&policy),
-            Principal::new("alice"),
-            Arc::new(RefuseAll),
-            writer,
-        )
-        .await
-        .unwrap_err();
+        let options = GatewayOptions::new().with_principal(Principal::new("alice"));
+        let error = Gateway::start(&servers, Arc::clone(&policy), writer, options)
+            .await
+            .unwrap_err();
         assert!(error.to_string().starts_with(expected), "{error}");
         assert_eq!(std::fs::read_to_string(&trail).unwrap(), "");
     }

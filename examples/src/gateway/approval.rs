@@ -82,6 +82,33 @@ pub trait Approver: Send + Sync + 'static {
     fn approve(&self, call: &PendingCall) -> bool;
 }
 
+/// Asks on the terminal the gateway runs in (`y` approves, anything else refuses), one
+/// question at a time. Only for a gateway whose standard input is not the host's channel: the
+/// HTTP front end. The question is [`crate::gateway::question`], made safe for the terminal.
+#[derive(Debug, Default)]
+pub struct TerminalApprover {
+    turn: std::sync::Mutex<()>,
+}
+
+impl TerminalApprover {
+    /// A terminal approver.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Approver for TerminalApprover {
+    fn approve(&self, call: &PendingCall) -> bool {
+        let Ok(_turn) = self.turn.lock() else {
+            return false;
+        };
+        inquire::Confirm::new(&super::elicit::question(call))
+            .with_default(false)
+            .prompt()
+            .unwrap_or(false)
+    }
+}
+
 /// Refuses every call that needs approval: the safe default when nobody can be asked.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RefuseAll;

@@ -46,13 +46,21 @@
 
 mod approval;
 pub mod command;
+mod elicit;
 mod handler;
+mod http;
+mod identity;
+mod quota;
 mod upstream;
 
 // Public API
-pub use approval::{Approver, PendingCall, RefuseAll};
-pub use handler::{DENIED, Gateway, GatewayError, NEEDS_APPROVAL, NOT_APPROVED};
-pub use upstream::{SEPARATOR, Upstream, UpstreamError};
+pub use approval::{Approver, PendingCall, RefuseAll, TerminalApprover};
+pub use elicit::{ELICITATION_TIMEOUT, question};
+pub use handler::{DENIED, Gateway, GatewayError, GatewayOptions, NEEDS_APPROVAL, NOT_APPROVED};
+pub use http::{DEFAULT_MAX_BODY_BYTES, HttpOptions, MCP_PATH, serve_http};
+pub use identity::{Identities, IdentityError, Unauthorized};
+pub use quota::{CounterStore, MemoryCounters};
+pub use upstream::{RemoteInUse, SEPARATOR, TOOLS_MAX_AGE, Upstream, UpstreamError};
 
 /// The operating-system user, from `USER` (Unix) or `USERNAME` (Windows): the principal of a
 /// stdio session. `None` when neither is set or both are empty.
