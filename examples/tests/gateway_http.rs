@@ -4,7 +4,6 @@
 #![expect(
     clippy::unwrap_used,
     clippy::panic,
-    clippy::indexing_slicing,
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
 
@@ -574,7 +573,10 @@ async fn a_remote_upstream_is_judged_by_its_resolved_addresses() {
     let front = front("remote", &upstreams, GatewayOptions::new()).await;
     let remote = &front.gateway.upstreams()[0];
     let used = remote.remote().unwrap();
-    assert!(used.resolved.iter().all(|ip| ip.is_loopback()), "{used:?}");
+    assert!(
+        used.resolved.iter().all(std::net::IpAddr::is_loopback),
+        "{used:?}"
+    );
     assert!(!used.resolved.is_empty());
 
     let alice = client(&front.url, "alice-token").await;

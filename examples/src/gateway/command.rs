@@ -38,6 +38,10 @@ use crate::safe_output::SafeWriter;
 /// `mcp-registry gateway --upstreams FILE --policy FILE --audit FILE --audit-key FILE
 /// (--stdio | --listen ADDR)`.
 #[derive(Clone, Debug, clap::Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is a command-line switch of its own"
+)]
 #[command(
     group(clap::ArgGroup::new("front").required(true).args(["stdio", "listen"])),
     after_help = "Examples:\n  mcp-registry gateway --upstreams .mcp.json --policy \
@@ -63,7 +67,7 @@ pub struct GatewayArgs {
     /// Serve the host over standard input and output
     #[arg(long)]
     pub stdio: bool,
-    /// Serve MCP streamable HTTP at http://ADDR/mcp
+    /// Serve MCP streamable HTTP at `http://ADDR/mcp`
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
     /// HTTP: bearer tokens (and JWT settings) mapped to principals
@@ -75,7 +79,7 @@ pub struct GatewayArgs {
     /// HTTP: another accepted Host header value (repeatable; loopback is always accepted)
     #[arg(long, value_name = "HOST", requires = "listen")]
     pub allow_host: Vec<String>,
-    /// HTTP: an accepted Origin, like https://app.example.com:443 (repeatable; default: none)
+    /// HTTP: an accepted Origin, like `https://app.example.com:443` (repeatable; default: none)
     #[arg(long, value_name = "ORIGIN", requires = "listen")]
     pub allow_origin: Vec<String>,
     /// HTTP: the largest request body accepted, in bytes
@@ -84,7 +88,7 @@ pub struct GatewayArgs {
     /// HTTP: ask at this terminal about calls that need approval when the host cannot be asked
     #[arg(long, requires = "listen")]
     pub approve_in_terminal: bool,
-    /// Keep the upstreams' tool and prompt names instead of KEY__NAME
+    /// Keep the upstreams' tool and prompt names instead of `KEY__NAME`
     #[arg(long)]
     pub flat: bool,
     /// Record each call's arguments in the trail (not only their digest)
@@ -175,56 +179,76 @@ fn serve(args: &GatewayArgs, err: &mut dyn Write) -> Result<(), String> {
         .build()
         .map_err(|error| format!("cannot start the async runtime: {error}"))?;
     runtime.block_on(async {
-        match (args.listen, identities) {
-            (Some(listen), Some(identities)) => {
-                let approver: Arc<dyn Approver> = if args.approve_in_terminal {
-                    Arc::new(TerminalApprover::new())
-                } else {
-                    Arc::new(RefuseAll)
-                };
-                let options = options.with_approver(approver);
-                let gateway = start(&servers, policy, writer, options).await?;
-                let sync = keep_synced(&gateway, fsync);
-                let listener = tokio::net::TcpListener::bind(listen)
-                    .await
-                    .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
-                let bound = listener.local_addr().map_err(|error| error.to_string())?;
-                let mut http = HttpOptions::new(bound);
-                http.allowed_hosts.extend(args.allow_host.iter().cloned());
-                http.allowed_origins.clone_from(&args.allow_origin);
-                http.max_body_bytes = args.max_body;
-                http.anonymous = args.anonymous.clone().map(Principal::new);
-                let _ = writeln!(
-                    SafeWriter::text(err),
-                    "mcp-registry gateway: serving http://{bound}{} ({} upstreams)",
-                    super::MCP_PATH,
-                    gateway.upstreams().len()
-                );
-                let served = serve_http(
-                    gateway.clone(),
-                    Arc::new(identities),
-                    listener,
-                    http,
-                    stop_signal(),
-                )
-                .await;
-                sync.abort();
-                let closed = gateway.close().await;
-                served.map_err(|error| error.to_string())?;
-                closed.map_err(|error| error.to_string())
-            }
-            _ => {
-                let principal =
-                    os_user().ok_or("neither USER nor USERNAME is set: who is calling?")?;
-                let options = options.with_principal(Principal::new(principal));
-                let gateway = start(&servers, policy, writer, options).await?;
-                let sync = keep_synced(&gateway, fsync);
-                let served = gateway.serve_stdio().await;
-                sync.abort();
-                served.map_err(|error| error.to_string())
-            }
+        if let (Some(listen), Some(identities)) = (args.listen, identities) {
+            return serve_over_http(
+                args, listen, identities, &servers, policy, writer, options, fsync, err,
+            )
+            .await;
         }
+        let principal = os_user().ok_or("neither USER nor USERNAME is set: who is calling?")?;
+        let options = options.with_principal(Principal::new(principal));
+        let gateway = start(&servers, policy, writer, options).await?;
+        let sync = keep_synced(&gateway, fsync);
+        let served = gateway.serve_stdio().await;
+        sync.abort();
+        served.map_err(|error| error.to_string())
     })
+}
+
+/// `--listen`: serves until SIGINT or SIGTERM, then closes the gateway.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts `serve` has read, handed on once"
+)]
+async fn serve_over_http(
+    args: &GatewayArgs,
+    listen: SocketAddr,
+    identities: Identities,
+    servers: &[mcp_registry_types::host::ImportedServer],
+    policy: mcp_policy::CompiledPolicy,
+    writer: AuditWriter,
+    options: GatewayOptions,
+    fsync: FsyncPolicy,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    let approver: Arc<dyn Approver> = if args.approve_in_terminal {
+        Arc::new(TerminalApprover::new())
+    } else {
+        Arc::new(RefuseAll)
+    };
+    let gateway = start(servers, policy, writer, options.with_approver(approver)).await?;
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            let _ = gateway.close().await;
+            return Err(format!("cannot listen on {listen}: {error}"));
+        }
+    };
+    let bound = listener.local_addr().map_err(|error| error.to_string())?;
+    let mut http = HttpOptions::new(bound);
+    http.allowed_hosts.extend(args.allow_host.iter().cloned());
+    http.allowed_origins.clone_from(&args.allow_origin);
+    http.max_body_bytes = args.max_body;
+    http.anonymous = args.anonymous.clone().map(Principal::new);
+    let _ = writeln!(
+        SafeWriter::text(err),
+        "mcp-registry gateway: serving http://{bound}{} ({} upstreams)",
+        super::MCP_PATH,
+        gateway.upstreams().len()
+    );
+    let sync = keep_synced(&gateway, fsync);
+    let served = serve_http(
+        gateway.clone(),
+        Arc::new(identities),
+        listener,
+        http,
+        stop_signal(),
+    )
+    .await;
+    sync.abort();
+    let closed = gateway.close().await;
+    served.map_err(|error| error.to_string())?;
+    closed.map_err(|error| error.to_string())
 }
 
 async fn start(

@@ -11,7 +11,7 @@ use super::approval::PendingCall;
 use crate::safe_output::quote;
 
 /// How long the person has to answer; no answer refuses.
-pub const ELICITATION_TIMEOUT: Duration = Duration::from_secs(300);
+pub const ELICITATION_TIMEOUT: Duration = Duration::from_mins(5);
 
 /// How much of the arguments the question shows.
 const SHOWN_ARGUMENTS: usize = 2_000;

@@ -258,11 +258,14 @@ impl Gateway {
     ///
     /// When the MCP handshake with the host fails, or closing fails.
     pub async fn serve_stdio(self) -> Result<(), GatewayError> {
-        let running = self
-            .clone()
-            .serve(rmcp::transport::stdio())
-            .await
-            .map_err(|error| GatewayError::Serve(error.to_string()))?;
+        let running = match self.clone().serve(rmcp::transport::stdio()).await {
+            Ok(running) => running,
+            Err(error) => {
+                // A host that leaves before the handshake still gets a signed, closed trail.
+                let _closed = self.close().await;
+                return Err(GatewayError::Serve(error.to_string()));
+            }
+        };
         let quit = running.waiting().await;
         let closed = self.close().await;
         quit.map_err(|error| GatewayError::Serve(error.to_string()))?;
@@ -340,7 +343,7 @@ impl Gateway {
 
     /// A request of `caller` about `upstream` at the current time, with the remote and its
     /// resolved addresses when the upstream is one.
-    fn request(&self, caller: &Caller, action: Action, upstream: &Upstream) -> Request {
+    fn request(caller: &Caller, action: Action, upstream: &Upstream) -> Request {
         let mut request = Request::new(caller.principal.clone(), action, upstream.facts().clone())
             .with_time(unix_seconds());
         if let Some(remote) = upstream.remote() {
@@ -452,7 +455,7 @@ impl Gateway {
     async fn list_tools_for(&self, caller: &Caller) -> Result<Vec<Tool>, ErrorData> {
         let mut listed: Vec<(Tool, String)> = Vec::new();
         for upstream in &self.inner.upstreams {
-            let request = self.request(caller, Action::ListTools, upstream);
+            let request = Self::request(caller, Action::ListTools, upstream);
             let decision = self.inner.policy.evaluate(&request);
             self.audit(&self.decision_record(caller, &request, &decision)?)?;
             if decision.effect() == Effect::Deny {
@@ -463,9 +466,8 @@ impl Gateway {
                 .await
                 .map_err(|error| upstream_error(upstream.key(), &error))?;
             for tool in tools.iter() {
-                let call = self
-                    .request(caller, Action::CallTool, upstream)
-                    .with_tool(tool_facts(tool));
+                let call =
+                    Self::request(caller, Action::CallTool, upstream).with_tool(tool_facts(tool));
                 let mut tool = tool.clone();
                 match self.inner.policy.evaluate(&call).effect() {
                     Effect::Deny => continue,
@@ -541,7 +543,7 @@ impl Gateway {
         subject: Subject<'_>,
         arguments: Option<&Value>,
     ) -> Result<(AuditRecord, Option<Approval>), ErrorData> {
-        let mut request = self.request(caller, action, upstream);
+        let mut request = Self::request(caller, action, upstream);
         let shown = match subject {
             Subject::Tool(tool) => {
                 request = request.with_tool(tool_facts(tool));
@@ -676,7 +678,7 @@ impl Gateway {
             .call_tool(forward)
             .await
             .map_err(|error| upstream_error(upstream.key(), &error));
-        let size = answer.as_ref().map(|result| json_size(result));
+        let size = answer.as_ref().map(json_size);
         let done = self.completion(&record, approval, started, size_or_code(&answer, size))?;
         self.audit(&done)?;
         answer
@@ -873,7 +875,7 @@ impl Gateway {
     /// denies every `action` of the caller there. A courtesy like the tool list, so it is not
     /// recorded; each read or get is decided and recorded when it comes.
     fn may_list(&self, caller: &Caller, action: Action, upstream: &Upstream) -> bool {
-        let request = self.request(caller, action, upstream);
+        let request = Self::request(caller, action, upstream);
         self.inner.policy.evaluate(&request).effect() != Effect::Deny
     }
 

@@ -107,7 +107,7 @@ struct JwtFile {
     /// HS256/384/512: the shared secret.
     #[serde(default)]
     secret: Option<String>,
-    /// RS*, PS*, ES*, EdDSA: the public key, PEM.
+    /// `RS*`, `PS*`, `ES*`, `EdDSA`: the public key, PEM.
     #[serde(default)]
     public_key_pem: Option<String>,
     #[serde(default)]
