@@ -601,3 +601,75 @@ async fn a_remote_upstream_is_judged_by_its_resolved_addresses() {
             .any(|r| r["rule"] == "no-private-destructive")
     );
 }
+
+/// The command end to end: `--listen` on port 0, a bearer token from `--principals`, a call,
+/// then SIGTERM: the server drains, the gateway signs the trail's end and exits 0.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_command_serves_http_until_sigterm() {
+    use tokio::io::AsyncBufReadExt as _;
+
+    let dir = std::env::temp_dir().join(format!("mcp-gateway-http-cmd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let upstreams = write("mcp.json", stdio_upstream().to_string());
+    let policy = write("policy.json", POLICY.to_owned());
+    let principals = write("principals.json", principals().to_string());
+    let (private, public) = mcp_policy::audit::keygen([3; 32]);
+    let key = write("audit.key", private);
+    let trail = dir.join("trail.jsonl");
+
+    let mut gateway = tokio::process::Command::new(env!("CARGO_BIN_EXE_mcp-registry"))
+        .arg("gateway")
+        .args(["--upstreams".as_ref(), upstreams.as_os_str()])
+        .args(["--policy".as_ref(), policy.as_os_str()])
+        .args(["--audit".as_ref(), trail.as_os_str()])
+        .args(["--audit-key".as_ref(), key.as_os_str()])
+        .args(["--principals".as_ref(), principals.as_os_str()])
+        .args(["--listen", "127.0.0.1:0", "--fsync", "grouped"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = tokio::io::BufReader::new(gateway.stderr.take().unwrap()).lines();
+    let line = stderr.next_line().await.unwrap().unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+
+    let alice = client(&url, "alice-token").await;
+    let answer = call(&alice, "files__echo", json!({ "text": "via the command" }))
+        .await
+        .unwrap();
+    assert_eq!(text(&answer), "echo: via the command");
+    assert_eq!(post_initialize(&url, None, &[]).await.status(), 401);
+
+    let pid = gateway.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = gateway.wait().await.unwrap();
+    assert_eq!(status.code(), Some(0), "exits cleanly on SIGTERM");
+    drop(alice);
+
+    let text = std::fs::read_to_string(&trail).unwrap();
+    let public = mcp_policy::audit::parse_verifying_key(&public).unwrap();
+    let report = verify(text.lines(), Some(&public));
+    assert!(
+        report.passes(true),
+        "signed to the end: {:?}",
+        report.findings()
+    );
+    assert!(text.contains("\"principal\":{\"id\":\"alice\"}"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
