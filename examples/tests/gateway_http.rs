@@ -673,3 +673,59 @@ async fn the_command_serves_http_until_sigterm() {
     assert!(text.contains("\"principal\":{\"id\":\"alice\"}"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The policy and principals files the README starts from load, and decide as they say.
+#[test]
+fn the_shipped_gateway_examples_load() {
+    use mcp_policy::{
+        Action, Effect, Principal, RemoteFacts, Request, ServerFacts, ToolAnnotations, ToolFacts,
+    };
+
+    let policy = Policy::from_json(include_bytes!("../data/gateway/policy.json"))
+        .unwrap()
+        .compile()
+        .unwrap();
+    assert!(policy.warnings().is_empty(), "{:?}", policy.warnings());
+    let tool = |read_only: bool, destructive: bool| {
+        let mut annotations = ToolAnnotations::default();
+        annotations.read_only_hint = Some(read_only);
+        annotations.destructive_hint = Some(destructive);
+        ToolFacts::new("t").with_annotations(annotations)
+    };
+    let call = |server: ServerFacts, tool: ToolFacts| {
+        Request::new(Principal::new("alice"), Action::CallTool, server).with_tool(tool)
+    };
+    let local = ServerFacts::new("files").with_label("files");
+    assert_eq!(
+        policy
+            .evaluate(&call(local.clone(), tool(true, false)))
+            .effect(),
+        Effect::Allow
+    );
+    assert_eq!(
+        policy.evaluate(&call(local, tool(false, true))).effect(),
+        Effect::Ask
+    );
+    let remote = RemoteFacts::new(
+        mcp_registry_types::TransportType::StreamableHttp,
+        "http://intranet/mcp",
+    );
+    let private = call(
+        ServerFacts::new("wiki").with_remote(remote.clone()),
+        tool(false, true),
+    )
+    .with_remote_in_use(remote)
+    .with_resolved_address("10.1.2.3".parse().unwrap());
+    assert_eq!(policy.evaluate(&private).effect(), Effect::Deny);
+
+    let identities =
+        Identities::from_json(include_bytes!("../data/gateway/principals.json")).unwrap();
+    assert_eq!(identities.token_count(), 2);
+    assert_eq!(
+        identities
+            .authenticate(Some("Bearer change-me-alice-4b1f0c2e"))
+            .unwrap()
+            .id,
+        "alice"
+    );
+}
