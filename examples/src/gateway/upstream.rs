@@ -106,12 +106,12 @@ impl ClientHandler for Listener {
     }
 
     fn get_info(&self) -> ClientConfig {
-        let mut info = ClientConfig::new(
+        // No sampling, roots or elicitation for upstreams: a request from an upstream to the
+        // host would reach a person with no policy decision in between.
+        ClientConfig::new(
             ClientCapabilities::default(),
             Implementation::new("mcp-registry-gateway", env!("CARGO_PKG_VERSION")),
-        );
-        info.capabilities = ClientCapabilities::default();
-        info
+        )
     }
 }
 
