@@ -11,11 +11,11 @@ use mcp_policy::{
 };
 use mcp_registry_types::host::ImportedServer;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ClientRequest, ErrorCode,
-    GetPromptRequest, GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequest, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
-    ServerConfig, ServerResult, Tool,
+    CallToolRequest, CallToolRequestParams, CallToolResponse, CallToolResult, ClientRequest,
+    ErrorCode, GetPromptRequest, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequest, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig, ServerResult, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceError, ServiceExt as _};
@@ -673,11 +673,27 @@ impl Gateway {
         if let Value::Object(object) = arguments {
             forward = forward.with_arguments(object);
         }
-        let answer = upstream
-            .peer()
-            .call_tool(forward)
+        let progress = context
+            .meta
+            .get_progress_token()
+            .map(|token| (context.peer.clone(), token));
+        let answer = match upstream
+            .send(
+                ClientRequest::CallToolRequest(CallToolRequest::new(forward)),
+                progress,
+            )
             .await
-            .map_err(|error| upstream_error(upstream.key(), &error));
+        {
+            Ok(ServerResult::CallToolResult(result)) => Ok(result),
+            Ok(_) => Err(ErrorData::internal_error(
+                format!(
+                    "upstream {}: unexpected answer to tools/call",
+                    upstream.key()
+                ),
+                None,
+            )),
+            Err(error) => Err(upstream_error(upstream.key(), &error)),
+        };
         let size = answer.as_ref().map(json_size);
         let done = self.completion(&record, approval, started, size_or_code(&answer, size))?;
         self.audit(&done)?;

@@ -1,6 +1,7 @@
 //! The gateway's upstreams: one MCP client per server of a host config file, a child process
 //! over stdio or a remote over streamable HTTP.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::process::Stdio;
@@ -10,11 +11,15 @@ use std::time::{Duration, Instant};
 use mcp_policy::{RemoteFacts, ServerFacts};
 use mcp_registry_types::TransportType;
 use mcp_registry_types::host::{Endpoint, ExpandError, ImportedServer};
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, Tool};
-use rmcp::service::{NotificationContext, RunningService};
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, ClientRequest, ElicitRequestParams, ElicitResult,
+    ElicitationCreateRequestMethod, Implementation, ProgressNotificationParam, ProgressToken,
+    ServerResult, Tool,
+};
+use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext, RunningService};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
-use rmcp::{ClientHandler, Peer, RoleClient, ServiceError, ServiceExt as _};
+use rmcp::{ClientHandler, ErrorData, Peer, RoleClient, RoleServer, ServiceError, ServiceExt as _};
 use url::{Host, Url};
 
 /// The separator between an upstream's key and its tool's name on the gateway: `KEY__TOOL`.
@@ -93,16 +98,49 @@ impl ToolCache {
     }
 }
 
-/// The gateway's client side of one upstream: it introduces itself and drops the cached tool
-/// definitions when the upstream says they changed.
+/// Progress of calls in flight: the token the gateway sent the upstream → the host's peer and
+/// the token the host sent the gateway.
+type Relays = Mutex<HashMap<ProgressToken, (Peer<RoleServer>, ProgressToken)>>;
+
+/// The gateway's client side of one upstream: it introduces itself, drops the cached tool
+/// definitions when the upstream says they changed, and passes progress on to the host whose
+/// call it is.
 #[derive(Clone, Debug)]
 struct Listener {
     tools: Arc<ToolCache>,
+    relays: Arc<Relays>,
 }
 
 impl ClientHandler for Listener {
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
         self.tools.drop_all();
+    }
+
+    async fn on_progress(
+        &self,
+        mut params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        let relay = self
+            .relays
+            .lock()
+            .ok()
+            .and_then(|relays| relays.get(&params.progress_token).cloned());
+        if let Some((host, token)) = relay {
+            params.progress_token = token;
+            // Progress is advisory: a host that has gone away misses nothing it needs.
+            let _sent = host.notify_progress(params).await;
+        }
+    }
+
+    async fn create_elicitation(
+        &self,
+        _request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        // Not offered (see `get_info`); an upstream that asks anyway gets an error, not a
+        // silent decline it could read as the person's answer.
+        Err(ErrorData::method_not_found::<ElicitationCreateRequestMethod>())
     }
 
     fn get_info(&self) -> ClientConfig {
@@ -122,6 +160,7 @@ pub struct Upstream {
     remote: Option<RemoteInUse>,
     peer: Peer<RoleClient>,
     tools: Arc<ToolCache>,
+    relays: Arc<Relays>,
     service: Mutex<Option<RunningService<RoleClient, Listener>>>,
 }
 
@@ -151,8 +190,10 @@ impl Upstream {
         }
         let server = server.expand(|name| std::env::var(name).ok())?;
         let tools = Arc::new(ToolCache::default());
+        let relays = Arc::new(Relays::default());
         let listener = Listener {
             tools: Arc::clone(&tools),
+            relays: Arc::clone(&relays),
         };
         let facts = ServerFacts::new(key.clone()).with_label(key.clone());
         let (facts, remote, service) =
@@ -207,6 +248,7 @@ impl Upstream {
             remote,
             peer: service.peer().clone(),
             tools,
+            relays,
             service: Mutex::new(Some(service)),
         })
     }
@@ -244,6 +286,36 @@ impl Upstream {
         let tools: Arc<[Tool]> = self.peer.list_all_tools().await?.into();
         self.tools.store(Arc::clone(&tools));
         Ok(tools)
+    }
+
+    /// Sends `request` and waits for the answer, passing the upstream's progress notifications
+    /// for it on to `host` under the host's own token, when the host asked for progress.
+    ///
+    /// # Errors
+    ///
+    /// When the upstream cannot be reached or answers with an error.
+    pub async fn send(
+        &self,
+        request: ClientRequest,
+        host: Option<(Peer<RoleServer>, ProgressToken)>,
+    ) -> Result<ServerResult, ServiceError> {
+        let handle = self
+            .peer
+            .send_request_with_option(request, PeerRequestOptions::no_options())
+            .await?;
+        let token = handle.progress_token.clone();
+        let relayed = match (host, self.relays.lock()) {
+            (Some(host), Ok(mut relays)) => {
+                relays.insert(token.clone(), host);
+                true
+            }
+            _ => false,
+        };
+        let answer = handle.await_response().await;
+        if relayed && let Ok(mut relays) = self.relays.lock() {
+            relays.remove(&token);
+        }
+        answer
     }
 
     /// Closes the connection; a child process is killed when its transport is dropped.
@@ -303,7 +375,7 @@ async fn connect(
         .map_err(|error| bad_url(format!("the HTTP client: {error}")))?;
 
     let mut config = StreamableHttpClientTransportConfig::with_uri(parsed.as_str());
-    let mut custom = std::collections::HashMap::new();
+    let mut custom = HashMap::new();
     for (name, value) in headers {
         let bad = |why: String| UpstreamError::Header(key.to_owned(), name.clone(), why);
         if name.eq_ignore_ascii_case("authorization") {
