@@ -36,6 +36,11 @@ use mcp_policy::audit::{AuditError, AuditRecord, Chain, SigningKey, parse_signin
 
 use crate::input::read_input;
 
+/// How many times a busy lock is tried, [`LOCK_RETRY`] apart, before the trail counts as
+/// another writer's (about half a second in all).
+const LOCK_ATTEMPTS: u32 = 50;
+const LOCK_RETRY: Duration = Duration::from_millis(10);
+
 /// When the writer makes written records durable.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub enum FsyncPolicy {
@@ -203,12 +208,22 @@ impl AuditWriter {
             .create(true)
             .open(path)
             .map_err(io_error)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(WriterError::Locked(path.to_owned()));
+        // A lock is briefly held by any child process forked (for a moment, until it execs) while
+        // another writer of this process had the file open, so a busy lock is tried again for a
+        // bounded moment before it counts as another writer's.
+        let mut attempts = LOCK_ATTEMPTS;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if attempts > 1 => {
+                    attempts -= 1;
+                    std::thread::sleep(LOCK_RETRY);
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(WriterError::Locked(path.to_owned()));
+                }
+                Err(std::fs::TryLockError::Error(error)) => return Err(io_error(error)),
             }
-            Err(std::fs::TryLockError::Error(error)) => return Err(io_error(error)),
         }
         sync_parent(path).map_err(io_error)?;
         let tail = Tail::read(&mut file).map_err(io_error)?;
