@@ -31,8 +31,9 @@ rmcp::elicit_safe!(Answer);
 /// can show) with their digest.
 pub fn question(pending: &PendingCall) -> String {
     let arguments = serde_json::to_string(&pending.arguments).unwrap_or_default();
-    let mut shown: String = quote(&arguments).chars().take(SHOWN_ARGUMENTS).collect();
-    if shown.len() < arguments.len() {
+    let quoted = quote(&arguments);
+    let mut shown: String = quoted.chars().take(SHOWN_ARGUMENTS).collect();
+    if quoted.chars().nth(SHOWN_ARGUMENTS).is_some() {
         shown.push_str(" …");
     }
     format!(
@@ -58,5 +59,32 @@ pub(super) async fn ask(peer: &Peer<RoleServer>, pending: &PendingCall) -> Optio
         Ok(Some(answer)) => Some(answer.approve),
         Err(ElicitationError::CapabilityNotSupported) => None,
         Ok(None) | Err(_) => Some(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mcp_policy::Principal;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_question_is_safe_to_show_and_bounded() {
+        let pending = PendingCall::new(
+            Principal::new("al\u{1b}]0;x\u{7}ice"),
+            "files",
+            "delete_all",
+            json!({ "path": "/tmp/\u{202e}gpj.exe", "pad": "y".repeat(5_000) }),
+        )
+        .with_reasons(Some("confirm".to_owned()), vec!["needs a yes".to_owned()]);
+        let question = question(&pending);
+        assert!(question.starts_with("Approve? al\\u{1b}]0;x\\u{7}ice calls delete_all on files"));
+        assert!(question.contains("(rule `confirm`: needs a yes)"));
+        assert!(question.contains(&pending.arguments_digest));
+        assert!(question.contains("\\u{202e}"), "{question}");
+        assert!(!question.chars().any(|c| c == '\u{1b}' || c == '\u{202e}'));
+        assert!(question.ends_with(" …"));
+        assert!(question.len() < 2_400);
     }
 }
