@@ -102,6 +102,20 @@ impl ToolCache {
 /// the token the host sent the gateway.
 type Relays = Mutex<HashMap<ProgressToken, (Peer<RoleServer>, ProgressToken)>>;
 
+/// Ends a progress relay when dropped.
+struct RelayGuard<'a> {
+    relays: &'a Relays,
+    token: ProgressToken,
+}
+
+impl Drop for RelayGuard<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut relays) = self.relays.lock() {
+            relays.remove(&self.token);
+        }
+    }
+}
+
 /// The gateway's client side of one upstream: it introduces itself, drops the cached tool
 /// definitions when the upstream says they changed, and passes progress on to the host whose
 /// call it is.
@@ -303,19 +317,18 @@ impl Upstream {
             .peer
             .send_request_with_option(request, PeerRequestOptions::no_options())
             .await?;
-        let token = handle.progress_token.clone();
-        let relayed = match (host, self.relays.lock()) {
-            (Some(host), Ok(mut relays)) => {
-                relays.insert(token.clone(), host);
-                true
-            }
-            _ => false,
-        };
-        let answer = handle.await_response().await;
-        if relayed && let Ok(mut relays) = self.relays.lock() {
-            relays.remove(&token);
-        }
-        answer
+        let _relay = host.and_then(|host| {
+            let token = handle.progress_token.clone();
+            let mut relays = self.relays.lock().ok()?;
+            relays.insert(token.clone(), host);
+            Some(RelayGuard {
+                relays: &self.relays,
+                token,
+            })
+        });
+        // The guard ends the relay however this future ends: answered, failed or dropped
+        // because the host cancelled.
+        handle.await_response().await
     }
 
     /// Closes the connection; a child process is killed when its transport is dropped.
