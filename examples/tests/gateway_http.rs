@@ -88,6 +88,21 @@ struct Front {
 }
 
 async fn front(test: &str, upstreams: &Value, options: GatewayOptions) -> Front {
+    front_with(
+        test,
+        upstreams,
+        options,
+        mcp_registry_examples::gateway::DEFAULT_MAX_SESSIONS,
+    )
+    .await
+}
+
+async fn front_with(
+    test: &str,
+    upstreams: &Value,
+    options: GatewayOptions,
+    max_sessions: usize,
+) -> Front {
     let dir = std::env::temp_dir().join(format!("mcp-gateway-http-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -108,6 +123,7 @@ async fn front(test: &str, upstreams: &Value, options: GatewayOptions) -> Front 
     let addr = listener.local_addr().unwrap();
     let mut http = HttpOptions::new(addr);
     http.max_body_bytes = 64 * 1024;
+    http.max_sessions = max_sessions;
     let (stop, stopped) = oneshot::channel::<()>();
     let served = tokio::spawn(serve_http(
         gateway.clone(),
@@ -728,4 +744,45 @@ fn the_shipped_gateway_examples_load() {
             .id,
         "alice"
     );
+}
+
+/// Sessions are bounded, and one the front end did not open is unknown (404).
+#[tokio::test]
+async fn sessions_are_counted_and_known() {
+    let front = front_with("sessions", &stdio_upstream(), GatewayOptions::new(), 1).await;
+    let url = front.url.clone();
+    let unknown = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth("alice-token")
+        .header("accept", "text/event-stream")
+        .header("mcp-session-id", "made-up")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    let first = post_initialize(&url, Some("alice-token"), &[]).await;
+    assert_eq!(first.status(), 200);
+    let session = first.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        post_initialize(&url, Some("bob-token"), &[]).await.status(),
+        503
+    );
+
+    let closed = reqwest::Client::new()
+        .delete(&url)
+        .bearer_auth("alice-token")
+        .header("mcp-session-id", &session)
+        .send()
+        .await
+        .unwrap();
+    assert!(closed.status().is_success(), "{}", closed.status());
+    assert_eq!(
+        post_initialize(&url, Some("bob-token"), &[]).await.status(),
+        200
+    );
+    finish(front).await;
 }

@@ -15,7 +15,8 @@
 //!    default), and a request with an `Origin` must come from one of
 //!    [`HttpOptions::allowed_origins`] (none by default, so browsers are refused).
 //! 4. **A body cap** ([`HttpOptions::max_body_bytes`], 4 MiB by default): a larger body gets
-//!    `413` before it is read.
+//!    `413` before it is read; and a cap on open sessions ([`HttpOptions::max_sessions`]):
+//!    a request that would open one more gets `503`.
 //!
 //! [`serve_http`] stops accepting connections when its shutdown future completes, ends the
 //! open sessions and lets requests in flight finish; the caller then
@@ -25,6 +26,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -45,6 +47,13 @@ pub const MCP_PATH: &str = "/mcp";
 /// The default request body cap: 4 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The default cap on open sessions.
+pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
+
+/// How long a session may go unused before, with the front end full, it is forgotten (and
+/// answered `404`, so its client opens a new one). Longer than `rmcp`'s own idle limit.
+pub(super) const SESSION_IDLE: Duration = Duration::from_hours(1);
+
 /// How the HTTP front end checks requests.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -58,6 +67,8 @@ pub struct HttpOptions {
     pub max_body_bytes: usize,
     /// The principal of a request with no `Authorization` header; `None` refuses them.
     pub anonymous: Option<Principal>,
+    /// The most sessions open at once; a request to open one more gets `503`.
+    pub max_sessions: usize,
 }
 
 impl HttpOptions {
@@ -73,6 +84,7 @@ impl HttpOptions {
             allowed_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             anonymous: None,
+            max_sessions: DEFAULT_MAX_SESSIONS,
         }
     }
 }
@@ -80,8 +92,9 @@ impl HttpOptions {
 struct Front {
     identities: Arc<Identities>,
     anonymous: Option<Principal>,
-    /// Session id → the id of the principal that opened it.
-    sessions: Mutex<HashMap<String, String>>,
+    /// Session id → the id of the principal that opened it, and when it was last used.
+    sessions: Mutex<HashMap<String, (String, Instant)>>,
+    max_sessions: usize,
 }
 
 /// Serves `gateway` on `listener` until `shutdown` completes, then drains.
@@ -113,6 +126,7 @@ pub async fn serve_http(
         identities,
         anonymous: options.anonymous,
         sessions: Mutex::new(HashMap::new()),
+        max_sessions: options.max_sessions,
     });
     let app = Router::new()
         .route_service(MCP_PATH, service)
@@ -158,15 +172,35 @@ async fn authenticate(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     if let Some(session) = &session {
-        let owner = front
-            .sessions
-            .lock()
-            .ok()
-            .and_then(|sessions| sessions.get(session).cloned());
-        if owner.is_some_and(|owner| owner != principal.id) {
+        let owner = front.sessions.lock().ok().and_then(|mut sessions| {
+            let (owner, used) = sessions.get_mut(session)?;
+            *used = Instant::now();
+            Some(owner.clone())
+        });
+        match owner {
+            Some(owner) if owner == principal.id => {}
+            Some(_) => {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "this session belongs to another principal",
+                )
+                    .into_response();
+            }
+            // Every session this front end let open is known: one it does not know is over
+            // (or never was), as the protocol's 404 tells the client.
+            None => return (StatusCode::NOT_FOUND, "no such session").into_response(),
+        }
+    } else {
+        let full = front.sessions.lock().map_or(true, |mut sessions| {
+            if sessions.len() >= front.max_sessions {
+                sessions.retain(|_, (_, used)| used.elapsed() < SESSION_IDLE);
+            }
+            sessions.len() >= front.max_sessions
+        });
+        if full {
             return (
-                StatusCode::FORBIDDEN,
-                "this session belongs to another principal",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many open sessions; close one (DELETE) first",
             )
                 .into_response();
         }
@@ -179,7 +213,7 @@ async fn authenticate(
         match (&session, response.headers().get("mcp-session-id")) {
             (None, Some(opened)) => {
                 if let Ok(opened) = opened.to_str() {
-                    sessions.insert(opened.to_owned(), id);
+                    sessions.insert(opened.to_owned(), (id, Instant::now()));
                 }
             }
             (Some(session), _) if closing && response.status().is_success() => {

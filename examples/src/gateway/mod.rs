@@ -72,7 +72,7 @@ mod upstream;
 pub use approval::{Approver, PendingCall, RefuseAll, TerminalApprover};
 pub use elicit::{ELICITATION_TIMEOUT, question};
 pub use handler::{DENIED, Gateway, GatewayError, GatewayOptions, NEEDS_APPROVAL, NOT_APPROVED};
-pub use http::{DEFAULT_MAX_BODY_BYTES, HttpOptions, MCP_PATH, serve_http};
+pub use http::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_SESSIONS, HttpOptions, MCP_PATH, serve_http};
 pub use identity::{Identities, IdentityError, Unauthorized};
 pub use quota::{CounterStore, MemoryCounters};
 pub use upstream::{RemoteInUse, SEPARATOR, TOOLS_MAX_AGE, Upstream, UpstreamError};
