@@ -173,8 +173,9 @@ async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Resul
     }
 }
 
-/// Ctrl-C, or on Unix SIGTERM.
-async fn shutdown_signal() {
+/// Completes on Ctrl-C, or on Unix SIGTERM: when a server should drain and stop. Never, when
+/// neither handler can be installed.
+pub async fn shutdown_signal() {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             // No handler could be installed: never shut down by signal.

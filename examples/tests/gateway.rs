@@ -3,7 +3,6 @@
 //! `.mcp.json`), with a policy deciding and the audit trail recording every step.
 #![expect(
     clippy::unwrap_used,
-    clippy::panic,
     clippy::indexing_slicing,
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
@@ -18,11 +17,14 @@ use mcp_registry_examples::gateway::{
     Approver, DENIED, Gateway, GatewayOptions, NEEDS_APPROVAL, NOT_APPROVED, PendingCall, RefuseAll,
 };
 use mcp_registry_types::host::{Host, import};
-use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, JsonObject};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
-use rmcp::{ErrorData, RoleClient, ServiceError, ServiceExt as _};
+use rmcp::{RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
+
+#[path = "util/mcp.rs"]
+mod mcp;
+use mcp::{call, mcp_error, text};
 
 const UPSTREAM: &str = env!("CARGO_BIN_EXE_mcp-test-upstream");
 
@@ -125,39 +127,6 @@ async fn start(test: &str, principal: &str, approver: Arc<dyn Approver>) -> Setu
         gateway,
         client,
         trail,
-    }
-}
-
-async fn call(
-    client: &RunningService<RoleClient, ()>,
-    tool: &str,
-    arguments: Value,
-) -> Result<CallToolResult, ServiceError> {
-    let Value::Object(arguments): Value = arguments else {
-        panic!("arguments must be an object")
-    };
-    let arguments: JsonObject = arguments;
-    client
-        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
-        .await
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| match block {
-            ContentBlock::Text(text) => Some(text.text.clone()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn mcp_error(result: Result<CallToolResult, ServiceError>) -> ErrorData {
-    match result {
-        Err(ServiceError::McpError(error)) => error,
-        other => panic!("expected an MCP error, got {other:?}"),
     }
 }
 

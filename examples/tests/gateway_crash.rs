@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mcp_policy::audit::arguments_digest;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock};
+use rmcp::model::CallToolRequestParams;
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
@@ -30,6 +30,9 @@ use tokio::io::AsyncReadExt as _;
 use tokio::process::{Child, Command};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+
+#[path = "util/mcp.rs"]
+mod mcp;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_mcp-registry");
 const UPSTREAM: &str = env!("CARGO_BIN_EXE_mcp-test-upstream");
@@ -130,18 +133,6 @@ fn echo(text: &str) -> CallToolRequestParams {
     CallToolRequestParams::new("notes__echo").with_arguments(arguments)
 }
 
-fn answer_text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| match block {
-            ContentBlock::Text(text) => Some(text.text.clone()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// What the callers of one round saw.
 struct Load {
     /// The text of every call whose answer arrived, in the order the answers came.
@@ -176,7 +167,7 @@ async fn load_and_kill(mut running: Running, round: usize) -> Load {
                     let text = format!("crash-r{round}-c{caller}-{n}");
                     match peer.call_tool(echo(&text)).await {
                         Ok(result) => {
-                            assert_eq!(answer_text(&result), format!("echo: {text}"));
+                            assert_eq!(mcp::text(&result), format!("echo: {text}"));
                             let count = {
                                 let mut answered = answered.lock().unwrap();
                                 answered.push(text);
@@ -413,7 +404,7 @@ async fn restart(files: &Files, round: usize) -> String {
     });
     let text = format!("crash-r{round}-after-restart");
     let result = running.client.call_tool(echo(&text)).await.unwrap();
-    assert_eq!(answer_text(&result), format!("echo: {text}"));
+    assert_eq!(mcp::text(&result), format!("echo: {text}"));
     running.client.cancel().await.unwrap();
     let status = tokio::time::timeout(HANG_GUARD, running.child.wait())
         .await

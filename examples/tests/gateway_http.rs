@@ -3,7 +3,6 @@
 //! → `mcp-test-upstream`, started as a child process or reached over HTTP itself.
 #![expect(
     clippy::unwrap_used,
-    clippy::panic,
     reason = "tests fail by panicking; clippy.toml's test allowances reach only #[test] functions"
 )]
 
@@ -21,17 +20,20 @@ use mcp_registry_examples::gateway::{
 };
 use mcp_registry_types::host::{Host, import};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, ContentBlock,
-    ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationCapability,
-    GetPromptRequestParams, Implementation, JsonObject, ReadResourceRequestParams,
-    ResourceContents,
+    ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, ElicitationAction,
+    ElicitationCapability, GetPromptRequestParams, Implementation, JsonObject,
+    ReadResourceRequestParams, ResourceContents,
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceError, ServiceExt as _};
+use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
+
+#[path = "util/mcp.rs"]
+mod mcp;
+use mcp::{call, mcp_error, text};
 
 const UPSTREAM: &str = env!("CARGO_BIN_EXE_mcp-test-upstream");
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
@@ -168,39 +170,6 @@ async fn client(url: &str, token: &str) -> RunningService<RoleClient, ()> {
     ().serve(StreamableHttpClientTransport::from_config(config))
         .await
         .unwrap()
-}
-
-async fn call<S: rmcp::Service<RoleClient>>(
-    client: &RunningService<RoleClient, S>,
-    tool: &str,
-    arguments: Value,
-) -> Result<CallToolResult, ServiceError> {
-    let Value::Object(arguments) = arguments else {
-        panic!("arguments must be an object")
-    };
-    let arguments: JsonObject = arguments;
-    client
-        .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
-        .await
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| match block {
-            ContentBlock::Text(text) => Some(text.text.clone()),
-            _ => None,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn mcp_error<T: std::fmt::Debug>(result: Result<T, ServiceError>) -> ErrorData {
-    match result {
-        Err(ServiceError::McpError(error)) => error,
-        other => panic!("expected an MCP error, got {other:?}"),
-    }
 }
 
 fn names(tools: &[rmcp::model::Tool]) -> Vec<String> {

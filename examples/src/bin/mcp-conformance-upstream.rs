@@ -766,30 +766,6 @@ impl ServerHandler for ConformanceUpstream {
     }
 }
 
-/// Ctrl-C, or on Unix SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-}
-
 /// Serves streamable HTTP at `/mcp`, one session per client, loopback `Host` headers only.
 async fn serve_http(addr: SocketAddr) -> std::io::Result<()> {
     let service = StreamableHttpService::new(
@@ -804,7 +780,7 @@ async fn serve_http(addr: SocketAddr) -> std::io::Result<()> {
         listener.local_addr()?
     );
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(mcp_registry_examples::serve::shutdown_signal())
         .await
 }
 

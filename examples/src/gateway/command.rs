@@ -242,7 +242,7 @@ async fn serve_over_http(
         Arc::new(identities),
         listener,
         http,
-        stop_signal(),
+        crate::serve::shutdown_signal(),
     )
     .await;
     sync.abort();
@@ -278,21 +278,4 @@ fn keep_synced(gateway: &Gateway, fsync: FsyncPolicy) -> tokio::task::JoinHandle
             }
         }
     })
-}
-
-/// Completes on SIGINT or SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
-        }
-    }
-    // Without a handler there is no clean way to stop; wait for Ctrl-C alone.
-    let _ = tokio::signal::ctrl_c().await;
 }
