@@ -779,6 +779,10 @@ async fn serve_http(addr: SocketAddr) -> std::io::Result<()> {
         "{LOGGER}: serving MCP at http://{}/mcp",
         listener.local_addr()?
     );
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+        // Answers are streamed in several writes; without it a kept connection stalls.
+        let _nodelay = stream.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(mcp_registry_examples::serve::shutdown_signal())
         .await

@@ -176,6 +176,10 @@ async fn serve_http(addr: &str) -> Result<(), String> {
     );
     let app = axum::Router::new().route_service("/mcp", service);
     println!("listening on {bound}");
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream| {
+        // Answers are streamed in several writes; without it a kept connection stalls.
+        let _nodelay = stream.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .await
         .map_err(|error| error.to_string())

@@ -33,6 +33,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse as _, Response};
+use axum::serve::ListenerExt as _;
 use mcp_policy::Principal;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
@@ -131,6 +132,12 @@ pub async fn serve_http(
     let app = Router::new()
         .route_service(MCP_PATH, service)
         .layer(middleware::from_fn_with_state(front, authenticate));
+    // An answer streamed as server-sent events goes out in several writes; with Nagle on, a
+    // host that keeps its connection would wait up to 40 ms (delayed ACK) for each answer.
+    let listener = listener.tap_io(|stream| {
+        // Without it only latency suffers; the connection is served either way.
+        let _nodelay = stream.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -362,7 +362,13 @@ async fn connect(
     let port = parsed
         .port_or_known_default()
         .ok_or_else(|| bad_url(format!("{url}: no port")))?;
-    let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    // No idle connections kept: an rmcp server streams a call's answer in two writes, and on a
+    // reused connection the second waits up to 40 ms for the delayed ACK of the first unless
+    // the server set TCP_NODELAY (measured: docs/BENCHMARKS.md). rmcp's own client does the
+    // same, for the same reason.
+    let mut client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0);
     let resolved: Vec<IpAddr> = match parsed.host() {
         Some(Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
         Some(Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
