@@ -13,12 +13,13 @@ use mcp_registry_types::TransportType;
 use mcp_registry_types::host::{Endpoint, ExpandError, ImportedServer};
 use rmcp::model::{
     ClientCapabilities, ClientConfig, ClientRequest, ElicitRequestParams, ElicitResult,
-    ElicitationCreateRequestMethod, Implementation, ProgressNotificationParam, ProgressToken,
-    ServerResult, Tool,
+    ElicitationCreateRequestMethod, Implementation, JsonRpcMessage, ProgressToken,
+    ServerNotification, ServerResult, Tool,
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext, RunningService};
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::transport::{IntoTransport, StreamableHttpClientTransport, TokioChildProcess, Transport};
 use rmcp::{ClientHandler, ErrorData, Peer, RoleClient, RoleServer, ServiceError, ServiceExt as _};
 use url::{Host, Url};
 
@@ -116,35 +117,74 @@ impl Drop for RelayGuard<'_> {
     }
 }
 
-/// The gateway's client side of one upstream: it introduces itself, drops the cached tool
-/// definitions when the upstream says they changed, and passes progress on to the host whose
-/// call it is.
+/// The gateway's client side of one upstream: it introduces itself and drops the cached tool
+/// definitions when the upstream says they changed.
 #[derive(Clone, Debug)]
 struct Listener {
     tools: Arc<ToolCache>,
+}
+
+/// An upstream's transport that passes progress of a relayed call on to its host as the
+/// notification is read: before `rmcp` sees the answer that follows it (it runs notification
+/// handlers as tasks of their own, which could run after the answer was delivered).
+struct Relaying<T> {
+    inner: T,
     relays: Arc<Relays>,
+}
+
+impl<T: Transport<RoleClient>> Transport<RoleClient> for Relaying<T> {
+    type Error = T::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleClient>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        self.inner.send(item)
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleClient>> {
+        let message = self.inner.receive().await?;
+        if let JsonRpcMessage::Notification(notification) = &message
+            && let ServerNotification::ProgressNotification(progress) = &notification.notification
+        {
+            let relay = self
+                .relays
+                .lock()
+                .ok()
+                .and_then(|relays| relays.get(&progress.params.progress_token).cloned());
+            if let Some((host, token)) = relay {
+                let mut params = progress.params.clone();
+                params.progress_token = token;
+                // Progress is advisory: a host that has gone away misses nothing it needs.
+                let _sent = host.notify_progress(params).await;
+            }
+        }
+        Some(message)
+    }
+
+    fn close(&mut self) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        self.inner.close()
+    }
+}
+
+/// `transport` with progress relayed through `relays`.
+fn relaying<T, E, A>(
+    transport: T,
+    relays: &Arc<Relays>,
+) -> Relaying<impl Transport<RoleClient, Error = E> + 'static>
+where
+    T: IntoTransport<RoleClient, E, A>,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    Relaying {
+        inner: transport.into_transport(),
+        relays: Arc::clone(relays),
+    }
 }
 
 impl ClientHandler for Listener {
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
         self.tools.drop_all();
-    }
-
-    async fn on_progress(
-        &self,
-        mut params: ProgressNotificationParam,
-        _context: NotificationContext<RoleClient>,
-    ) {
-        let relay = self
-            .relays
-            .lock()
-            .ok()
-            .and_then(|relays| relays.get(&params.progress_token).cloned());
-        if let Some((host, token)) = relay {
-            params.progress_token = token;
-            // Progress is advisory: a host that has gone away misses nothing it needs.
-            let _sent = host.notify_progress(params).await;
-        }
     }
 
     async fn create_elicitation(
@@ -207,55 +247,55 @@ impl Upstream {
         let relays = Arc::new(Relays::default());
         let listener = Listener {
             tools: Arc::clone(&tools),
-            relays: Arc::clone(&relays),
         };
         let facts = ServerFacts::new(key.clone()).with_label(key.clone());
-        let (facts, remote, service) =
-            match server.endpoint() {
-                Endpoint::Launch {
-                    command, args, env, ..
-                } => {
-                    let mut facts = facts.with_command(std::iter::once(command).chain(args));
-                    for (name, value) in env {
-                        facts = facts.with_env(name.clone(), value.clone());
-                    }
-                    let mut process = tokio::process::Command::new(command);
-                    process
-                        .args(args)
-                        .envs(env.iter().map(|(name, value)| (name, value)))
-                        .kill_on_drop(true);
-                    let (transport, _stderr) = TokioChildProcess::builder(process)
-                        .stderr(Stdio::inherit())
-                        .spawn()
-                        .map_err(|error| UpstreamError::Spawn(key.clone(), error))?;
-                    let service = listener.serve(transport).await.map_err(|error| {
-                        UpstreamError::Handshake(key.clone(), error.to_string())
-                    })?;
-                    (facts, None, service)
+        let (facts, remote, service) = match server.endpoint() {
+            Endpoint::Launch {
+                command, args, env, ..
+            } => {
+                let mut facts = facts.with_command(std::iter::once(command).chain(args));
+                for (name, value) in env {
+                    facts = facts.with_env(name.clone(), value.clone());
                 }
-                Endpoint::Connect {
-                    transport,
-                    url,
-                    headers,
-                    ..
-                } => {
-                    let (remote, transport) = connect(&key, transport, url, headers).await?;
-                    let mut facts = facts.with_remote(remote.remote.clone());
-                    for (name, value) in headers {
-                        facts = facts.with_header(name.clone(), value.clone());
-                    }
-                    let service = listener.serve(transport).await.map_err(|error| {
-                        UpstreamError::Handshake(key.clone(), error.to_string())
-                    })?;
-                    (facts, Some(remote), service)
+                let mut process = tokio::process::Command::new(command);
+                process
+                    .args(args)
+                    .envs(env.iter().map(|(name, value)| (name, value)))
+                    .kill_on_drop(true);
+                let (transport, _stderr) = TokioChildProcess::builder(process)
+                    .stderr(Stdio::inherit())
+                    .spawn()
+                    .map_err(|error| UpstreamError::Spawn(key.clone(), error))?;
+                let service = listener
+                    .serve(relaying(transport, &relays))
+                    .await
+                    .map_err(|error| UpstreamError::Handshake(key.clone(), error.to_string()))?;
+                (facts, None, service)
+            }
+            Endpoint::Connect {
+                transport,
+                url,
+                headers,
+                ..
+            } => {
+                let (remote, transport) = connect(&key, transport, url, headers).await?;
+                let mut facts = facts.with_remote(remote.remote.clone());
+                for (name, value) in headers {
+                    facts = facts.with_header(name.clone(), value.clone());
                 }
-                _ => {
-                    return Err(UpstreamError::Url(
-                        key,
-                        "an entry of a kind this gateway cannot reach".to_owned(),
-                    ));
-                }
-            };
+                let service = listener
+                    .serve(relaying(transport, &relays))
+                    .await
+                    .map_err(|error| UpstreamError::Handshake(key.clone(), error.to_string()))?;
+                (facts, Some(remote), service)
+            }
+            _ => {
+                return Err(UpstreamError::Url(
+                    key,
+                    "an entry of a kind this gateway cannot reach".to_owned(),
+                ));
+            }
+        };
         Ok(Self {
             key,
             facts,
@@ -317,7 +357,7 @@ impl Upstream {
             .peer
             .send_request_with_option(request, PeerRequestOptions::no_options())
             .await?;
-        let _relay = host.and_then(|host| {
+        let relay = host.and_then(|host| {
             let token = handle.progress_token.clone();
             let mut relays = self.relays.lock().ok()?;
             relays.insert(token.clone(), host);
@@ -327,8 +367,11 @@ impl Upstream {
             })
         });
         // The guard ends the relay however this future ends: answered, failed or dropped
-        // because the host cancelled.
-        handle.await_response().await
+        // because the host cancelled. Progress read before the answer has been passed on
+        // by then (`Relaying`).
+        let answer = handle.await_response().await;
+        drop(relay);
+        answer
     }
 
     /// Closes the connection; a child process is killed when its transport is dropped.
