@@ -66,6 +66,22 @@ struct Files {
     trail: PathBuf,
 }
 
+/// `mcp-registry gateway` over stdio on these files, the arguments every start gives.
+fn gateway_args(files: &Files) -> [&std::ffi::OsStr; 10] {
+    [
+        "gateway".as_ref(),
+        "--upstreams".as_ref(),
+        files.upstreams.as_os_str(),
+        "--policy".as_ref(),
+        files.policy.as_os_str(),
+        "--audit".as_ref(),
+        files.trail.as_os_str(),
+        "--audit-key".as_ref(),
+        files.key.as_os_str(),
+        "--stdio".as_ref(),
+    ]
+}
+
 /// A scratch folder with a key pair from `audit keygen`, the upstreams file and the policy.
 fn files() -> Files {
     let dir = std::env::temp_dir().join(format!("mcp-gateway-crash-{}", std::process::id()));
@@ -102,16 +118,7 @@ struct Running {
 /// Starts `mcp-registry gateway --stdio` on the trail and connects an `rmcp` client to it.
 async fn start(files: &Files, stderr: Stdio) -> Running {
     let mut child = Command::new(BINARY)
-        .arg("gateway")
-        .arg("--upstreams")
-        .arg(&files.upstreams)
-        .arg("--policy")
-        .arg(&files.policy)
-        .arg("--audit")
-        .arg(&files.trail)
-        .arg("--audit-key")
-        .arg(&files.key)
-        .arg("--stdio")
+        .args(gateway_args(files))
         .env("USER", PRINCIPAL)
         .env_remove("USERNAME")
         .stdin(Stdio::piped())
@@ -348,16 +355,7 @@ fn reopen(files: &Files) {
         .map_or(0, |at| at + 1);
     let torn = before.len() - complete;
     let output = std::process::Command::new(BINARY)
-        .arg("gateway")
-        .arg("--upstreams")
-        .arg(&files.upstreams)
-        .arg("--policy")
-        .arg(&files.policy)
-        .arg("--audit")
-        .arg(&files.trail)
-        .arg("--audit-key")
-        .arg(&files.key)
-        .arg("--stdio")
+        .args(gateway_args(files))
         .env("USER", PRINCIPAL)
         .env_remove("USERNAME")
         .stdin(Stdio::null())
