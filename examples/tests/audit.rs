@@ -193,6 +193,98 @@ fn grouped_sync_writes_every_line_at_once() {
     assert_eq!((report.records(), report.checkpoints()), (5, 0));
 }
 
+// `write_deferred` hands a due grouped sync out instead of running it, at most one at a time;
+// records written while it is out wait for the next, and a failed sync is given back.
+#[test]
+fn a_deferred_sync_is_handed_out_once_and_taken_back() {
+    let path = dir("deferred").join("trail.jsonl");
+    let config = WriterConfig::new()
+        .with_fsync(FsyncPolicy::Grouped {
+            max_records: NonZeroU64::new(3).unwrap(),
+            max_delay: Duration::from_hours(1),
+        })
+        .with_checkpoint_every(None);
+    let (mut writer, _) = AuditWriter::open_with_key(&path, key(), config).unwrap();
+    assert!(
+        writer.take_sync().is_none(),
+        "nothing written, nothing to sync"
+    );
+    assert!(
+        writer
+            .write_deferred(&record(1, "alice"))
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        writer
+            .write_deferred(&record(2, "alice"))
+            .unwrap()
+            .is_none()
+    );
+    let first = writer.write_deferred(&record(3, "alice")).unwrap().unwrap();
+    // While it is out, a full group hands out nothing more, and neither does the timer's call.
+    for n in 4..=7 {
+        assert!(
+            writer
+                .write_deferred(&record(n, "alice"))
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert!(writer.take_sync().is_none());
+    assert_eq!(
+        lines(&path).len(),
+        7,
+        "every line is written before its sync"
+    );
+    writer.finish_sync(first.run()).unwrap();
+    // Four lines came after the first sync was taken: the next write finds the group full.
+    let second = writer.write_deferred(&record(8, "alice")).unwrap().unwrap();
+    writer.finish_sync(second.run()).unwrap();
+    assert!(writer.take_sync().is_none(), "all eight are synced");
+    assert!(
+        writer
+            .write_deferred(&record(9, "alice"))
+            .unwrap()
+            .is_none()
+    );
+    let timer = writer.take_sync().unwrap();
+    let error = WriterError::Io(path.clone(), std::io::Error::other("disk gone"));
+    let given_back = writer.finish_sync(timer.run().and(Err(error))).unwrap_err();
+    assert!(
+        given_back.to_string().ends_with("disk gone"),
+        "{given_back}"
+    );
+    // The failed sync is no longer out: the next can be taken.
+    assert!(
+        writer
+            .take_sync()
+            .is_some_and(|pending| pending.run().is_ok())
+    );
+    drop(writer);
+    let report = check(&path);
+    assert!(report.is_intact());
+    assert_eq!(report.records(), 9);
+}
+
+// Under `EveryRecord`, `write_deferred` syncs in place, as `write` does: nothing is handed out.
+#[test]
+fn every_record_syncs_in_place_even_when_deferred() {
+    let path = dir("deferred-every").join("trail.jsonl");
+    let (mut writer, _) = AuditWriter::open_with_key(&path, key(), WriterConfig::new()).unwrap();
+    for n in 1..=3 {
+        assert!(
+            writer
+                .write_deferred(&record(n, "alice"))
+                .unwrap()
+                .is_none()
+        );
+        assert!(writer.take_sync().is_none(), "record {n} is synced already");
+    }
+    writer.close().unwrap();
+    assert!(check(&path).passes(true));
+}
+
 #[test]
 fn one_writer_per_trail() {
     let path = dir("lock").join("trail.jsonl");

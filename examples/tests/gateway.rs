@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use mcp_policy::audit::{SigningKey, verify};
 use mcp_policy::{Policy, Principal};
-use mcp_registry_examples::audit::writer::{AuditWriter, WriterConfig};
+use mcp_registry_examples::audit::writer::{AuditWriter, FsyncPolicy, WriterConfig};
 use mcp_registry_examples::gateway::{
     Approver, DENIED, Gateway, GatewayOptions, NEEDS_APPROVAL, NOT_APPROVED, PendingCall, RefuseAll,
 };
@@ -83,6 +83,16 @@ struct Setup {
 /// Two upstreams, `files` and `notes`, both the test server; the gateway for `principal`
 /// served to a client over a duplex pipe.
 async fn start(test: &str, principal: &str, approver: Arc<dyn Approver>) -> Setup {
+    start_with(test, principal, approver, WriterConfig::new()).await
+}
+
+/// [`start`], with the trail written as `config` says.
+async fn start_with(
+    test: &str,
+    principal: &str,
+    approver: Arc<dyn Approver>,
+    config: WriterConfig,
+) -> Setup {
     let dir = dir(test);
     let upstreams = json!({ "mcpServers": {
         "files": { "command": UPSTREAM, "args": [], "env": { "UPSTREAM_NAME": "files" } },
@@ -96,7 +106,7 @@ async fn start(test: &str, principal: &str, approver: Arc<dyn Approver>) -> Setu
             .unwrap(),
     );
     let trail = dir.join("trail.jsonl");
-    let (writer, repair) = AuditWriter::open_with_key(&trail, key(), WriterConfig::new()).unwrap();
+    let (writer, repair) = AuditWriter::open_with_key(&trail, key(), config).unwrap();
     assert!(repair.is_none());
     let options = GatewayOptions::new()
         .with_principal(Principal::new(principal))
@@ -303,6 +313,36 @@ fn check_alice_trail(records: &[Value]) {
     // Decision before call, for each call that ran.
     let position = |record: &Value| records.iter().position(|r| r == record).unwrap();
     assert!(position(asks[0]) < position(done[0]));
+}
+
+// With grouped syncs the gateway runs each due sync on a blocking thread while calls go on
+// being recorded, and the timer's sync covers the rest; the chain stays whole and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grouped_syncs_run_beside_the_calls() {
+    let config = WriterConfig::new().with_fsync(FsyncPolicy::Grouped {
+        max_records: std::num::NonZeroU64::new(2).unwrap(),
+        max_delay: std::time::Duration::from_hours(1),
+    });
+    let setup = start_with("grouped", "alice", Arc::new(RefuseAll), config).await;
+    let client = &setup.client;
+    let calls = (0..8).map(|n| {
+        call(
+            client,
+            "files__echo",
+            json!({ "text": format!("call {n}") }),
+        )
+    });
+    for (n, answer) in futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(text(&answer.unwrap()), format!("echo: call {n}"));
+    }
+    setup.gateway.sync_audit().await.unwrap();
+    let records = finish(setup).await;
+    assert_eq!(find(&records, "decision", "files", "echo").len(), 8);
+    assert_eq!(find(&records, "call", "files", "echo").len(), 8);
 }
 
 #[tokio::test]

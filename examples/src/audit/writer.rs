@@ -16,7 +16,11 @@
 //!   `max_delay` has passed since the group's first record, and on [`AuditWriter::sync`] and
 //!   [`AuditWriter::close`]. There is no timer thread: a writer that goes quiet keeps its last
 //!   group unsynced until the next write, so a caller that wants `max_delay` as a hard bound
-//!   calls [`AuditWriter::sync`] from its own timer. What is lost is normally the end of the
+//!   calls [`AuditWriter::sync`] from its own timer. A caller that serves many requests can
+//!   take the `fdatasync` out of its request path: [`AuditWriter::write_deferred`] hands a due
+//!   sync back as a [`PendingSync`] to run without the writer's lock, on a thread that may
+//!   block. Records written while it runs join the next group, so that group can pass
+//!   `max_records` by what is written during one `fdatasync`. What is lost is normally the end of the
 //!   file, and a torn last line is repaired on the next open; but a file system may write
 //!   unsynced blocks out of order and leave zeros (or old bytes) in the middle of the
 //!   unsynced part, which the next open does not look at and `verify` reports as malformed
@@ -30,6 +34,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
 use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mcp_policy::audit::{AuditError, AuditRecord, Chain, SigningKey, parse_signing_key};
@@ -154,14 +159,56 @@ impl std::error::Error for WriterError {}
 /// Appends records to one trail file, durably; one writer per file (an exclusive lock).
 #[derive(Debug)]
 pub struct AuditWriter {
-    file: File,
+    /// Shared with a [`PendingSync`] while one is out; only this writer writes to it.
+    file: Arc<File>,
     path: PathBuf,
     chain: Chain,
     key: SigningKey,
     config: WriterConfig,
     since_checkpoint: u64,
-    unsynced: u64,
+    /// Lines written since the trail was opened, and how many of them are known synced.
+    written: u64,
+    synced: u64,
     oldest_unsynced: Option<Instant>,
+    /// A [`PendingSync`] has been handed out and not yet given back.
+    syncing: bool,
+}
+
+/// A sync of the trail taken out of its [`AuditWriter`] by [`AuditWriter::write_deferred`] or
+/// [`AuditWriter::take_sync`]: [`run`](PendingSync::run) it where blocking is fine and the
+/// writer's lock is not held, then give the result to [`AuditWriter::finish_sync`].
+#[derive(Debug)]
+#[must_use = "the records stay unsynced, and the writer hands out no other sync, until this runs and is finished"]
+pub struct PendingSync {
+    file: Arc<File>,
+    path: PathBuf,
+    /// The lines it covers: all written when it was taken.
+    upto: u64,
+    taken: Instant,
+}
+
+/// What a [`PendingSync`] made durable, for [`AuditWriter::finish_sync`].
+#[derive(Debug)]
+pub struct SyncDone {
+    upto: u64,
+    taken: Instant,
+}
+
+impl PendingSync {
+    /// Runs `fdatasync` on the trail: this blocks for as long as the disk takes.
+    ///
+    /// # Errors
+    ///
+    /// When `fdatasync` fails.
+    pub fn run(self) -> Result<SyncDone, WriterError> {
+        self.file
+            .sync_data()
+            .map_err(|error| WriterError::Io(self.path.clone(), error))?;
+        Ok(SyncDone {
+            upto: self.upto,
+            taken: self.taken,
+        })
+    }
 }
 
 impl AuditWriter {
@@ -247,14 +294,16 @@ impl AuditWriter {
         };
         Ok((
             Self {
-                file,
+                file: Arc::new(file),
                 path: path.to_owned(),
                 chain,
                 key,
                 config,
                 since_checkpoint,
-                unsynced: 0,
+                written: 0,
+                synced: 0,
                 oldest_unsynced: None,
+                syncing: false,
             },
             repair,
         ))
@@ -268,6 +317,65 @@ impl AuditWriter {
     /// When writing or syncing fails. The chain has then moved on past a line that may not be
     /// in the file, so the writer should be dropped and the trail reopened (which repairs it).
     pub fn write(&mut self, record: &AuditRecord) -> Result<(), WriterError> {
+        self.append(record)?;
+        if self.sync_due() { self.sync() } else { Ok(()) }
+    }
+
+    /// Appends `record` as [`write`](Self::write) does, but a grouped sync that falls due is
+    /// handed back to be run without this writer (see [`PendingSync`]) rather than run here.
+    /// None is handed back while another is out: its records wait for the next one. Under
+    /// [`FsyncPolicy::EveryRecord`] the record is on disk when this returns, as with `write`.
+    ///
+    /// # Errors
+    ///
+    /// As [`write`](Self::write).
+    pub fn write_deferred(
+        &mut self,
+        record: &AuditRecord,
+    ) -> Result<Option<PendingSync>, WriterError> {
+        self.append(record)?;
+        match self.config.fsync {
+            FsyncPolicy::EveryRecord => self.sync().map(|()| None),
+            FsyncPolicy::Grouped { .. } if self.sync_due() => Ok(self.take_sync()),
+            FsyncPolicy::Grouped { .. } => Ok(None),
+        }
+    }
+
+    /// The sync of every line written so far, to run without this writer; `None` when they
+    /// are all synced already or another [`PendingSync`] is out.
+    pub fn take_sync(&mut self) -> Option<PendingSync> {
+        if self.syncing || self.synced == self.written {
+            return None;
+        }
+        self.syncing = true;
+        Some(PendingSync {
+            file: Arc::clone(&self.file),
+            path: self.path.clone(),
+            upto: self.written,
+            taken: Instant::now(),
+        })
+    }
+
+    /// Takes back a sync handed out by [`write_deferred`](Self::write_deferred) or
+    /// [`take_sync`](Self::take_sync), with what running it gave.
+    ///
+    /// # Errors
+    ///
+    /// The sync's own error, given back. Records may then be lost in a machine crash, so the
+    /// writer should be dropped, as after a failed [`write`](Self::write).
+    pub fn finish_sync(&mut self, done: Result<SyncDone, WriterError>) -> Result<(), WriterError> {
+        self.syncing = false;
+        let done = done?;
+        if done.upto > self.synced {
+            self.synced = done.upto;
+            // Lines after `upto` were written after the sync was taken, so timing their group
+            // from then syncs them no later than their own bound.
+            self.oldest_unsynced = (self.synced < self.written).then_some(done.taken);
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, record: &AuditRecord) -> Result<(), WriterError> {
         let line = self.chain.append(record);
         self.write_line(&line)?;
         self.since_checkpoint += 1;
@@ -280,7 +388,7 @@ impl AuditWriter {
             self.write_line(&line)?;
             self.since_checkpoint = 0;
         }
-        self.maybe_sync()
+        Ok(())
     }
 
     /// Writes a checkpoint now (if any record is not covered yet) and syncs.
@@ -303,14 +411,14 @@ impl AuditWriter {
     ///
     /// When `fdatasync` fails.
     pub fn sync(&mut self) -> Result<(), WriterError> {
-        if self.unsynced == 0 {
+        if self.synced == self.written {
             // Everything written is on the disk already: a quiet gateway's timer costs nothing.
             return Ok(());
         }
         self.file
             .sync_data()
             .map_err(|error| WriterError::Io(self.path.clone(), error))?;
-        self.unsynced = 0;
+        self.synced = self.written;
         self.oldest_unsynced = None;
         Ok(())
     }
@@ -334,28 +442,27 @@ impl AuditWriter {
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
         // One write for the line and its newline, so that a crash tears at most this line.
-        self.file
+        (&*self.file)
             .write_all(&bytes)
             .map_err(|error| WriterError::Io(self.path.clone(), error))?;
-        self.unsynced += 1;
+        self.written += 1;
         self.oldest_unsynced.get_or_insert_with(Instant::now);
         Ok(())
     }
 
-    fn maybe_sync(&mut self) -> Result<(), WriterError> {
-        let due = match self.config.fsync {
+    fn sync_due(&self) -> bool {
+        match self.config.fsync {
             FsyncPolicy::EveryRecord => true,
             FsyncPolicy::Grouped {
                 max_records,
                 max_delay,
             } => {
-                self.unsynced >= max_records.get()
+                self.written - self.synced >= max_records.get()
                     || self
                         .oldest_unsynced
                         .is_some_and(|oldest| oldest.elapsed() >= max_delay)
             }
-        };
-        if due { self.sync() } else { Ok(()) }
+        }
     }
 }
 

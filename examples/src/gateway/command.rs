@@ -273,7 +273,7 @@ fn keep_synced(gateway: &Gateway, fsync: FsyncPolicy) -> tokio::task::JoinHandle
         let mut every = tokio::time::interval(max_delay.max(Duration::from_millis(1)));
         loop {
             every.tick().await;
-            if gateway.sync_audit().is_err() {
+            if gateway.sync_audit().await.is_err() {
                 return;
             }
         }

@@ -25,7 +25,7 @@ use super::approval::{Approver, PendingCall, RefuseAll};
 use super::elicit;
 use super::quota::{CounterStore, MemoryCounters};
 use super::upstream::{SEPARATOR, Upstream, UpstreamError};
-use crate::audit::writer::{AuditWriter, WriterError};
+use crate::audit::writer::{AuditWriter, PendingSync, SyncDone, WriterError};
 
 /// The JSON-RPC error code of a request the policy denies (a server-defined code).
 pub const DENIED: ErrorCode = ErrorCode(-32001);
@@ -153,7 +153,7 @@ struct Inner {
     /// Held from reading the counters to counting the call, so two calls cannot both spend
     /// the last unit of a quota.
     quota_turn: Mutex<()>,
-    audit: Mutex<Option<AuditWriter>>,
+    audit: Mutex<Trail>,
     session: String,
     next_id: AtomicU64,
 }
@@ -165,6 +165,28 @@ impl fmt::Debug for Gateway {
             .field("options", &self.inner.options)
             .field("session", &self.inner.session)
             .finish_non_exhaustive()
+    }
+}
+
+/// The audit trail as the gateway holds it.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per gateway, open nearly all its life: boxing would only add a hop per record"
+)]
+enum Trail {
+    Open(AuditWriter),
+    Closed,
+    /// A write or sync failed: the chain cannot go on, and every later request fails with why.
+    Failed(String),
+}
+
+impl Trail {
+    fn writer(&mut self) -> Result<&mut AuditWriter, String> {
+        match self {
+            Self::Open(writer) => Ok(writer),
+            Self::Closed => Err("the gateway is closed".to_owned()),
+            Self::Failed(why) => Err(why.clone()),
+        }
     }
 }
 
@@ -233,7 +255,7 @@ impl Gateway {
                 options,
                 quotas,
                 quota_turn: Mutex::new(()),
-                audit: Mutex::new(Some(audit)),
+                audit: Mutex::new(Trail::Open(audit)),
                 session: format!("gw-{}-{started}", std::process::id()),
                 next_id: AtomicU64::new(1),
             }),
@@ -282,30 +304,78 @@ impl Gateway {
         for upstream in &self.inner.upstreams {
             upstream.close().await;
         }
-        let writer = self
+        let trail = self
             .inner
             .audit
             .lock()
-            .ok()
-            .and_then(|mut guard| guard.take())
-            .ok_or(GatewayError::AuditUnavailable)?;
-        writer.close().map_err(GatewayError::Audit)
+            .map(|mut guard| std::mem::replace(&mut *guard, Trail::Closed))
+            .map_err(|_| GatewayError::AuditUnavailable)?;
+        match trail {
+            Trail::Open(writer) => writer.close().map_err(GatewayError::Audit),
+            Trail::Closed | Trail::Failed(_) => Err(GatewayError::AuditUnavailable),
+        }
     }
 
-    /// Syncs the audit trail to disk now (see [`AuditWriter::sync`]); with grouped syncs, the
-    /// command calls it on a timer so a quiet gateway's last records are durable too.
+    /// Syncs every record written so far to disk, on a blocking thread and without holding
+    /// the trail, so requests go on being recorded meanwhile; with grouped syncs, the command
+    /// calls it on a timer so a quiet gateway's last records are durable too. When a sync is
+    /// already running, this leaves the records after it to the next call.
     ///
     /// # Errors
     ///
-    /// When syncing fails, or the trail is closed.
-    pub fn sync_audit(&self) -> Result<(), GatewayError> {
+    /// When syncing fails (the trail is then failed for every later request), or the trail is
+    /// closed.
+    pub async fn sync_audit(&self) -> Result<(), GatewayError> {
+        let pending = {
+            let mut guard = self
+                .inner
+                .audit
+                .lock()
+                .map_err(|_| GatewayError::AuditUnavailable)?;
+            let writer = guard.writer().map_err(|_| GatewayError::AuditUnavailable)?;
+            writer.take_sync()
+        };
+        let Some(pending) = pending else {
+            return Ok(());
+        };
+        let done = tokio::task::spawn_blocking(move || pending.run())
+            .await
+            .map_err(|_| GatewayError::AuditUnavailable)?;
+        self.finish_sync(done).map_err(GatewayError::Audit)
+    }
+
+    /// Gives a sync's result back to the writer; a failed sync fails the trail.
+    fn finish_sync(&self, done: Result<SyncDone, WriterError>) -> Result<(), WriterError> {
+        // Poisoning only means a request panicked holding the trail; the writer is whole.
         let mut guard = self
             .inner
             .audit
             .lock()
-            .map_err(|_| GatewayError::AuditUnavailable)?;
-        let writer = guard.as_mut().ok_or(GatewayError::AuditUnavailable)?;
-        writer.sync().map_err(GatewayError::Audit)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Trail::Open(writer) = &mut *guard else {
+            // Closed meanwhile: closing synced everything itself.
+            return Ok(());
+        };
+        writer.finish_sync(done).inspect_err(|error| {
+            *guard = Trail::Failed(error.to_string());
+        })
+    }
+
+    /// Runs a due sync on a blocking thread, so neither this request nor the trail waits for
+    /// the disk; without a runtime to hand it to, it runs here.
+    fn spawn_sync(&self, pending: PendingSync) {
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let gateway = self.clone();
+                drop(runtime.spawn_blocking(move || {
+                    // A failure is kept in the trail: every later request fails with it.
+                    let _failed = gateway.finish_sync(pending.run());
+                }));
+            }
+            Err(_) => {
+                let _failed = self.finish_sync(pending.run());
+            }
+        }
     }
 
     /// The caller of one request: the principal the HTTP front end put in the request, or
@@ -381,21 +451,25 @@ impl Gateway {
         let unavailable = |detail: String| {
             ErrorData::internal_error(format!("audit trail unavailable: {detail}"), None)
         };
-        let mut guard = self
-            .inner
-            .audit
-            .lock()
-            .map_err(|_| unavailable("a writer thread panicked".to_owned()))?;
-        let writer = guard
-            .as_mut()
-            .ok_or_else(|| unavailable("the gateway is closed".to_owned()))?;
-        writer.write(record).map_err(|error| {
-            // The writer cannot go on after a failed write (its chain has moved past a line
-            // that may not be in the file); drop it so every later request fails too.
-            let detail = error.to_string();
-            *guard = None;
-            unavailable(detail)
-        })
+        let pending = {
+            let mut guard = self
+                .inner
+                .audit
+                .lock()
+                .map_err(|_| unavailable("a writer thread panicked".to_owned()))?;
+            let writer = guard.writer().map_err(unavailable)?;
+            writer.write_deferred(record).map_err(|error| {
+                // The writer cannot go on after a failed write (its chain has moved past a
+                // line that may not be in the file); fail it so every later request fails too.
+                let detail = error.to_string();
+                *guard = Trail::Failed(detail.clone());
+                unavailable(detail)
+            })?
+        };
+        if let Some(pending) = pending {
+            self.spawn_sync(pending);
+        }
+        Ok(())
     }
 
     /// Decides `request` for `caller` with the caller's quota counters, counting the request
