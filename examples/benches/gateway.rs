@@ -10,12 +10,10 @@
 //! or renaming). It shows what the extra HTTP hop costs by itself, so the gateway's own work is
 //! gateway − bare proxy.
 //!
-//! The upstream is `mcp-test-upstream --listen` unless `GATEWAY_BENCH_UPSTREAM=nodelay`: then
-//! it is this program re-run as the same `echo` server on a listener that sets `TCP_NODELAY`.
-//! (An `rmcp` server writes a response's SSE priming event and its result in two writes; without
-//! `TCP_NODELAY` the second waits for the ACK of the first, which a client on a reused
-//! connection delays by up to 40 ms. Both upstreams set it now; the gateway's measured before
-//! and after is in docs/BENCHMARKS.md.)
+//! The upstream is `mcp-test-upstream --listen`, which sets `TCP_NODELAY`. (An `rmcp` server
+//! writes a response's SSE priming event and its result in two writes; without `TCP_NODELAY`
+//! the second waits for the ACK of the first, which a client on a reused connection delays by
+//! up to 40 ms. The gateway's measured before and after is in docs/BENCHMARKS.md.)
 //!
 //! Three modes, chosen by `GATEWAY_BENCH`:
 //!
@@ -60,9 +58,8 @@ use axum::serve::ListenerExt as _;
 use criterion::{Criterion, SamplingMode};
 use futures::StreamExt as _;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, JsonObject,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, ContentBlock, JsonObject, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::{RequestContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -84,7 +81,7 @@ const PRINCIPALS: &str = r#"{"tokens":{"bench-token":{"id":"bench"}}}"#;
 /// The argument of every call: a short sentence, as a tool call's arguments often are.
 const TEXT: &str = "the quick brown fox jumps over the lazy dog";
 
-/// The environment variable that makes this program a server: `upstream` or `proxy`.
+/// The environment variable that makes this program a server: `proxy`.
 const ROLE: &str = "GATEWAY_BENCH_ROLE";
 /// The bare proxy's upstream URL.
 const PROXY_TO: &str = "GATEWAY_BENCH_PROXY_TO";
@@ -92,10 +89,8 @@ const PROXY_TO: &str = "GATEWAY_BENCH_PROXY_TO";
 type Client = RunningService<RoleClient, ()>;
 
 fn main() {
-    match std::env::var(ROLE).as_deref() {
-        Ok("upstream") => return serve_nodelay_upstream(),
-        Ok("proxy") => return serve_bare_proxy(),
-        _ => {}
+    if std::env::var(ROLE).as_deref() == Ok("proxy") {
+        return serve_bare_proxy();
     }
     // `cargo bench` passes `--bench`; without it (`cargo test --benches`) this is a smoke run.
     let full = std::env::args().any(|arg| arg == "--bench");
@@ -199,16 +194,11 @@ impl Server {
         }
     }
 
-    /// The upstream: `mcp-test-upstream --listen 127.0.0.1:0`, or this program's `echo` with
-    /// `TCP_NODELAY` (`GATEWAY_BENCH_UPSTREAM=nodelay`).
+    /// The upstream: `mcp-test-upstream --listen 127.0.0.1:0`.
     fn upstream(core: Option<u32>) -> Self {
-        if nodelay_upstream() {
-            Self::start(this_program("upstream", core))
-        } else {
-            let mut command = command(UPSTREAM, core);
-            command.args(["--listen", "127.0.0.1:0"]);
-            Self::start(command)
-        }
+        let mut command = command(UPSTREAM, core);
+        command.args(["--listen", "127.0.0.1:0"]);
+        Self::start(command)
     }
 
     /// The bare proxy in front of `upstream`.
@@ -225,23 +215,6 @@ impl Server {
             url: self.url.clone(),
             tool,
         }
-    }
-}
-
-/// Which upstream the run uses, from `GATEWAY_BENCH_UPSTREAM` (`test` or `nodelay`).
-fn nodelay_upstream() -> bool {
-    match std::env::var("GATEWAY_BENCH_UPSTREAM").as_deref() {
-        Err(_) | Ok("test") => false,
-        Ok("nodelay") => true,
-        Ok(other) => panic!("GATEWAY_BENCH_UPSTREAM={other}: expected test or nodelay"),
-    }
-}
-
-fn upstream_name() -> &'static str {
-    if nodelay_upstream() {
-        "this bench's echo server, TCP_NODELAY on (GATEWAY_BENCH_UPSTREAM=nodelay)"
-    } else {
-        "mcp-test-upstream --listen"
     }
 }
 
@@ -479,7 +452,7 @@ fn machine() {
         "machine: {cores} cores available, /proc/loadavg {}",
         loadavg()
     );
-    println!("upstream: {}", upstream_name());
+    println!("upstream: mcp-test-upstream --listen");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -847,77 +820,6 @@ fn memory(full: bool) {
 // ------------------------------------------------------------------------------------------
 // The servers this program can be
 // ------------------------------------------------------------------------------------------
-
-/// `mcp-test-upstream`'s `echo`, alone.
-#[derive(Clone, Copy, Debug)]
-struct EchoUpstream;
-
-impl ServerHandler for EchoUpstream {
-    fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-    }
-
-    async fn list_tools(
-        &self,
-        _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<ListToolsResult, ErrorData> {
-        let mut schema = JsonObject::new();
-        schema.insert("type".to_owned(), "object".into());
-        schema.insert(
-            "properties".to_owned(),
-            serde_json::json!({ "text": { "type": "string" } }),
-        );
-        let echo = Tool::new("echo", "Repeats its `text` argument.", Arc::new(schema))
-            .with_annotations(ToolAnnotations::new().read_only(true).destructive(false));
-        Ok(ListToolsResult::with_all_items(vec![echo]))
-    }
-
-    async fn call_tool(
-        &self,
-        request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<CallToolResponse, ErrorData> {
-        if request.name != "echo" {
-            return Err(ErrorData::invalid_params(
-                format!("no tool named {}", request.name),
-                None,
-            ));
-        }
-        let said = request
-            .arguments
-            .as_ref()
-            .and_then(|arguments| arguments.get("text"))
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default();
-        Ok(CallToolResult::success(vec![ContentBlock::text(format!("echo: {said}"))]).into())
-    }
-}
-
-/// Serves [`EchoUpstream`] at `http://127.0.0.1:PORT/mcp` until killed, with `TCP_NODELAY`
-/// on every connection; prints `listening on ADDR` first, as `mcp-test-upstream` does.
-fn serve_nodelay_upstream() {
-    runtime().block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the upstream");
-        let bound = listener.local_addr().expect("the upstream's address");
-        let service = StreamableHttpService::new(
-            || Ok(EchoUpstream),
-            Arc::new(LocalSessionManager::default()),
-            StreamableHttpServerConfig::default(),
-        );
-        let app = axum::Router::new().route_service("/mcp", service);
-        println!("listening on {bound}");
-        let listener = listener.tap_io(|tcp| {
-            // Without it the result waits for the ACK of the priming event (see the top).
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, app)
-            .await
-            .expect("serve the upstream");
-    });
-}
 
 /// Forwards `tools/list` and `tools/call` to the upstream as they come: the HTTP hop a gateway
 /// makes, without the gateway.
