@@ -20,11 +20,11 @@
 //!   take the `fdatasync` out of its request path: [`AuditWriter::write_deferred`] hands a due
 //!   sync back as a [`PendingSync`] to run without the writer's lock, on a thread that may
 //!   block. Records written while it runs join the next group, so that group can pass
-//!   `max_records` by what is written during one `fdatasync`. What is lost is normally the end of the
-//!   file, and a torn last line is repaired on the next open; but a file system may write
-//!   unsynced blocks out of order and leave zeros (or old bytes) in the middle of the
-//!   unsynced part, which the next open does not look at and `verify` reports as malformed
-//!   or broken lines there.
+//!   `max_records` by what is written during one `fdatasync`. What is lost is normally the
+//!   end of the file, and a torn last line is repaired on the next open; but a file system
+//!   may write unsynced blocks out of order and leave zeros (or old bytes) in the middle of
+//!   the unsynced part, which the next open does not look at and `verify` reports as
+//!   malformed or broken lines there.
 //!
 //! Either way, records after the last checkpoint are unsigned until the next one: a verifier
 //! reports them as an unsigned tail (see [`mcp_policy::audit::verify`]).
@@ -178,7 +178,7 @@ pub struct AuditWriter {
 /// [`AuditWriter::take_sync`]: [`run`](PendingSync::run) it where blocking is fine and the
 /// writer's lock is not held, then give the result to [`AuditWriter::finish_sync`].
 #[derive(Debug)]
-#[must_use = "the records stay unsynced, and the writer hands out no other sync, until this runs and is finished"]
+#[must_use = "the writer hands out no other sync until this one runs and is finished"]
 pub struct PendingSync {
     file: Arc<File>,
     path: PathBuf,

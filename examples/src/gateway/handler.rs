@@ -338,10 +338,10 @@ impl Gateway {
         let Some(pending) = pending else {
             return Ok(());
         };
-        let done = tokio::task::spawn_blocking(move || pending.run())
+        self.spawn_sync(pending)
             .await
-            .map_err(|_| GatewayError::AuditUnavailable)?;
-        self.finish_sync(done).map_err(GatewayError::Audit)
+            .map_err(|_| GatewayError::AuditUnavailable)?
+            .map_err(GatewayError::Audit)
     }
 
     /// Gives a sync's result back to the writer; a failed sync fails the trail.
@@ -361,21 +361,12 @@ impl Gateway {
         })
     }
 
-    /// Runs a due sync on a blocking thread, so neither this request nor the trail waits for
-    /// the disk; without a runtime to hand it to, it runs here.
-    fn spawn_sync(&self, pending: PendingSync) {
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let gateway = self.clone();
-                drop(runtime.spawn_blocking(move || {
-                    // A failure is kept in the trail: every later request fails with it.
-                    let _failed = gateway.finish_sync(pending.run());
-                }));
-            }
-            Err(_) => {
-                let _failed = self.finish_sync(pending.run());
-            }
-        }
+    /// Runs `pending` on a blocking thread and gives its result back to the writer, so neither
+    /// the caller nor the trail waits for the disk unless it awaits the handle. A failure is
+    /// kept in the trail too: every later request fails with it.
+    fn spawn_sync(&self, pending: PendingSync) -> tokio::task::JoinHandle<Result<(), WriterError>> {
+        let gateway = self.clone();
+        tokio::task::spawn_blocking(move || gateway.finish_sync(pending.run()))
     }
 
     /// The caller of one request: the principal the HTTP front end put in the request, or
@@ -467,7 +458,8 @@ impl Gateway {
             })?
         };
         if let Some(pending) = pending {
-            self.spawn_sync(pending);
+            // Not awaited: the request goes on while the group is synced.
+            drop(self.spawn_sync(pending));
         }
         Ok(())
     }
